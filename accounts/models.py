@@ -1,0 +1,117 @@
+"""Users, their posts (user × area × role) and the audit trail."""
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.utils import timezone
+
+from povalleviation.access import ScopedQuerySet
+
+from .choices import Role
+
+
+class User(AbstractUser):
+    """A person who signs in. What they may do and see comes only from their posts."""
+
+    full_name = models.CharField("姓名", max_length=50, blank=True)
+    phone = models.CharField("手机号", max_length=20, blank=True)
+    unit = models.CharField("工作单位", max_length=100, blank=True)
+    is_demo = models.BooleanField("演示账号", default=False)
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = "用户"
+        verbose_name_plural = "用户"
+
+    def __str__(self):
+        return self.full_name or self.username
+
+    def _active_posts(self):
+        cached = getattr(self, "_active_posts_cache", None)
+        if cached is None:
+            today = timezone.localdate()
+            cached = list(
+                Post.objects.filter(user=self, is_active=True)
+                .filter(models.Q(end_date__isnull=True) | models.Q(end_date__gte=today))
+                .filter(models.Q(start_date__isnull=True) | models.Q(start_date__lte=today))
+                .select_related("area")
+                .order_by("area__code", "role")
+            )
+            self._active_posts_cache = cached
+        return cached
+
+    def active_posts(self):
+        return list(self._active_posts())
+
+    def active_posts_roles(self):
+        return {post.role for post in self._active_posts()}
+
+    def active_post_scopes(self):
+        return [(post.role, post.area.scope_prefix) for post in self._active_posts()]
+
+    def forget_access_cache(self):
+        for name in ("_active_posts_cache", "_capability_cache", "_scope_cache"):
+            self.__dict__.pop(name, None)
+
+
+class PostQuerySet(ScopedQuerySet):
+    area_code_path = "area__code"
+
+
+class Post(models.Model):
+    """A user's role at an area (任职). Scope = the area and everything below it."""
+
+    user = models.ForeignKey(User, verbose_name="用户", on_delete=models.CASCADE, related_name="posts")
+    area = models.ForeignKey("villages.Area", verbose_name="任职区域", on_delete=models.PROTECT, related_name="posts")
+    role = models.CharField("角色", max_length=32, choices=Role.choices)
+    is_active = models.BooleanField("有效", default=True)
+    start_date = models.DateField("起始日期", null=True, blank=True)
+    end_date = models.DateField("截止日期", null=True, blank=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    objects = PostQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "任职"
+        verbose_name_plural = "任职"
+        constraints = [models.UniqueConstraint(fields=["user", "area", "role"], name="post_user_area_role_unique")]
+
+    def __str__(self):
+        return f"{self.user} · {self.area} · {self.get_role_display()}"
+
+
+class AuditEventQuerySet(ScopedQuerySet):
+    area_code_path = "area_code"
+
+
+class AuditEvent(models.Model):
+    """One recorded action: who, when, what, on which record, in which area, from where.
+
+    Written by services in the same transaction as the change they describe (ARCHITECTURE.md §8).
+    """
+
+    at = models.DateTimeField("时间", default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        User, verbose_name="操作人", null=True, blank=True, on_delete=models.PROTECT, related_name="audit_events"
+    )
+    action = models.CharField("操作", max_length=64, db_index=True)
+    summary = models.CharField("说明", max_length=300, blank=True)
+    object_type = models.CharField("对象类型", max_length=64, blank=True)
+    object_id = models.CharField("对象编号", max_length=64, blank=True)
+    area_code = models.CharField("区域代码", max_length=15, blank=True)
+    changes = models.JSONField("变更内容", default=dict, blank=True)
+    ip_address = models.GenericIPAddressField("来源地址", null=True, blank=True)
+    user_agent = models.CharField("客户端", max_length=300, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "审计日志"
+        verbose_name_plural = "审计日志"
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["area_code"], name="audit_area_prefix_idx", opclasses=["varchar_pattern_ops"]),
+            models.Index(fields=["object_type", "object_id"], name="audit_object_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action}"

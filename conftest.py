@@ -1,0 +1,148 @@
+"""Personas shared by every test: two village cadres in two villages of one township, a township officer,
+a county officer, leading-group staff, an auditor and a system administrator, all in the demo county.
+
+Data is built by calling services, as the app itself does.
+"""
+import pytest
+
+from accounts.choices import Role
+from accounts.services import post_assign, user_create
+from villages.models import Area
+from villages.services import area_create
+
+PASSWORD = "Test-password-2026"
+
+PROVINCE = "530000000000"
+CITY = "530400000000"
+COUNTY = "530427000000"
+TOWNSHIP = "530427204000"
+VILLAGE_A = "530427204202"
+VILLAGE_B = "530427204209"
+GROUP_A1 = "530427204202001"
+OTHER_TOWNSHIP = "530427104000"
+OTHER_VILLAGE = "530427104201"
+
+
+@pytest.fixture
+def areas(db):
+    """A small tree: 云南省 › 玉溪市 › 新平县 › 老厂乡 (太和村, 勐炳村) and 水塘镇 (one village)."""
+    made = {}
+    for code, name, level in [
+        (PROVINCE, "云南省", "province"),
+        (CITY, "玉溪市", "city"),
+        (COUNTY, "新平彝族傣族自治县", "county"),
+        (TOWNSHIP, "老厂乡", "township"),
+        (VILLAGE_A, "太和村委会", "village"),
+        (VILLAGE_B, "勐炳村委会", "village"),
+        (GROUP_A1, "上寨村民小组", "group"),
+        (OTHER_TOWNSHIP, "水塘镇", "township"),
+        (OTHER_VILLAGE, "大口村委会", "village"),
+    ]:
+        made[code] = area_create(actor=None, code=code, name=name, level=level)
+    return made
+
+
+def _persona(username, role, area_code, *, is_staff=False):
+    user = user_create(actor=None, username=username, password=PASSWORD, full_name=username, is_staff=is_staff)
+    post_assign(actor=None, user=user, area=Area.objects.get(code=area_code), role=role)
+    return user
+
+
+@pytest.fixture
+def village_cadre_a(areas):
+    return _persona("cadre_a", Role.VILLAGE_CADRE, VILLAGE_A)
+
+
+@pytest.fixture
+def village_cadre_b(areas):
+    return _persona("cadre_b", Role.VILLAGE_CADRE, VILLAGE_B)
+
+
+@pytest.fixture
+def first_secretary_a(areas):
+    return _persona("secretary_a", Role.FIRST_SECRETARY, VILLAGE_A)
+
+
+@pytest.fixture
+def township_officer(areas):
+    return _persona("township", Role.TOWNSHIP_OFFICER, TOWNSHIP)
+
+
+@pytest.fixture
+def other_township_officer(areas):
+    return _persona("township_other", Role.TOWNSHIP_OFFICER, OTHER_TOWNSHIP)
+
+
+@pytest.fixture
+def county_officer(areas):
+    return _persona("county", Role.COUNTY_OFFICER, COUNTY)
+
+
+@pytest.fixture
+def city_officer(areas):
+    return _persona("city", Role.CITY_OFFICER, CITY)
+
+
+@pytest.fixture
+def leading_group_staff(areas):
+    return _persona("office", Role.LEADING_GROUP_OFFICE, COUNTY)
+
+
+@pytest.fixture
+def auditor(areas):
+    return _persona("auditor", Role.AUDITOR, COUNTY)
+
+
+@pytest.fixture
+def township_auditor(areas):
+    return _persona("auditor_township", Role.AUDITOR, OTHER_TOWNSHIP)
+
+
+@pytest.fixture
+def system_admin(areas):
+    return _persona("sysadmin", Role.SYSTEM_ADMIN, COUNTY, is_staff=True)
+
+
+@pytest.fixture
+def user_without_post(db):
+    return user_create(actor=None, username="nopost", password=PASSWORD)
+
+
+@pytest.fixture
+def personas(village_cadre_a, village_cadre_b, township_officer, county_officer, leading_group_staff, auditor, system_admin):
+    return {
+        "village_cadre_a": village_cadre_a,
+        "village_cadre_b": village_cadre_b,
+        "township_officer": township_officer,
+        "county_officer": county_officer,
+        "leading_group_staff": leading_group_staff,
+        "auditor": auditor,
+        "system_admin": system_admin,
+    }
+
+
+@pytest.fixture
+def client_for(client):
+    """``client_for(user)`` → a Django test client logged in as that user."""
+    from django.test import Client
+
+    def make(user):
+        logged_in = Client()
+        logged_in.force_login(user)
+        return logged_in
+
+    return make
+
+
+@pytest.fixture
+def api_for():
+    """``api_for(user)`` → a DRF APIClient authenticated as that user (None → anonymous)."""
+    from rest_framework.test import APIClient
+
+    def make(user=None):
+        api = APIClient()
+        if user is not None:
+            api.force_authenticate(user)
+        return api
+
+    return make

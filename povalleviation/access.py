@@ -1,0 +1,151 @@
+"""Capabilities and the one table mapping roles to them.
+
+Views and API viewsets declare the capability each action needs; ``visible_to(user, capability)`` on
+every scoped manager keeps the rows inside the areas where the user holds a post whose role grants it.
+A post at an area covers every row whose area code starts with that area's scope prefix.
+"""
+from django.db import models
+from django.db.models import Q
+
+from accounts.choices import Role
+
+
+class Capability(models.TextChoices):
+    AREA_VIEW = "area.view", "查看区域"
+    AREA_MANAGE = "area.manage", "管理区域"
+    USER_MANAGE = "user.manage", "管理用户与任职"
+    AUDIT_VIEW = "audit.view", "查看审计日志"
+    HOUSEHOLD_VIEW = "household.view", "查看建档立卡户"
+    HOUSEHOLD_EDIT = "household.edit", "编辑建档立卡户"
+    HOUSEHOLD_IMPORT = "household.import", "导入建档立卡户"
+    HOUSEHOLD_EXPORT = "household.export", "导出建档立卡户"
+    IDNUMBER_REVEAL = "idnumber.reveal", "查看完整身份证号"
+    VISIT_RECORD = "visit.record", "记录走访"
+    EXIT_NOMINATE = "exit.nominate", "退出提名"
+    EXIT_VILLAGE_REVIEW = "exit.village_review", "村级评议"
+    EXIT_APPROVE_TOWNSHIP = "exit.approve_township", "乡级初核"
+    EXIT_APPROVE_COUNTY = "exit.approve_county", "县级审定"
+    EXIT_ANNOUNCE = "exit.announce", "退出公告"
+    PUBLICITY_MANAGE = "publicity.manage", "管理公示"
+    VILLAGE_EXIT_APPLY = "village_exit.apply", "贫困村退出申请"
+    VILLAGE_EXIT_ASSESS_TOWNSHIP = "village_exit.assess_township", "贫困村退出乡级初评"
+    VILLAGE_EXIT_CHECK_COUNTY = "village_exit.check_county", "贫困村退出县级初核"
+    VILLAGE_EXIT_APPROVE_CITY = "village_exit.approve_city", "贫困村退出市级审定"
+    COUNTY_EXIT_CHECK_CITY = "county_exit.check_city", "贫困县退出市级初核"
+    COUNTY_EXIT_APPROVE_PROVINCE = "county_exit.approve_province", "贫困县退出省级审定"
+    POLICY_EDIT = "policy.edit", "编辑政策参数"
+    PLAN_EDIT = "plan.edit", "编辑脱贫计划"
+    PROJECT_VIEW = "project.view", "查看项目"
+    PROJECT_SUBMIT = "project.submit", "项目申报"
+    PROJECT_APPROVE = "project.approve", "项目审批"
+    FUND_VIEW = "fund.view", "查看资金"
+    FUND_ALLOCATE = "fund.allocate", "资金分配"
+    DISBURSEMENT_RECORD = "disbursement.record", "资金报账"
+    INSPECTION_MANAGE = "inspection.manage", "管理问题整改"
+    REPORT_VIEW = "report.view", "查看报告"
+    REPORT_GENERATE = "report.generate", "生成季度报告"
+    REPORT_REVIEW = "report.review", "审核季度报告"
+    REPORT_SIGN = "report.sign", "签署季度报告"
+
+
+C = Capability
+
+_READ_ALL = {C.AREA_VIEW, C.HOUSEHOLD_VIEW, C.PROJECT_VIEW, C.FUND_VIEW, C.REPORT_VIEW}
+
+ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
+    Role.VILLAGE_CADRE: frozenset(
+        _READ_ALL
+        | {
+            C.HOUSEHOLD_EDIT, C.HOUSEHOLD_IMPORT, C.HOUSEHOLD_EXPORT, C.IDNUMBER_REVEAL, C.VISIT_RECORD,
+            C.EXIT_NOMINATE, C.EXIT_VILLAGE_REVIEW, C.PUBLICITY_MANAGE, C.VILLAGE_EXIT_APPLY,
+        }
+    ),
+    Role.FIRST_SECRETARY: frozenset(
+        _READ_ALL | {C.VISIT_RECORD, C.EXIT_VILLAGE_REVIEW, C.VILLAGE_EXIT_APPLY, C.HOUSEHOLD_EXPORT}
+    ),
+    Role.TOWNSHIP_OFFICER: frozenset(
+        _READ_ALL
+        | {
+            C.HOUSEHOLD_EXPORT, C.IDNUMBER_REVEAL, C.EXIT_APPROVE_TOWNSHIP, C.VILLAGE_EXIT_ASSESS_TOWNSHIP,
+            C.PUBLICITY_MANAGE, C.PROJECT_SUBMIT, C.DISBURSEMENT_RECORD, C.VISIT_RECORD,
+        }
+    ),
+    Role.COUNTY_OFFICER: frozenset(
+        _READ_ALL
+        | {
+            C.HOUSEHOLD_EXPORT, C.IDNUMBER_REVEAL, C.EXIT_APPROVE_COUNTY, C.VILLAGE_EXIT_CHECK_COUNTY,
+            C.POLICY_EDIT, C.PROJECT_APPROVE, C.FUND_ALLOCATE, C.DISBURSEMENT_RECORD, C.INSPECTION_MANAGE,
+        }
+    ),
+    Role.CITY_OFFICER: frozenset(
+        _READ_ALL
+        | {C.VILLAGE_EXIT_APPROVE_CITY, C.COUNTY_EXIT_CHECK_CITY, C.INSPECTION_MANAGE, C.POLICY_EDIT}
+    ),
+    Role.PROVINCE_OFFICER: frozenset(_READ_ALL | {C.COUNTY_EXIT_APPROVE_PROVINCE, C.POLICY_EDIT}),
+    Role.LEADING_GROUP_OFFICE: frozenset(
+        _READ_ALL
+        | {
+            C.HOUSEHOLD_EXPORT, C.EXIT_ANNOUNCE, C.PLAN_EDIT, C.REPORT_GENERATE, C.REPORT_REVIEW,
+            C.REPORT_SIGN,
+        }
+    ),
+    Role.AUDITOR: frozenset(_READ_ALL | {C.AUDIT_VIEW}),
+    # The system administrator manages accounts and the area tree and sees no household data.
+    Role.SYSTEM_ADMIN: frozenset({C.AREA_VIEW, C.AREA_MANAGE, C.USER_MANAGE}),
+}
+
+
+def roles_with(capability: str) -> list[str]:
+    return [role for role, capabilities in ROLE_CAPABILITIES.items() if capability in capabilities]
+
+
+def user_capabilities(user) -> frozenset[str]:
+    """Every capability the user holds through any active post (cached on the user object)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return frozenset()
+    cached = getattr(user, "_capability_cache", None)
+    if cached is None:
+        capabilities = set()
+        for role in user.active_posts_roles():
+            capabilities |= ROLE_CAPABILITIES.get(role, frozenset())
+        cached = frozenset(capabilities)
+        user._capability_cache = cached
+    return cached
+
+
+def has_capability(user, capability: str) -> bool:
+    return capability in user_capabilities(user)
+
+
+def scope_prefixes(user, capability: str) -> list[str]:
+    """Code prefixes of the areas where the user holds ``capability``; empty means nothing visible."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    cache = getattr(user, "_scope_cache", None)
+    if cache is None:
+        cache = user._scope_cache = {}
+    if capability not in cache:
+        prefixes = sorted({prefix for role, prefix in user.active_post_scopes() if capability in ROLE_CAPABILITIES.get(role, ())})
+        # A prefix covered by a shorter one adds nothing.
+        cache[capability] = [p for p in prefixes if not any(p != q and p.startswith(q) for q in prefixes)]
+    return cache[capability]
+
+
+def scope_q(user, capability: str, code_path: str) -> Q:
+    """A Q matching rows whose area code (reached through ``code_path``) is inside the user's scope."""
+    prefixes = scope_prefixes(user, capability)
+    if not prefixes:
+        return Q(pk__in=[])
+    q = Q()
+    for prefix in prefixes:
+        q |= Q(**{f"{code_path}__startswith": prefix})
+    return q
+
+
+class ScopedQuerySet(models.QuerySet):
+    """Base queryset of every area-scoped model. Subclasses set ``area_code_path``."""
+
+    area_code_path = "area__code"
+
+    def visible_to(self, user, capability: str):
+        return self.filter(scope_q(user, capability, self.area_code_path))

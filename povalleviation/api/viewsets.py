@@ -1,0 +1,46 @@
+"""The base API viewset: each action declares its capability; rows come from ``visible_to``.
+
+No capability anywhere → 403; a row outside the user's areas is simply not in the queryset → 404.
+"""
+from rest_framework import permissions, viewsets
+
+from povalleviation.access import has_capability
+
+
+class HasActionCapability(permissions.BasePermission):
+    message = "您没有执行此操作的权限。"
+
+    def has_permission(self, request, view):
+        capability = view.capability_for(view.action)
+        return capability is not None and has_capability(request.user, capability)
+
+
+class ScopedViewSetMixin:
+    """Set ``queryset`` (the model's scoped manager) and ``capabilities = {action: capability}``.
+
+    ``default_capability`` covers list/retrieve and any custom read action not named.
+    """
+
+    capabilities: dict[str, str] = {}
+    default_capability: str | None = None
+    permission_classes = [permissions.IsAuthenticated, HasActionCapability]
+
+    def capability_for(self, action):
+        return self.capabilities.get(action, self.default_capability if action in (None, "list", "retrieve", "metadata") else None)
+
+    def get_queryset(self):
+        capability = self.capability_for(self.action)
+        return self.queryset.model.objects.visible_to(self.request.user, capability).select_related(
+            *self.list_select_related
+        ).order_by(*self.ordering_default)
+
+    list_select_related: tuple = ()
+    ordering_default: tuple = ("pk",)
+
+
+class ScopedReadOnlyViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    pass
+
+
+class ScopedModelViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
+    pass

@@ -1,0 +1,30 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from povalleviation.health import healthz
+from povalleviation.home import HomeView
+
+admin.site.site_header = "精准扶贫业务系统 · 系统管理"
+admin.site.site_title = "系统管理"
+admin.site.index_title = "用户、任职与区域"
+
+urlpatterns = [
+    path("", HomeView.as_view(), name="home"),
+    path("healthz", healthz, name="healthz"),
+    path("accounts/", include("accounts.urls")),
+    path("areas/", include("villages.urls")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include("povalleviation.api.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+]
+
+handler403 = "povalleviation.errorpages.permission_denied"
+handler404 = "povalleviation.errorpages.page_not_found"
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
