@@ -149,3 +149,24 @@ class ScopedQuerySet(models.QuerySet):
 
     def visible_to(self, user, capability: str):
         return self.filter(scope_q(user, capability, self.area_code_path))
+
+
+def covers(user, capability: str, area_code: str) -> bool:
+    """Whether the user holds ``capability`` at the area with this code or one of its ancestors."""
+    return any(area_code.startswith(prefix) for prefix in scope_prefixes(user, capability))
+
+
+def require(user, capability: str, area_code: str | None = None):
+    """Refuse (PermissionDenied, 403) unless the user holds ``capability``, at ``area_code`` when given.
+
+    Services call this; ``user=None`` means the installation itself (commands, demo data, migrations).
+    """
+    from povalleviation.errors import PermissionDenied
+
+    if user is None:
+        return
+    if area_code is None:
+        if not has_capability(user, capability):
+            raise PermissionDenied("您没有执行此操作的权限。")
+    elif not covers(user, capability, area_code):
+        raise PermissionDenied("该区域不在您的工作范围内，或您没有执行此操作的权限。")

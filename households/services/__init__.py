@@ -1,0 +1,18 @@
+"""Writes to the 建档立卡 record. Views, the API, imports, commands and tasks call these; nothing else saves."""
+from .household import household_register, household_set_status, household_update, id_number_reveal
+from .members import member_add, member_remove, member_update
+from .records import (
+    help_measure_add,
+    helper_assign,
+    helper_create,
+    income_record_save,
+    living_conditions_record,
+    visit_record,
+)
+
+__all__ = [
+    "household_register", "household_update", "household_set_status", "id_number_reveal",
+    "member_add", "member_update", "member_remove",
+    "income_record_save", "living_conditions_record", "help_measure_add", "helper_create", "helper_assign",
+    "visit_record",
+]

@@ -1,0 +1,62 @@
+"""Pieces shared by the household services: the event record, ID checks and the freeze rule."""
+from django.db import IntegrityError
+from django.utils import timezone
+
+from accounts.services import audit_record
+from households.choices import HouseholdStatus
+from households.idnumber import IdNumberError, validate_id_number
+from households.models import HouseholdEvent, Member
+from povalleviation.access import Capability, covers
+from povalleviation.errors import ApplicationError
+
+FROZEN_STATUSES = {HouseholdStatus.EXIT_PENDING, HouseholdStatus.CANDIDATE}
+
+
+def record_event(*, household, type, actor, summary, changes=None):
+    """Write the household's own history row and the auditor's log entry, in the caller's transaction."""
+    HouseholdEvent.objects.create(household=household, type=type, actor=actor if getattr(actor, "pk", None) else None,
+                                  summary=summary[:300], changes=changes or {})
+    audit_record(actor=actor, action=f"household.{type}", target=household, area_code=household.area_code,
+                 summary=f"{household.head_name}户（{household.household_number}）：{summary}"[:300], changes=changes or {})
+
+
+def refuse_if_frozen(household):
+    """While an exit or identification workflow runs, the facts it decided on are frozen (DOMAIN.md §5.0 rule 4)."""
+    if household.status in FROZEN_STATUSES:
+        raise ApplicationError(
+            f"该户当前状态为“{household.get_status_display()}”，户信息、成员、收入和两不愁三保障已冻结；请先撤回相关流程再修改。",
+            code="frozen",
+        )
+
+
+def checked_id_number(raw, *, field="id_number", row_label=""):
+    try:
+        return validate_id_number(raw, today=timezone.localdate())
+    except IdNumberError as error:
+        raise ApplicationError(f"{row_label}{error.message}", field_errors={field: error.message}, code=error.code) from error
+
+
+def refuse_duplicate_person(*, actor, id_number: str, exclude_member_id=None, household=None, field="id_number", row_label=""):
+    """One person, one active household across the installation. The refusal for a person registered
+    elsewhere names no household and no area unless the actor may see it."""
+    others = Member.objects.filter(id_number=id_number, is_registered=True).select_related("household")
+    if exclude_member_id:
+        others = others.exclude(pk=exclude_member_id)
+    other = others.first()
+    if other is None:
+        return
+    if household is not None and other.household_id == household.pk:
+        message = f"身份证号 {id_number[:6]}…{id_number[-4:]} 在本户中重复"
+    elif actor is not None and covers(actor, Capability.HOUSEHOLD_VIEW, other.household.area_code):
+        message = f"此人已登记在 {other.household.head_name} 户（户编号 {other.household.household_number}），一人只能在一个在册户中"
+    else:
+        message = "此人已在其他地区的在册贫困户中登记，一人只能在一个在册户中；如需迁入请联系原所在地办理迁出"
+    raise ApplicationError(f"{row_label}{message}", field_errors={field: message}, code="duplicate_person")
+
+
+def translate_integrity_error(error: IntegrityError):
+    text = str(error)
+    if "member_one_active_household_per_person" in text:
+        return ApplicationError("此人已在其他在册贫困户中登记，一人只能在一个在册户中", field_errors={"id_number": "此人已在其他在册户中登记"},
+                                code="duplicate_person")
+    return ApplicationError("保存失败：数据与已有记录冲突，请检查后重试", code="integrity")
