@@ -5,6 +5,7 @@ from povalleviation.access import Capability, user_capabilities
 # Navigation entries: (label, url name, capability). Each role sees only what it can use.
 NAVIGATION = [
     ("首页", "home", None),
+    ("建档立卡户", "households:list", Capability.HOUSEHOLD_VIEW),
     ("区域", "villages:area_list", Capability.AREA_VIEW),
     ("审计日志", "accounts:audit_list", Capability.AUDIT_VIEW),
     ("系统管理", "admin:index", Capability.USER_MANAGE),

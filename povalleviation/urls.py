@@ -15,6 +15,8 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
     path("areas/", include("villages.urls")),
+    path("households/imports/", include("households.imports.urls")),
+    path("households/", include("households.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("povalleviation.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

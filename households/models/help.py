@@ -25,7 +25,7 @@ class HelpMeasure(models.Model):
     fund_source = models.CharField("资金来源", max_length=100, blank=True)
     responsible_unit = models.CharField("责任单位", max_length=100, blank=True)
     status = models.CharField("状态", max_length=12, choices=MeasureStatus.choices, default=MeasureStatus.IN_EFFECT)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="登记人", null=True, on_delete=models.PROTECT)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="登记人", null=True, blank=True, on_delete=models.PROTECT)
     created_at = models.DateTimeField("登记时间", auto_now_add=True)
 
     objects = HouseholdChildQuerySet.as_manager()
@@ -101,7 +101,7 @@ class Visit(models.Model):
     content = models.TextField("走访内容")
     problems = models.TextField("发现的问题", blank=True)
     photo = models.ImageField("照片", upload_to="visits/%Y/%m/", null=True, blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="登记人", null=True, on_delete=models.PROTECT)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="登记人", null=True, blank=True, on_delete=models.PROTECT)
     recorded_at = models.DateTimeField("登记时间", auto_now_add=True)
 
     objects = HouseholdChildQuerySet.as_manager()

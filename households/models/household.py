@@ -119,7 +119,7 @@ class HouseholdStatusChange(models.Model):
     effective_date = models.DateField("生效日期")
     reason = models.CharField("原因", max_length=300)
     workflow = models.CharField("来源流程", max_length=40, blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, on_delete=models.PROTECT)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True, on_delete=models.PROTECT)
     at = models.DateTimeField("记录时间", auto_now_add=True)
 
     class Meta:
@@ -152,7 +152,7 @@ class HouseholdEvent(models.Model):
 
     household = models.ForeignKey(Household, verbose_name="户", on_delete=models.CASCADE, related_name="events")
     type = models.CharField("类型", max_length=24, choices=Type.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, on_delete=models.PROTECT)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True, on_delete=models.PROTECT)
     at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
     summary = models.CharField("说明", max_length=300, blank=True)
     changes = models.JSONField("变更内容", default=dict, blank=True)

@@ -40,7 +40,7 @@ class IncomeRecord(models.Model):
     member_count = models.PositiveSmallIntegerField("计算人数")
     net_income = models.DecimalField("家庭纯收入", max_digits=12, decimal_places=2, editable=False)
     per_capita_net_income = models.DecimalField("人均纯收入", max_digits=12, decimal_places=2, editable=False)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="登记人", null=True, on_delete=models.PROTECT)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="登记人", null=True, blank=True, on_delete=models.PROTECT)
     recorded_at = models.DateTimeField("登记时间", auto_now=True)
 
     objects = YearlyQuerySet.as_manager()
@@ -83,7 +83,7 @@ class LivingConditions(models.Model):
     water_safe = models.BooleanField("饮水安全", null=True)
     water_difficult = models.BooleanField("饮水困难", null=True)
     note = models.CharField("备注", max_length=300, blank=True)
-    assessed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="评估人", null=True, on_delete=models.PROTECT)
+    assessed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="评估人", null=True, blank=True, on_delete=models.PROTECT)
     recorded_at = models.DateTimeField("登记时间", auto_now_add=True)
 
     objects = YearlyQuerySet.as_manager()

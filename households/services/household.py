@@ -121,7 +121,7 @@ def next_household_number(village: Area) -> str:
 @transaction.atomic
 def household_register(*, actor, area: Area, data: dict, members: list[dict],
                        status: str = HouseholdStatus.IDENTIFIED, household_number: str | None = None,
-                       is_demo: bool = False) -> Household:
+                       registered_on: datetime.date | None = None, is_demo: bool = False) -> Household:
     """Register a poor household with its members (建档立卡)."""
     if area.level not in (AreaLevel.VILLAGE, AreaLevel.GROUP):
         raise ApplicationError("贫困户必须登记在行政村或村民小组", field_errors={"area": "请选择村或村民小组"})
@@ -155,7 +155,7 @@ def household_register(*, actor, area: Area, data: dict, members: list[dict],
     except IntegrityError as error:
         raise translate_integrity_error(error) from error
     HouseholdStatusChange.objects.create(
-        household=household, from_status="", to_status=status, effective_date=timezone.localdate(),
+        household=household, from_status="", to_status=status, effective_date=registered_on or timezone.localdate(),
         reason="建档立卡登记", workflow="register", actor=actor if getattr(actor, "pk", None) else None,
     )
     record_event(household=household, type=HouseholdEvent.Type.REGISTERED, actor=actor,

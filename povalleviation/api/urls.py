@@ -4,4 +4,6 @@ app_name = "api"
 urlpatterns = [
     path("", include("accounts.api.urls")),
     path("", include("villages.api.urls")),
+    path("", include("households.api.urls")),
+    path("", include("households.imports.api_urls")),
 ]

@@ -2,15 +2,17 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.demo import load_demo_users
+from households.demo import load_demo_households
 from villages.demo import load_demo_areas
 
 
 class Command(BaseCommand):
-    help = "载入演示数据：新平县区域树、每个角色一个演示账号。重复执行不会改变已有数据。"
+    help = "载入演示数据：新平县区域树、每个角色一个演示账号、演示建档立卡户。重复执行不会改变已有数据。"
 
     def handle(self, *args, **options):
         if settings.PRODUCTION:
             raise CommandError("生产模式下不能载入演示数据。")
         areas = load_demo_areas()
         users = load_demo_users()
-        self.stdout.write(f"演示数据就绪：区域新增 {areas.created}，演示账号新增 {users}。")
+        households = load_demo_households()
+        self.stdout.write(f"演示数据就绪：区域新增 {areas.created}，演示账号新增 {users}，演示户新增 {households}。")

@@ -1,0 +1,100 @@
+"""API shapes of households and members. ID numbers are masked; writes go through the services."""
+from rest_framework import serializers
+
+from households.choices import HouseholdCategory, MonitoringFlag, PovertyCause
+from households.forms import MemberForm
+from households.models import Household, Member
+
+
+class MemberSerializer(serializers.ModelSerializer):
+    id_number = serializers.CharField(source="masked_id_number", read_only=True)
+    relation_display = serializers.CharField(source="get_relation_display", read_only=True)
+
+    class Meta:
+        model = Member
+        fields = [
+            "id", "name", "id_number", "sex", "birth_date", "relation", "relation_display", "ethnicity", "education_level",
+            "student_status", "health_status", "disability_category", "disability_grade", "labour_capacity", "work_place",
+            "work_months", "is_dibao", "tekun", "has_medical_insurance", "has_serious_illness_insurance", "status",
+            "is_registered",
+        ]
+        read_only_fields = fields
+
+
+class MemberInputSerializer(serializers.Serializer):
+    """Input of one member; the full ID number is accepted here and never returned."""
+
+    name = serializers.CharField(max_length=50)
+    id_number = serializers.CharField(max_length=40)
+    relation = serializers.CharField()
+    ethnicity = serializers.CharField(required=False, allow_blank=True, default="")
+    education_level = serializers.CharField(required=False, allow_blank=True, default="")
+    student_status = serializers.CharField(required=False, allow_blank=True, default="")
+    health_status = serializers.CharField(required=False, default="healthy")
+    disability_category = serializers.CharField(required=False, allow_blank=True, default="")
+    disability_grade = serializers.IntegerField(required=False, allow_null=True, default=None)
+    labour_capacity = serializers.CharField(required=False, default="none")
+    work_place = serializers.CharField(required=False, allow_blank=True, default="")
+    work_months = serializers.IntegerField(required=False, default=0, min_value=0, max_value=12)
+    is_dibao = serializers.BooleanField(required=False, default=False)
+    tekun = serializers.CharField(required=False, allow_blank=True, default="")
+    has_medical_insurance = serializers.BooleanField(required=False, default=False)
+    has_serious_illness_insurance = serializers.BooleanField(required=False, default=False)
+
+    def validate(self, attrs):
+        # The same field rules as the page form (choices, GB 11643 ID checks).
+        form = MemberForm(data={k: ("on" if v is True else ("" if v in (False, None) else v)) for k, v in attrs.items()})
+        if not form.is_valid():
+            raise serializers.ValidationError({k: [str(e) for e in v] for k, v in form.errors.items()})
+        return form.member_data()
+
+
+class HouseholdSerializer(serializers.ModelSerializer):
+    area_code = serializers.CharField(read_only=True)
+    area_name = serializers.CharField(source="area.name", read_only=True)
+    village_code = serializers.CharField(source="village.code", read_only=True)
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    other_causes = serializers.ListField(source="other_cause_list", read_only=True)
+
+    class Meta:
+        model = Household
+        fields = [
+            "id", "household_number", "area_code", "area_name", "village_code", "head_name", "address", "phone",
+            "identification_year", "category", "status", "status_display", "primary_cause", "other_causes",
+            "other_cause_note", "monitoring_flag", "planned_exit_year", "exit_date", "is_relocated", "is_zhiguo_minzu",
+            "member_count", "version", "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class HouseholdDetailSerializer(HouseholdSerializer):
+    members = serializers.SerializerMethodField()
+
+    class Meta(HouseholdSerializer.Meta):
+        fields = [*HouseholdSerializer.Meta.fields, "members"]
+        read_only_fields = fields
+
+    def get_members(self, household) -> list[dict]:
+        return MemberSerializer([m for m in household.members.all() if m.is_registered], many=True).data
+
+
+class HouseholdWriteSerializer(serializers.Serializer):
+    address = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    phone = serializers.CharField(required=False, allow_blank=True, max_length=20)
+    identification_year = serializers.IntegerField(required=False)
+    category = serializers.ChoiceField(choices=HouseholdCategory.choices, required=False)
+    primary_cause = serializers.ChoiceField(choices=PovertyCause.choices, required=False)
+    other_causes = serializers.ListField(child=serializers.ChoiceField(choices=PovertyCause.choices), required=False)
+    other_cause_note = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    monitoring_flag = serializers.ChoiceField(choices=MonitoringFlag.choices, required=False, allow_blank=True)
+    planned_exit_year = serializers.IntegerField(required=False, allow_null=True)
+    is_relocated = serializers.BooleanField(required=False)
+    is_zhiguo_minzu = serializers.BooleanField(required=False)
+    version = serializers.IntegerField(required=False, help_text="修改时填写读取到的版本号；他人已修改时返回 409")
+
+
+class HouseholdCreateSerializer(HouseholdWriteSerializer):
+    area = serializers.CharField(help_text="所在村或村民小组的区划代码")
+    identification_year = serializers.IntegerField()
+    primary_cause = serializers.ChoiceField(choices=PovertyCause.choices)
+    members = MemberInputSerializer(many=True)

@@ -1,0 +1,95 @@
+"""/api/v1/households/ and /api/v1/households/{id}/members/: scoped reads, writes through the services."""
+from django.db.models import Prefetch
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.generics import get_object_or_404
+from rest_framework.response import Response
+
+from households import services
+from households.api.serializers import (
+    HouseholdCreateSerializer,
+    HouseholdDetailSerializer,
+    HouseholdSerializer,
+    HouseholdWriteSerializer,
+    MemberInputSerializer,
+    MemberSerializer,
+)
+from households.filters import HouseholdFilter
+from households.models import Household, Member
+from povalleviation.access import Capability
+from povalleviation.api.viewsets import ScopedViewSetMixin
+from povalleviation.errors import NotFound
+from villages.models import Area
+
+
+class HouseholdViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """建档立卡户: list with filters, retrieve, create, update — all scoped to the user's areas."""
+
+    queryset = Household.objects.all()
+    serializer_class = HouseholdSerializer
+    filterset_class = HouseholdFilter
+    default_capability = Capability.HOUSEHOLD_VIEW
+    capabilities = {
+        "create": Capability.HOUSEHOLD_EDIT, "update": Capability.HOUSEHOLD_EDIT, "partial_update": Capability.HOUSEHOLD_EDIT,
+        "members": Capability.HOUSEHOLD_VIEW,
+    }
+    list_select_related = ("area", "village")
+    ordering_default = ("area_code", "household_number")
+
+    def capability_for(self, action):
+        if action == "members" and self.request.method == "POST":
+            return Capability.HOUSEHOLD_EDIT
+        return super().capability_for(action)
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if self.action == "retrieve":
+            queryset = queryset.prefetch_related(Prefetch("members", queryset=Member.objects.order_by("id")))
+        return queryset
+
+    def get_serializer_class(self):
+        return HouseholdDetailSerializer if self.action == "retrieve" else HouseholdSerializer
+
+    @extend_schema(request=HouseholdCreateSerializer, responses={201: HouseholdDetailSerializer})
+    def create(self, request):
+        payload = HouseholdCreateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = dict(payload.validated_data)
+        area = Area.objects.visible_to(request.user, Capability.HOUSEHOLD_EDIT).filter(code=data.pop("area")).first()
+        if area is None:
+            raise NotFound("找不到该村（组），或不在您的工作范围内。")
+        members = data.pop("members")
+        data.pop("version", None)
+        household = services.household_register(actor=request.user, area=area, data=data, members=members)
+        household = Household.objects.prefetch_related("members").select_related("area", "village").get(pk=household.pk)
+        return Response(HouseholdDetailSerializer(household).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=HouseholdWriteSerializer, responses=HouseholdDetailSerializer)
+    def update(self, request, pk=None, partial=False):
+        household = self.get_object()
+        payload = HouseholdWriteSerializer(data=request.data, partial=True)
+        payload.is_valid(raise_exception=True)
+        data = dict(payload.validated_data)
+        version = data.pop("version", None)
+        services.household_update(actor=request.user, household=household, data=data, expected_version=version)
+        household = Household.objects.prefetch_related("members").select_related("area", "village").get(pk=household.pk)
+        return Response(HouseholdDetailSerializer(household).data)
+
+    @extend_schema(request=HouseholdWriteSerializer, responses=HouseholdDetailSerializer)
+    def partial_update(self, request, pk=None):
+        return self.update(request, pk=pk, partial=True)
+
+    @extend_schema(methods=["GET"], responses=MemberSerializer(many=True))
+    @extend_schema(methods=["POST"], request=MemberInputSerializer, responses={201: MemberSerializer})
+    @action(detail=True, methods=["get", "post"])
+    def members(self, request, pk=None):
+        """The household's registered members (GET), or add one (POST)."""
+        household = get_object_or_404(self.get_queryset(), pk=pk)
+        if request.method == "POST":
+            payload = MemberInputSerializer(data=request.data)
+            payload.is_valid(raise_exception=True)
+            member = services.member_add(actor=request.user, household=household, data=payload.validated_data)
+            return Response(MemberSerializer(member).data, status=status.HTTP_201_CREATED)
+        members = household.members.filter(is_registered=True).order_by("id")
+        return Response(MemberSerializer(members, many=True).data)

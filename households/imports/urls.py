@@ -1,0 +1,2 @@
+app_name = "household_imports"
+urlpatterns = []

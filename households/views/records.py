@@ -1,0 +1,108 @@
+"""List and detail (户卡) pages, the card PDF and the ID reveal."""
+from django.core.paginator import Paginator
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
+from django.views import View
+from django.views.generic import TemplateView
+
+from households.choices import HouseholdCategory, HouseholdStatus, MonitoringFlag, PovertyCause
+from households.models import Member
+from households.selectors import household_detail, household_events, household_list, last_visit_overdue
+from households.services import id_number_reveal
+from povalleviation.access import Capability, has_capability
+from povalleviation.views import CapabilityRequiredMixin
+
+
+class HouseholdListView(CapabilityRequiredMixin, TemplateView):
+    required_capability = Capability.HOUSEHOLD_VIEW
+    template_name = "households/household_list.html"
+    paginate_by = 50
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        household_filter = household_list(user=self.request.user, params=self.request.GET)
+        queryset = household_filter.qs if household_filter.is_valid() else household_filter.queryset.none()
+        page = Paginator(queryset, self.paginate_by).get_page(self.request.GET.get("page"))
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context.update(
+            filter=household_filter, page_obj=page, households=page.object_list, query_string=query.urlencode(),
+            statuses=HouseholdStatus.choices, causes=PovertyCause.choices, categories=HouseholdCategory.choices,
+            monitoring_flags=[c for c in MonitoringFlag.choices if c[0]], params=self.request.GET,
+            can_edit=has_capability(self.request.user, Capability.HOUSEHOLD_EDIT),
+            can_export=has_capability(self.request.user, Capability.HOUSEHOLD_EXPORT),
+            can_import=has_capability(self.request.user, Capability.HOUSEHOLD_IMPORT),
+        )
+        return context
+
+
+def card_context(request, pk):
+    household = household_detail(user=request.user, pk=pk)
+    members = list(household.members.all())
+    incomes = sorted(household.income_records.all(), key=lambda r: -r.year)
+    conditions = sorted(household.living_conditions.all(), key=lambda c: (-c.year, c.assessed_on), reverse=False)
+    latest_conditions = max(conditions, key=lambda c: (c.year, c.assessed_on, c.id)) if conditions else None
+    return {
+        "household": household,
+        "members": [m for m in members if m.is_registered],
+        "former_members": [m for m in members if not m.is_registered],
+        "incomes": incomes,
+        "conditions": sorted(conditions, key=lambda c: (c.year, c.assessed_on, c.id), reverse=True),
+        "latest_conditions": latest_conditions,
+        "measures": sorted(household.measures.all(), key=lambda m: (-m.year, m.id)),
+        "assignments": list(household.helper_assignments.all()),
+        "visits": sorted(household.visits.all(), key=lambda v: v.visited_on, reverse=True),
+        "status_changes": list(household.status_changes.all()),
+        "visit_overdue": last_visit_overdue(household),
+    }
+
+
+class HouseholdDetailView(CapabilityRequiredMixin, TemplateView):
+    """户卡: the household's record on one printable page, with its history."""
+
+    required_capability = Capability.HOUSEHOLD_VIEW
+    template_name = "households/household_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(card_context(self.request, kwargs["pk"]))
+        user = self.request.user
+        code = context["household"].area_code
+        from povalleviation.access import covers
+
+        context["can_edit"] = covers(user, Capability.HOUSEHOLD_EDIT, code)
+        context["can_reveal"] = covers(user, Capability.IDNUMBER_REVEAL, code)
+        context["can_visit"] = covers(user, Capability.VISIT_RECORD, code)
+        context["events"] = household_events(household=context["household"])
+        return context
+
+
+class HouseholdCardPdfView(CapabilityRequiredMixin, View):
+    """户卡 as a PDF (WeasyPrint, CJK fonts embedded)."""
+
+    required_capability = Capability.HOUSEHOLD_VIEW
+
+    def get(self, request, pk):
+        from weasyprint import HTML
+
+        context = card_context(request, pk)
+        html = render_to_string("households/household_card_pdf.html", context, request=request)
+        pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+        household = context["household"]
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="huka-{household.household_number}.pdf"'
+        return response
+
+
+class RevealIdNumberView(CapabilityRequiredMixin, View):
+    """One full ID number at a time, for users with the capability; each reveal is audited."""
+
+    required_capability = Capability.IDNUMBER_REVEAL
+
+    def post(self, request, pk, member_pk):
+        member = get_object_or_404(
+            Member.objects.visible_to(request.user, Capability.IDNUMBER_REVEAL).select_related("household"),
+            pk=member_pk, household_id=pk,
+        )
+        return JsonResponse({"id_number": id_number_reveal(actor=request.user, member=member)})
