@@ -30,6 +30,10 @@ class HouseholdQuerySet(ScopedQuerySet):
         return self.filter(area_code__startswith=prefix)
 
 
+class HouseholdChildScopedQuerySet(ScopedQuerySet):
+    area_code_path = "household__area_code"
+
+
 class Household(models.Model):
     """A registered household: 户有卡 (000_6ea9a56b91abd59f.txt §三(四) 建档立卡).
 
@@ -156,6 +160,8 @@ class HouseholdEvent(models.Model):
     at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
     summary = models.CharField("说明", max_length=300, blank=True)
     changes = models.JSONField("变更内容", default=dict, blank=True)
+
+    objects = HouseholdChildScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = "户变更记录"

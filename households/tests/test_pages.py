@@ -143,3 +143,10 @@ def test_edit_with_stale_version_is_refused_and_keeps_input(client_for, village_
     assert cadre.post(f"/households/{household_a.pk}/edit/", data).status_code == 302
     household_a.refresh_from_db()
     assert household_a.address == "新地址 1 号"
+
+
+def test_admin_shows_no_household_data_to_system_admin(client_for, system_admin, household_a):
+    admin = client_for(system_admin)
+    assert admin.get("/admin/households/household/").status_code == 403
+    assert admin.get(f"/admin/households/household/{household_a.pk}/change/").status_code == 403
+    assert "建档立卡户" not in admin.get("/admin/").content.decode()
