@@ -6,4 +6,7 @@ urlpatterns = [
     path("", include("villages.api.urls")),
     path("", include("households.api.urls")),
     path("", include("households.imports.api_urls")),
+    path("", include("assessments.api.urls_policy")),
+    path("", include("assessments.api.urls_workflow")),
+    path("", include("assessments.api.urls_plan")),
 ]

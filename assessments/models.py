@@ -1,1 +1,0 @@
-"""Models of this app are added by the capability that needs them."""

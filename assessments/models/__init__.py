@@ -1,0 +1,6 @@
+"""Poverty standards and eligibility, exit verifications, exit plans (and later the rectification ledger
+and quarterly reports). Each concept has its own module."""
+from .eligibility import *  # noqa: F403
+from .parameters import *  # noqa: F403
+from .plans import *  # noqa: F403
+from .workflows import *  # noqa: F403
