@@ -102,6 +102,13 @@ def areas_load(*, actor, rows, is_demo: bool = False, dry_run: bool = False) -> 
             result.errors.append(f"{where}：名称为空")
             continue
         expected_parent = parent_code_of(code, level)
+        if expected_parent and level_of_code(expected_parent) != LEVEL_ORDER[LEVEL_ORDER.index(level) - 1]:
+            # e.g. a village 530427000001: its township digits are 000, so its "parent" would be the county.
+            parent_level = LEVEL_ORDER[LEVEL_ORDER.index(level) - 1]
+            result.errors.append(
+                f"{where}：区划代码 {code} 的上级代码 {expected_parent} 不是{LEVEL_NAMES[parent_level]}级代码"
+            )
+            continue
         if declared_parent and declared_parent != expected_parent:
             result.errors.append(
                 f"{where}：上级代码 {declared_parent} 与区划代码 {code} 的前缀不一致（应为 {expected_parent}）"

@@ -1,0 +1,553 @@
+"""Who may open which page and endpoint, and what each one shows.
+
+For every page and endpoint of the foundation: anonymous → login page (pages) or 401 (API);
+no capability → 403; a row outside the user's areas → 404 (indistinguishable from a missing row);
+inside → the data, and nothing of the neighbouring areas. Refused writes change nothing.
+"""
+from urllib.parse import quote
+
+import pytest
+from rest_framework.authtoken.models import Token
+
+from accounts.choices import Role
+from accounts.models import AuditEvent, Post, User
+from accounts.services import post_assign, user_create
+from conftest import (
+    CITY,
+    COUNTY,
+    GROUP_A1,
+    OTHER_TOWNSHIP,
+    OTHER_VILLAGE,
+    PASSWORD,
+    PROVINCE,
+    TOWNSHIP,
+    VILLAGE_A,
+    VILLAGE_B,
+)
+from villages.models import Area
+from villages.services import area_create
+
+pytestmark = pytest.mark.django_db
+
+OTHER_COUNTY = "530426000000"  # 峨山彝族自治县, a neighbouring county of the same city
+OTHER_COUNTY_TOWNSHIP = "530426001000"  # 双江街道
+COUNTY_SUBTREE = {COUNTY, TOWNSHIP, VILLAGE_A, VILLAGE_B, GROUP_A1, OTHER_TOWNSHIP, OTHER_VILLAGE}
+NOT_FOUND_TEXT = "未找到"
+FORBIDDEN_TEXT = "无权访问"
+
+PAGES = ["/", "/areas/", f"/areas/{VILLAGE_A}/", "/accounts/audit/"]
+ADMIN_PAGES = ["/admin/", "/admin/villages/area/", "/admin/accounts/user/", "/admin/accounts/post/"]
+API_ENDPOINTS = [
+    "/api/v1/areas/",
+    f"/api/v1/areas/{VILLAGE_A}/",
+    "/api/v1/audit-events/",
+    "/api/v1/me/",
+    "/api/schema/",
+    "/api/docs/",
+]
+
+
+@pytest.fixture
+def other_county(areas):
+    """峨山县 and one of its townships: same city as 新平县, outside every persona's county."""
+    county = area_create(actor=None, code=OTHER_COUNTY, name="峨山彝族自治县", level="county")
+    township = area_create(actor=None, code=OTHER_COUNTY_TOWNSHIP, name="双江街道", level="township")
+    return county, township
+
+
+@pytest.fixture
+def other_county_cadre(other_county):
+    user = user_create(actor=None, username="eshan_cadre", password=PASSWORD, full_name="峨山信息员")
+    post_assign(actor=None, user=user, area=other_county[1], role=Role.TOWNSHIP_OFFICER)
+    return user
+
+
+@pytest.fixture
+def staff_cadre(areas):
+    """A village cadre who somehow has the staff flag: the flag alone opens nothing in the admin."""
+    user = user_create(actor=None, username="staff_cadre", password=PASSWORD, full_name="有后台标记的信息员", is_staff=True)
+    post_assign(actor=None, user=user, area=Area.objects.get(code=VILLAGE_A), role=Role.VILLAGE_CADRE)
+    return user
+
+
+def text(response) -> str:
+    return response.content.decode()
+
+
+def assert_login_redirect(response, url, login_url="/accounts/login/"):
+    assert response.status_code == 302
+    assert response["Location"] == f"{login_url}?next={quote(url)}"
+
+
+def listed_codes(response) -> set[str]:
+    return {area.code for area in response.context["object_list"]}
+
+
+def api_codes(response) -> set[str]:
+    assert response.status_code == 200, response.content
+    return {row["code"] for row in response.json()["results"]}
+
+
+# ---------------------------------------------------------------- anonymous
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_anonymous_page_redirects_to_login(client, areas, url):
+    assert_login_redirect(client.get(url), url)
+
+
+@pytest.mark.parametrize("url", [*ADMIN_PAGES, "/admin/villages/area/1/change/"])
+def test_anonymous_admin_redirects_to_admin_login(client, areas, url):
+    assert_login_redirect(client.get(url), url, login_url="/admin/login/")
+
+
+@pytest.mark.parametrize("url", API_ENDPOINTS)
+def test_anonymous_api_gets_401_with_token_challenge(api_for, areas, url):
+    response = api_for(None).get(url)
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Token"
+
+
+def test_anonymous_api_write_is_refused_and_changes_nothing(api_for, areas):
+    before = Area.objects.count()
+    response = api_for(None).post("/api/v1/areas/", {"code": "530427204210", "name": "新村", "level": "village"})
+    assert response.status_code == 401
+    assert Area.objects.count() == before
+
+
+def test_token_authentication_sees_the_same_scope_as_the_session(village_cadre_a):
+    from rest_framework.test import APIClient
+
+    token = Token.objects.create(user=village_cadre_a)
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    assert api_codes(api.get("/api/v1/areas/")) == {VILLAGE_A, GROUP_A1}
+    api.credentials(HTTP_AUTHORIZATION="Token not-a-real-token")
+    assert api.get("/api/v1/areas/").status_code == 401
+
+
+# ---------------------------------------------------------------- home page
+
+
+def test_home_of_user_without_post_says_so(client_for, user_without_post, areas):
+    response = client_for(user_without_post).get("/")
+    assert response.status_code == 200
+    body = text(response)
+    assert "您还没有任职" in body
+    assert "太和村委会" not in body
+    assert "新平彝族傣族自治县" not in body
+
+
+def test_home_of_village_cadre_shows_his_village_and_its_group_only(client_for, village_cadre_a, village_cadre_b):
+    response = client_for(village_cadre_a).get("/")
+    assert response.status_code == 200
+    body = text(response)
+    assert "太和村委会" in body
+    assert "上寨村民小组" in body
+    assert f"/areas/{GROUP_A1}/" in body
+    for foreign in ("勐炳村委会", "水塘镇", "大口村委会"):
+        assert foreign not in body
+    assert [entry["area"].code for entry in response.context["entries"]] == [VILLAGE_A]
+
+
+def test_home_of_county_officer_lists_the_townships_of_his_county(client_for, county_officer, other_county):
+    response = client_for(county_officer).get("/")
+    assert response.status_code == 200
+    body = text(response)
+    assert "新平彝族傣族自治县" in body
+    assert "老厂乡" in body
+    assert "水塘镇" in body
+    assert "峨山彝族自治县" not in body
+    assert "双江街道" not in body
+    [entry] = response.context["entries"]
+    assert [child.code for child in entry["children"]] == [OTHER_TOWNSHIP, TOWNSHIP]
+
+
+# ---------------------------------------------------------------- /areas/
+
+
+def test_area_list_without_post_is_403(client_for, user_without_post, areas):
+    response = client_for(user_without_post).get("/areas/")
+    assert response.status_code == 403
+    assert FORBIDDEN_TEXT in text(response)
+    assert "太和村委会" not in text(response)
+
+
+def test_area_list_of_village_cadre(client_for, village_cadre_a, village_cadre_b):
+    response = client_for(village_cadre_a).get("/areas/")
+    assert response.status_code == 200
+    assert listed_codes(response) == {VILLAGE_A, GROUP_A1}
+    body = text(response)
+    assert "太和村委会" in body
+    assert "上寨村民小组" in body
+    for foreign in ("勐炳村委会", "水塘镇", "大口村委会"):
+        assert foreign not in body
+
+
+def test_area_list_filters_stay_inside_the_scope(client_for, village_cadre_a):
+    client = client_for(village_cadre_a)
+    assert listed_codes(client.get("/areas/", {"level": "village"})) == {VILLAGE_A}
+    assert listed_codes(client.get("/areas/", {"q": "勐炳"})) == set()
+    assert listed_codes(client.get("/areas/", {"q": "530427"})) == {VILLAGE_A, GROUP_A1}
+
+
+def test_area_list_of_county_officer(client_for, county_officer, other_county):
+    response = client_for(county_officer).get("/areas/")
+    assert response.status_code == 200
+    assert listed_codes(response) == COUNTY_SUBTREE
+    body = text(response)
+    assert "水塘镇" in body and "勐炳村委会" in body
+    assert "峨山彝族自治县" not in body
+    assert "双江街道" not in body
+
+
+# ---------------------------------------------------------------- /areas/<code>/
+
+
+def test_area_detail_without_post_is_403(client_for, user_without_post, areas):
+    response = client_for(user_without_post).get(f"/areas/{VILLAGE_A}/")
+    assert response.status_code == 403
+    assert "太和村委会" not in text(response)
+
+
+def test_area_detail_of_own_village(client_for, village_cadre_a):
+    response = client_for(village_cadre_a).get(f"/areas/{VILLAGE_A}/")
+    assert response.status_code == 200
+    body = text(response)
+    assert "<h1>太和村委会</h1>" in body
+    assert VILLAGE_A in body
+    assert "上寨村民小组" in body
+    # The breadcrumb names the ancestors but links none of them: they are outside the cadre's scope.
+    assert "老厂乡" in body
+    assert f'href="/areas/{TOWNSHIP}/"' not in body
+    assert f'href="/areas/{COUNTY}/"' not in body
+
+
+@pytest.mark.parametrize(
+    "code",
+    [VILLAGE_B, TOWNSHIP, OTHER_VILLAGE, "530427204299"],
+    ids=["neighbour-village", "own-township", "other-township-village", "missing"],
+)
+def test_area_detail_outside_scope_is_404_like_a_missing_area(client_for, village_cadre_a, village_cadre_b, code):
+    response = client_for(village_cadre_a).get(f"/areas/{code}/")
+    assert response.status_code == 404
+    body = text(response)
+    assert NOT_FOUND_TEXT in body
+    for name in ("勐炳村委会", "老厂乡", "大口村委会", "水塘镇"):
+        assert name not in body
+
+
+def test_area_detail_for_county_officer(client_for, county_officer, other_county):
+    client = client_for(county_officer)
+    response = client.get(f"/areas/{OTHER_TOWNSHIP}/")
+    assert response.status_code == 200
+    assert "<h1>水塘镇</h1>" in text(response)
+    assert "大口村委会" in text(response)
+    response = client.get(f"/areas/{OTHER_COUNTY}/")
+    assert response.status_code == 404
+    assert "峨山彝族自治县" not in text(response)
+
+
+# ---------------------------------------------------------------- audit log
+
+
+def _events_in_two_townships():
+    """Two writes through services: one under 水塘镇 (大口村), one under 老厂乡 (太和村)."""
+    area_create(actor=None, code=f"{OTHER_VILLAGE}002", name="大口二组", level="group")
+    area_create(actor=None, code=f"{VILLAGE_A}002", name="太和二组", level="group")
+
+
+def test_audit_page_refused_without_audit_capability(client_for, village_cadre_a, system_admin):
+    for user in (village_cadre_a, system_admin):
+        response = client_for(user).get("/accounts/audit/")
+        assert response.status_code == 403
+        assert FORBIDDEN_TEXT in text(response)
+        assert "新增区域" not in text(response)
+
+
+def test_audit_page_of_county_auditor_shows_his_county_only(client_for, auditor, other_county):
+    _events_in_two_townships()
+    response = client_for(auditor).get("/accounts/audit/", {"q": "area.create"})
+    assert response.status_code == 200
+    codes = {event.area_code for event in response.context["object_list"]}
+    assert codes == COUNTY_SUBTREE | {f"{OTHER_VILLAGE}002", f"{VILLAGE_A}002"}
+    body = text(response)
+    assert "新增区域 大口二组" in body
+    assert "新增区域 太和二组" in body
+    assert "云南省" not in body and "玉溪市" not in body and "峨山彝族自治县" not in body
+
+
+def test_audit_page_of_township_auditor_hides_other_townships(client_for, township_auditor):
+    _events_in_two_townships()
+    response = client_for(township_auditor).get("/accounts/audit/")
+    assert response.status_code == 200
+    events = list(response.context["object_list"])
+    assert events, "the auditor's own township has events"
+    assert all(event.area_code.startswith(OTHER_TOWNSHIP[:9]) for event in events)
+    body = text(response)
+    assert "新增区域 大口二组" in body
+    assert "新增区域 太和二组" not in body
+    assert "老厂乡" not in body
+
+
+def test_audit_api_of_township_auditor(api_for, township_auditor, auditor):
+    _events_in_two_townships()
+    inside = AuditEvent.objects.get(summary__startswith="新增区域 大口二组")
+    outside = AuditEvent.objects.get(summary__startswith="新增区域 太和二组")
+    api = api_for(township_auditor)
+    response = api.get("/api/v1/audit-events/", {"page_size": 500})
+    assert response.status_code == 200
+    rows = response.json()["results"]
+    ids = {row["id"] for row in rows}
+    assert inside.pk in ids
+    assert outside.pk not in ids
+    assert all(row["area_code"].startswith(OTHER_TOWNSHIP[:9]) for row in rows)
+    assert response.json()["count"] == AuditEvent.objects.filter(area_code__startswith=OTHER_TOWNSHIP[:9]).count()
+    assert api.get(f"/api/v1/audit-events/{inside.pk}/").json()["summary"].startswith("新增区域 大口二组")
+    assert api.get(f"/api/v1/audit-events/{outside.pk}/").status_code == 404
+    # The county auditor sees both.
+    county_api = api_for(auditor)
+    assert county_api.get(f"/api/v1/audit-events/{outside.pk}/").status_code == 200
+    assert county_api.get(f"/api/v1/audit-events/{inside.pk}/").status_code == 200
+
+
+def test_audit_api_of_county_auditor_excludes_province_and_city_events(api_for, auditor):
+    province_event = AuditEvent.objects.get(action="area.create", area_code=PROVINCE)
+    response = api_for(auditor).get("/api/v1/audit-events/", {"page_size": 500})
+    assert response.status_code == 200
+    codes = {row["area_code"] for row in response.json()["results"]}
+    assert codes and all(code.startswith(COUNTY[:6]) for code in codes)
+    assert PROVINCE not in codes and CITY not in codes
+    assert api_for(auditor).get(f"/api/v1/audit-events/{province_event.pk}/").status_code == 404
+
+
+@pytest.mark.parametrize("persona", ["village_cadre_a", "system_admin", "user_without_post"])
+def test_audit_api_refused_without_audit_capability(api_for, request, areas, persona):
+    user = request.getfixturevalue(persona)
+    response = api_for(user).get("/api/v1/audit-events/")
+    assert response.status_code == 403
+    assert response.json()["code"] == "permission_denied"
+    assert "results" not in response.json()
+
+
+# ---------------------------------------------------------------- API areas
+
+
+def test_api_areas_without_post_is_403(api_for, user_without_post, areas):
+    for url in ("/api/v1/areas/", f"/api/v1/areas/{VILLAGE_A}/"):
+        response = api_for(user_without_post).get(url)
+        assert response.status_code == 403
+        assert "太和村委会" not in response.content.decode()
+
+
+def test_api_areas_of_village_cadre(api_for, village_cadre_a, village_cadre_b):
+    api = api_for(village_cadre_a)
+    response = api.get("/api/v1/areas/")
+    assert api_codes(response) == {VILLAGE_A, GROUP_A1}
+    names = {row["name"] for row in response.json()["results"]}
+    assert names == {"太和村委会", "上寨村民小组"}
+    assert api_codes(api.get("/api/v1/areas/", {"within": VILLAGE_B})) == set()
+    assert api_codes(api.get("/api/v1/areas/", {"level": "village"})) == {VILLAGE_A}
+    detail = api.get(f"/api/v1/areas/{VILLAGE_A}/")
+    assert detail.status_code == 200
+    assert detail.json()["name"] == "太和村委会"
+    assert detail.json()["parent_code"] == TOWNSHIP
+    for code in (VILLAGE_B, TOWNSHIP, OTHER_TOWNSHIP, "530427204299"):
+        response = api.get(f"/api/v1/areas/{code}/")
+        assert response.status_code == 404
+        assert "勐炳" not in response.content.decode()
+
+
+def test_api_areas_of_county_officer(api_for, county_officer, other_county):
+    api = api_for(county_officer)
+    assert api_codes(api.get("/api/v1/areas/")) == COUNTY_SUBTREE
+    townships = api.get("/api/v1/areas/", {"level": "township"}).json()["results"]
+    assert [(row["code"], row["name"]) for row in townships] == [(OTHER_TOWNSHIP, "水塘镇"), (TOWNSHIP, "老厂乡")]
+    assert api.get(f"/api/v1/areas/{OTHER_COUNTY}/").status_code == 404
+    assert api.get(f"/api/v1/areas/{CITY}/").status_code == 404
+
+
+def test_api_area_writes_are_refused_and_change_nothing(api_for, county_officer, system_admin):
+    before = list(Area.objects.values_list("code", "name").order_by("code"))
+    for user in (county_officer, system_admin):
+        api = api_for(user)
+        assert api.post("/api/v1/areas/", {"code": "530427204210", "name": "新村"}).status_code == 405
+        assert api.patch(f"/api/v1/areas/{VILLAGE_A}/", {"name": "改名"}).status_code == 405
+        assert api.delete(f"/api/v1/areas/{VILLAGE_A}/").status_code == 405
+    assert list(Area.objects.values_list("code", "name").order_by("code")) == before
+
+
+# ---------------------------------------------------------------- /api/v1/me/
+
+
+def test_me_of_user_without_post(api_for, user_without_post):
+    response = api_for(user_without_post).get("/api/v1/me/")
+    assert response.status_code == 200
+    assert response.json()["username"] == "nopost"
+    assert response.json()["posts"] == []
+    assert response.json()["capabilities"] == []
+
+
+def test_me_of_village_cadre(api_for, village_cadre_a):
+    data = api_for(village_cadre_a).get("/api/v1/me/").json()
+    assert [(post["area_code"], post["area_name"], post["role"]) for post in data["posts"]] == [
+        (VILLAGE_A, "太和村委会", Role.VILLAGE_CADRE)
+    ]
+    assert {"household.view", "household.edit", "idnumber.reveal", "area.view"} <= set(data["capabilities"])
+    assert "audit.view" not in data["capabilities"]
+    assert "user.manage" not in data["capabilities"]
+
+
+def test_system_admin_holds_no_household_capability(api_for, system_admin):
+    data = api_for(system_admin).get("/api/v1/me/").json()
+    assert data["capabilities"] == ["area.manage", "area.view", "user.manage"]
+    assert not any(capability.startswith(("household.", "idnumber.", "fund.", "project.")) for capability in data["capabilities"])
+    assert [(post["area_code"], post["role"]) for post in data["posts"]] == [(COUNTY, Role.SYSTEM_ADMIN)]
+
+
+def test_auditor_capabilities(api_for, auditor):
+    data = api_for(auditor).get("/api/v1/me/").json()
+    assert "audit.view" in data["capabilities"]
+    assert "household.edit" not in data["capabilities"]
+
+
+# ---------------------------------------------------------------- schema and docs
+
+
+def test_schema_and_docs_need_only_a_login(api_for, user_without_post, village_cadre_a):
+    for user in (user_without_post, village_cadre_a):
+        api = api_for(user)
+        schema = api.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+        assert schema.status_code == 200
+        paths = schema.json()["paths"]
+        assert "/api/v1/areas/" in paths
+        assert "/api/v1/areas/{code}/" in paths
+        assert "/api/v1/me/" in paths
+        assert "/api/v1/audit-events/" in paths
+        docs = api.get("/api/docs/")
+        assert docs.status_code == 200
+        body = docs.content.decode()
+        assert "swagger-ui" in body
+        assert "/api/schema/" in body
+        # Served from the installation itself (drf-spectacular-sidecar), not a CDN.
+        assert "cdn.jsdelivr.net" not in body and "unpkg.com" not in body
+
+
+# ---------------------------------------------------------------- admin
+
+
+FOUNDATION_ADMIN_MODELS = {"villages.Area", "accounts.User", "accounts.Post", "accounts.AuditEvent"}
+
+
+def admin_models(response) -> set[str]:
+    """``app_label.Model`` of every model the admin index offers."""
+    return {f"{app['app_label']}.{model['object_name']}" for app in response.context["app_list"] for model in app["models"]}
+
+
+@pytest.mark.parametrize("url", ADMIN_PAGES)
+def test_village_cadre_gets_no_admin_access(client_for, village_cadre_a, url):
+    assert_login_redirect(client_for(village_cadre_a).get(url), url, login_url="/admin/login/")
+
+
+def test_staff_flag_without_capability_opens_nothing(client_for, staff_cadre):
+    client = client_for(staff_cadre)
+    index = client.get("/admin/")
+    assert index.status_code == 200
+    assert admin_models(index) & FOUNDATION_ADMIN_MODELS == set()
+    for url in ADMIN_PAGES[1:]:
+        response = client.get(url)
+        assert response.status_code == 403
+        assert "太和村委会" not in response.content.decode()
+
+
+def test_system_admin_index_lists_areas_users_posts_but_not_audit(client_for, system_admin):
+    response = client_for(system_admin).get("/admin/")
+    assert response.status_code == 200
+    models = admin_models(response)
+    assert models & FOUNDATION_ADMIN_MODELS == {"villages.Area", "accounts.User", "accounts.Post"}
+    assert not any(model.startswith("households.") for model in models), "no household data for the administrator"
+    assert client_for(system_admin).get("/admin/accounts/auditevent/").status_code == 403
+
+
+def test_system_admin_sees_the_areas_of_his_county(client_for, system_admin, other_county):
+    response = client_for(system_admin).get("/admin/villages/area/")
+    assert response.status_code == 200
+    assert {area.code for area in response.context["cl"].result_list} == COUNTY_SUBTREE
+    body = response.content.decode()
+    assert "太和村委会" in body and "水塘镇" in body
+    assert "峨山彝族自治县" not in body and "双江街道" not in body
+    assert f"/admin/villages/area/{Area.objects.get(code=CITY).pk}/change/" not in body
+
+
+def test_system_admin_sees_users_and_posts_of_his_county(client_for, system_admin, village_cadre_a, city_officer, other_county_cadre):
+    client = client_for(system_admin)
+    users = client.get("/admin/accounts/user/")
+    assert users.status_code == 200
+    usernames = {user.username for user in users.context["cl"].result_list}
+    assert {"cadre_a", "sysadmin"} <= usernames
+    assert "city" not in usernames
+    assert "eshan_cadre" not in usernames
+    posts = client.get("/admin/accounts/post/")
+    assert posts.status_code == 200
+    post_areas = {post.area.code for post in posts.context["cl"].result_list}
+    assert post_areas == {VILLAGE_A, COUNTY}
+    city_user = User.objects.get(username="city")
+    assert client.get(f"/admin/accounts/user/{city_user.pk}/change/").status_code == 302
+
+
+def test_system_admin_opens_an_area_of_his_county(client_for, system_admin):
+    area = Area.objects.get(code=VILLAGE_A)
+    response = client_for(system_admin).get(f"/admin/villages/area/{area.pk}/change/")
+    assert response.status_code == 200
+    assert "太和村委会" in response.content.decode()
+
+
+def test_admin_change_page_outside_the_county_behaves_like_a_missing_area(client_for, system_admin, other_county):
+    client = client_for(system_admin)
+    outside = Area.objects.get(code=OTHER_COUNTY)
+    response = client.get(f"/admin/villages/area/{outside.pk}/change/")
+    missing = client.get("/admin/villages/area/987654/change/")
+    # Django's admin answers a row not in its queryset by going back to the index with a notice.
+    assert response.status_code == missing.status_code == 302
+    assert response["Location"] == missing["Location"] == "/admin/"
+    followed = client.get(f"/admin/villages/area/{outside.pk}/change/", follow=True)
+    body = followed.content.decode()
+    assert "不存在" in body
+    assert "峨山彝族自治县" not in body
+
+
+def test_refused_admin_edits_change_nothing(client_for, system_admin, village_cadre_a, other_county):
+    outside = Area.objects.get(code=OTHER_COUNTY)
+    inside = Area.objects.get(code=VILLAGE_A)
+    events_before = AuditEvent.objects.count()
+    data = {"name": "被篡改", "poverty_county_designation": "", "is_poor_village": "on"}
+    response = client_for(system_admin).post(f"/admin/villages/area/{outside.pk}/change/", data)
+    assert response.status_code == 302 and response["Location"] == "/admin/"
+    url = f"/admin/villages/area/{inside.pk}/change/"
+    response = client_for(village_cadre_a).post(url, data)
+    assert_login_redirect(response, url, login_url="/admin/login/")
+    outside.refresh_from_db()
+    inside.refresh_from_db()
+    assert (outside.name, outside.is_poor_village) == ("峨山彝族自治县", False)
+    assert (inside.name, inside.is_poor_village) == ("太和村委会", False)
+    assert AuditEvent.objects.count() == events_before
+    assert not Post.objects.filter(user=village_cadre_a, role=Role.SYSTEM_ADMIN).exists()
+
+
+def test_system_admin_edit_in_his_county_goes_through_the_service(client_for, system_admin):
+    area = Area.objects.get(code=VILLAGE_A)
+    data = {
+        "name": "太和村委会",
+        "poverty_county_designation": "",
+        "is_poor_village": "on",
+        "poor_village_designation_year": "2014",
+        "planned_exit_year": "2019",
+        "actual_exit_date": "",
+    }
+    response = client_for(system_admin).post(f"/admin/villages/area/{area.pk}/change/", data)
+    assert response.status_code == 302, response.context["adminform"].form.errors if response.context else response
+    area.refresh_from_db()
+    assert (area.is_poor_village, area.poor_village_designation_year, area.planned_exit_year) == (True, 2014, 2019)
+    event = AuditEvent.objects.filter(action="area.update", area_code=VILLAGE_A).get()
+    assert event.actor == system_admin
+    assert event.ip_address == "127.0.0.1"
