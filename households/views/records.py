@@ -3,11 +3,13 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
 
 from households.choices import HouseholdCategory, HouseholdStatus, MonitoringFlag, PovertyCause
 from households.models import Member
+from households.quality import household_quality_warnings
 from households.selectors import household_detail, household_events, household_list, last_visit_overdue
 from households.services import id_number_reveal
 from povalleviation.access import Capability, has_capability
@@ -55,6 +57,10 @@ def card_context(request, pk):
         "visits": sorted(household.visits.all(), key=lambda v: v.visited_on, reverse=True),
         "status_changes": list(household.status_changes.all()),
         "visit_overdue": last_visit_overdue(household),
+        "quality_warnings": household_quality_warnings(
+            household, [m for m in members if m.is_registered], assignments=household.helper_assignments.all(),
+            today=timezone.localdate(),
+        ),
     }
 
 
