@@ -115,3 +115,19 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action}"
+
+    @property
+    def action_display(self) -> str:
+        """The action in Chinese, from the registry each app contributes to (``ACTION_LABELS``)."""
+        return ACTION_LABELS.get(self.action) or ACTION_LABELS.get(self.action.split(".")[0] + ".*", self.action)
+
+
+# Chinese names of audited actions; apps add theirs with ``register_action_labels``.
+ACTION_LABELS: dict[str, str] = {
+    "user.create": "创建用户", "user.update": "修改用户", "post.assign": "任命任职", "post.end": "免去任职",
+    "area.create": "新增区域", "area.update": "修改区域", "area.load": "导入区域列表",
+}
+
+
+def register_action_labels(labels: dict[str, str]):
+    ACTION_LABELS.update(labels)

@@ -150,3 +150,9 @@ def test_admin_shows_no_household_data_to_system_admin(client_for, system_admin,
     assert admin.get("/admin/households/household/").status_code == 403
     assert admin.get(f"/admin/households/household/{household_a.pk}/change/").status_code == 403
     assert "建档立卡户" not in admin.get("/admin/").content.decode()
+
+
+def test_auditor_sees_household_changes_in_chinese(client_for, auditor, township_auditor, household_a):
+    page = client_for(auditor).get("/accounts/audit/").content.decode()
+    assert "建档" in page and "李大户" in page and "household.registered" not in page
+    assert "李大户" not in client_for(township_auditor).get("/accounts/audit/").content.decode()
