@@ -53,8 +53,10 @@ lint: install
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
 bench: services-check
-	DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" REDIS_URL="$${REDIS_URL:-$(TEST_REDIS_URL)}" \
-	$(BIN)/python scripts/bench.py
+	@export DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" REDIS_URL="$${REDIS_URL:-$(TEST_REDIS_URL)}"; \
+	$(BIN)/python scripts/bench.py && \
+	$(BIN)/python scripts/bench_eligibility.py && \
+	$(BIN)/python scripts/bench_funds.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles

@@ -1,2 +1,41 @@
+"""/exits/: inbox, verifications, their transitions, and the pages that start a workflow."""
+
+from django.urls import path
+
+from assessments.models import WorkflowType
+from assessments.views_workflow import actions, pages, starts
+
 app_name = "workflow"
-urlpatterns = []
+urlpatterns = [
+    path("", pages.VerificationListView.as_view(), name="list"),
+    path("inbox/", pages.InboxView.as_view(), name="inbox"),
+    path("<int:pk>/", pages.VerificationDetailView.as_view(), name="detail"),
+    path("<int:pk>/act/", actions.TransitionView.as_view(), name="act"),
+    path("<int:pk>/objections/", actions.ObjectionLodgeView.as_view(), name="objection_lodge"),
+    path("objections/<int:pk>/resolve/", actions.ObjectionResolveView.as_view(), name="objection_resolve"),
+    path("matches/<int:pk>/explain/", actions.MatchExplainView.as_view(), name="match_explain"),
+    path("households/<int:pk>/nominate/", starts.NominateView.as_view(), name="nominate"),
+    path("households/<int:pk>/return/", starts.ReturnProposeView.as_view(), name="return_propose"),
+    path("households/<int:pk>/monitoring/", starts.MonitoringView.as_view(), name="monitoring"),
+    path("identification/new/", starts.IdentificationCreateView.as_view(), name="identification_create"),
+    path(
+        "villages/",
+        starts.AreaExitListView.as_view(workflow_type=WorkflowType.VILLAGE_EXIT),
+        name="village_list",
+    ),
+    path(
+        "villages/<str:code>/apply/",
+        starts.AreaExitApplyView.as_view(workflow_type=WorkflowType.VILLAGE_EXIT),
+        name="village_apply",
+    ),
+    path(
+        "counties/",
+        starts.AreaExitListView.as_view(workflow_type=WorkflowType.COUNTY_EXIT),
+        name="county_list",
+    ),
+    path(
+        "counties/<str:code>/apply/",
+        starts.AreaExitApplyView.as_view(workflow_type=WorkflowType.COUNTY_EXIT),
+        name="county_apply",
+    ),
+]

@@ -33,14 +33,29 @@ class Capability(models.TextChoices):
     VILLAGE_EXIT_APPROVE_CITY = "village_exit.approve_city", "贫困村退出市级审定"
     COUNTY_EXIT_CHECK_CITY = "county_exit.check_city", "贫困县退出市级初核"
     COUNTY_EXIT_APPROVE_PROVINCE = "county_exit.approve_province", "贫困县退出省级审定"
+    EXIT_VIEW = "exit.view", "查看退出与识别流程"
+    OBJECTION_RECORD = "objection.record", "登记公示异议"
+    IDENTIFICATION_PROPOSE = "identification.propose", "识别纳入申请"
+    IDENTIFICATION_APPROVE_TOWNSHIP = "identification.approve_township", "识别纳入与返贫乡级审核"
+    IDENTIFICATION_APPROVE_COUNTY = "identification.approve_county", "识别纳入与返贫县级审定"
+    RETURN_PROPOSE = "return.propose", "返贫申报"
+    COUNTY_EXIT_APPLY = "county_exit.apply", "贫困县退出申请"
     POLICY_EDIT = "policy.edit", "编辑政策参数"
+    POLICY_VIEW = "policy.view", "查看政策参数与重算记录"
+    ELIGIBILITY_RECOMPUTE = "eligibility.recompute", "发起脱贫标准重算"
+    PLAN_VIEW = "plan.view", "查看脱贫计划"
     PLAN_EDIT = "plan.edit", "编辑脱贫计划"
     PROJECT_VIEW = "project.view", "查看项目"
     PROJECT_SUBMIT = "project.submit", "项目申报"
     PROJECT_APPROVE = "project.approve", "项目审批"
+    PROJECT_LIBRARY_ADMIT = "project.library_admit", "项目入库"
+    PROJECT_IMPLEMENT = "project.implement", "项目实施"
+    PROJECT_ACCEPT = "project.accept", "项目验收"
     FUND_VIEW = "fund.view", "查看资金"
     FUND_ALLOCATE = "fund.allocate", "资金分配"
     DISBURSEMENT_RECORD = "disbursement.record", "资金报账"
+    DISBURSEMENT_REVIEW_TOWNSHIP = "disbursement.review_township", "报账乡级审核"
+    DISBURSEMENT_REVIEW_COUNTY = "disbursement.review_county", "报账县级审核"
     INSPECTION_MANAGE = "inspection.manage", "管理问题整改"
     REPORT_VIEW = "report.view", "查看报告"
     REPORT_GENERATE = "report.generate", "生成季度报告"
@@ -50,7 +65,7 @@ class Capability(models.TextChoices):
 
 C = Capability
 
-_READ_ALL = {C.AREA_VIEW, C.HOUSEHOLD_VIEW, C.PROJECT_VIEW, C.FUND_VIEW, C.REPORT_VIEW}
+_READ_ALL = {C.AREA_VIEW, C.HOUSEHOLD_VIEW, C.PROJECT_VIEW, C.FUND_VIEW, C.REPORT_VIEW, C.PLAN_VIEW, C.EXIT_VIEW}
 
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     Role.VILLAGE_CADRE: frozenset(
@@ -58,16 +73,21 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
         | {
             C.HOUSEHOLD_EDIT, C.HOUSEHOLD_IMPORT, C.HOUSEHOLD_EXPORT, C.IDNUMBER_REVEAL, C.VISIT_RECORD,
             C.EXIT_NOMINATE, C.EXIT_VILLAGE_REVIEW, C.PUBLICITY_MANAGE, C.VILLAGE_EXIT_APPLY,
+            C.OBJECTION_RECORD, C.IDENTIFICATION_PROPOSE, C.RETURN_PROPOSE,
         }
     ),
     Role.FIRST_SECRETARY: frozenset(
         _READ_ALL | {C.VISIT_RECORD, C.EXIT_VILLAGE_REVIEW, C.VILLAGE_EXIT_APPLY, C.HOUSEHOLD_EXPORT}
+        | {C.OBJECTION_RECORD, C.RETURN_PROPOSE}
     ),
     Role.TOWNSHIP_OFFICER: frozenset(
         _READ_ALL
         | {
             C.HOUSEHOLD_EXPORT, C.IDNUMBER_REVEAL, C.EXIT_APPROVE_TOWNSHIP, C.VILLAGE_EXIT_ASSESS_TOWNSHIP,
             C.PUBLICITY_MANAGE, C.PROJECT_SUBMIT, C.DISBURSEMENT_RECORD, C.VISIT_RECORD,
+            C.PROJECT_IMPLEMENT, C.DISBURSEMENT_REVIEW_TOWNSHIP,
+            C.OBJECTION_RECORD, C.IDENTIFICATION_APPROVE_TOWNSHIP,
+            C.POLICY_VIEW,
         }
     ),
     Role.COUNTY_OFFICER: frozenset(
@@ -75,21 +95,31 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
         | {
             C.HOUSEHOLD_EXPORT, C.IDNUMBER_REVEAL, C.EXIT_APPROVE_COUNTY, C.VILLAGE_EXIT_CHECK_COUNTY,
             C.POLICY_EDIT, C.PROJECT_APPROVE, C.FUND_ALLOCATE, C.DISBURSEMENT_RECORD, C.INSPECTION_MANAGE,
+            C.PROJECT_SUBMIT, C.PROJECT_LIBRARY_ADMIT, C.PROJECT_IMPLEMENT, C.PROJECT_ACCEPT,
+            C.DISBURSEMENT_REVIEW_COUNTY,
+            C.OBJECTION_RECORD, C.IDENTIFICATION_APPROVE_COUNTY,
+            C.POLICY_VIEW, C.ELIGIBILITY_RECOMPUTE,
         }
     ),
     Role.CITY_OFFICER: frozenset(
         _READ_ALL
         | {C.VILLAGE_EXIT_APPROVE_CITY, C.COUNTY_EXIT_CHECK_CITY, C.INSPECTION_MANAGE, C.POLICY_EDIT}
+        | {C.OBJECTION_RECORD}
+        | {C.POLICY_VIEW, C.ELIGIBILITY_RECOMPUTE}
     ),
-    Role.PROVINCE_OFFICER: frozenset(_READ_ALL | {C.COUNTY_EXIT_APPROVE_PROVINCE, C.POLICY_EDIT}),
+    Role.PROVINCE_OFFICER: frozenset(
+        _READ_ALL | {C.COUNTY_EXIT_APPROVE_PROVINCE, C.POLICY_EDIT} | {C.POLICY_VIEW, C.ELIGIBILITY_RECOMPUTE}
+    ),
     Role.LEADING_GROUP_OFFICE: frozenset(
         _READ_ALL
         | {
             C.HOUSEHOLD_EXPORT, C.EXIT_ANNOUNCE, C.PLAN_EDIT, C.REPORT_GENERATE, C.REPORT_REVIEW,
             C.REPORT_SIGN,
+            C.OBJECTION_RECORD, C.COUNTY_EXIT_APPLY,
+            C.POLICY_VIEW,
         }
     ),
-    Role.AUDITOR: frozenset(_READ_ALL | {C.AUDIT_VIEW}),
+    Role.AUDITOR: frozenset(_READ_ALL | {C.AUDIT_VIEW} | {C.POLICY_VIEW}),
     # The system administrator manages accounts and the area tree and sees no household data.
     Role.SYSTEM_ADMIN: frozenset({C.AREA_VIEW, C.AREA_MANAGE, C.USER_MANAGE}),
 }

@@ -6,6 +6,11 @@ from povalleviation.access import Capability, user_capabilities
 NAVIGATION = [
     ("首页", "home", None),
     ("建档立卡户", "households:list", Capability.HOUSEHOLD_VIEW),
+    ("待办", "workflow:inbox", Capability.EXIT_VIEW),
+    ("项目库", "projects:list", Capability.PROJECT_VIEW),
+    ("资金", "funds:dashboard", Capability.FUND_VIEW),
+    ("脱贫计划", "plan:plan_list", Capability.PLAN_VIEW),
+    ("政策参数", "policy:parameter_list", Capability.POLICY_VIEW),
     ("区域", "villages:area_list", Capability.AREA_VIEW),
     ("审计日志", "accounts:audit_list", Capability.AUDIT_VIEW),
     ("系统管理", "admin:index", Capability.USER_MANAGE),
@@ -23,4 +28,13 @@ def navigation(request):
         if capability is None or capability in capabilities:
             url = reverse(url_name)
             items.append({"label": label, "url": url, "active": current == url or (url != "/" and current.startswith(url))})
-    return {"navigation": items, "user_capabilities": capabilities}
+    inbox_count = 0
+    if Capability.EXIT_VIEW in capabilities:
+        from assessments.selectors_workflows import inbox_count as count_inbox
+
+        inbox_count = count_inbox(user=user)
+        inbox_url = reverse("workflow:inbox")
+        for item in items:
+            if item["url"] == inbox_url and inbox_count:
+                item["label"] = f"待办（{inbox_count}）"
+    return {"navigation": items, "user_capabilities": capabilities, "inbox_count": inbox_count}

@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -174,6 +175,8 @@ SPECTACULAR_SETTINGS = {
         "MemberStatusEnum": "households.choices.MemberStatus",
         "PovertyCauseEnum": "households.choices.PovertyCause",
         "ImportJobStatusEnum": "households.models.imports.ImportJob.Status",
+        "ProjectCategoryEnum": "projects.choices.ProjectCategory",
+        "HouseholdCategoryEnum": "households.choices.HouseholdCategory",
     },
 }
 
@@ -191,6 +194,21 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # The beat schedule lives here, in one place; apps add their periodic tasks to this dict.
 CELERY_BEAT_SCHEDULE = {}
+# Nightly 支出进度 recompute of every county with allocations this year (funds.tasks, DOMAIN.md §5.9).
+CELERY_BEAT_SCHEDULE["recompute-fund-ratios"] = {
+    "task": "funds.tasks.recompute_fund_ratios_task",
+    "schedule": crontab(hour=2, minute=30),
+}
+# Nightly eligibility recompute of every county for the current year (assessments.tasks_eligibility).
+CELERY_BEAT_SCHEDULE["recompute-eligibility"] = {
+    "task": "assessments.recompute_eligibility_nightly",
+    "schedule": crontab(hour=2, minute=30),
+}
+# Daily: close every 公示 past its end date with no open objection (assessments.tasks_workflows).
+CELERY_BEAT_SCHEDULE["close-due-publicities"] = {
+    "task": "assessments.close_due_publicities",
+    "schedule": crontab(hour=0, minute=30),
+}
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

@@ -18,6 +18,18 @@ def record_event(*, household, type, actor, summary, changes=None):
                                   summary=summary[:300], changes=changes or {})
     audit_record(actor=actor, action=f"household.{type}", target=household, area_code=household.area_code,
                  summary=f"{household.head_name}户（{household.household_number}）：{summary}"[:300], changes=changes or {})
+    if type in ELIGIBILITY_INPUT_EVENTS:
+        # The eligibility result is re-evaluated after commit (assessments; advisory, never a status change).
+        from assessments.services.eligibility import queue_household_evaluation
+
+        queue_household_evaluation(household.pk)
+
+
+ELIGIBILITY_INPUT_EVENTS = {
+    HouseholdEvent.Type.REGISTERED, HouseholdEvent.Type.UPDATED, HouseholdEvent.Type.MEMBER_ADDED,
+    HouseholdEvent.Type.MEMBER_UPDATED, HouseholdEvent.Type.MEMBER_REMOVED, HouseholdEvent.Type.INCOME_RECORDED,
+    HouseholdEvent.Type.CONDITIONS_RECORDED, HouseholdEvent.Type.IMPORTED,
+}
 
 
 def refuse_if_frozen(household):

@@ -9,4 +9,6 @@ urlpatterns = [
     path("", include("assessments.api.urls_policy")),
     path("", include("assessments.api.urls_workflow")),
     path("", include("assessments.api.urls_plan")),
+    path("", include("projects.api.urls")),
+    path("", include("funds.api.urls")),
 ]

@@ -1,7 +1,9 @@
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.demo import load_demo_users
+from funds.demo import load_demo_funds
 from households.demo import load_demo_households
 from villages.demo import load_demo_areas
 
@@ -15,4 +17,7 @@ class Command(BaseCommand):
         areas = load_demo_areas()
         users = load_demo_users()
         households = load_demo_households()
+        load_demo_funds()
+        call_command("load_exit_plans", "002_xinping.csv", stdout=self.stdout)
+        call_command("load_policy_parameters", "--recompute", stdout=self.stdout)
         self.stdout.write(f"演示数据就绪：区域新增 {areas.created}，演示账号新增 {users}，演示户新增 {households}。")

@@ -1,0 +1,250 @@
+"""/api/v1/policy-parameters/, /api/v1/eligibility-results/, /api/v1/area-eligibility-results/ and
+/api/v1/recompute-runs/: scoped reads; writes through the services."""
+import django_filters
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from assessments.models import AreaEligibilityResult, EligibilityResult, PolicyParameter, RecomputeRun
+from assessments.models.parameters import Comparator, ParameterCode
+from assessments.selectors_eligibility import area_prefix, parameter_history, result_details
+from assessments.services.eligibility import recompute_run_start
+from assessments.services.parameters import EDITABLE_FIELDS, policy_parameter_create, policy_parameter_revise
+from povalleviation.access import Capability
+from povalleviation.api.viewsets import ScopedViewSetMixin
+from povalleviation.errors import NotFound
+from villages.models import Area
+
+
+class PolicyParameterSerializer(serializers.ModelSerializer):
+    area_code = serializers.CharField(source="area.code", read_only=True)
+    area_name = serializers.CharField(source="area.name", read_only=True)
+    code_display = serializers.CharField(source="get_code_display", read_only=True)
+    display = serializers.CharField(read_only=True)
+    created_by = serializers.StringRelatedField(read_only=True)
+
+    class Meta:
+        model = PolicyParameter
+        fields = [
+            "id", "series", "version", "code", "code_display", "area_code", "area_name", "year_from", "year_to", "value",
+            "unit", "comparator", "display", "price_base_year", "policy_ref", "source_citation", "is_from_seeds", "note",
+            "is_current", "change_reason", "created_by", "created_at", "superseded_at", "supersede_reason",
+        ]
+
+
+class PolicyParameterWriteSerializer(serializers.Serializer):
+    code = serializers.ChoiceField(choices=ParameterCode.choices, required=False)
+    area = serializers.CharField(max_length=15, required=False, help_text="区划代码（新建时必填）")
+    year_from = serializers.IntegerField(required=False)
+    year_to = serializers.IntegerField(required=False, allow_null=True)
+    value = serializers.DecimalField(max_digits=16, decimal_places=4, required=False, allow_null=True)
+    unit = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    comparator = serializers.ChoiceField(choices=Comparator.choices, required=False, allow_blank=True)
+    price_base_year = serializers.IntegerField(required=False, allow_null=True)
+    policy_ref = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    source_citation = serializers.CharField(max_length=300, required=False)
+    is_from_seeds = serializers.BooleanField(required=False)
+    note = serializers.CharField(required=False, allow_blank=True)
+    reason = serializers.CharField(max_length=300)
+
+
+class PolicyParameterFilter(django_filters.FilterSet):
+    code = django_filters.ChoiceFilter(choices=ParameterCode.choices)
+    area = django_filters.CharFilter(method="filter_area", label="区划代码（含下级）")
+    year = django_filters.NumberFilter(method="filter_year", label="适用年度")
+    current = django_filters.BooleanFilter(method="filter_current", label="仅现行版本（默认是）")
+
+    class Meta:
+        model = PolicyParameter
+        fields = ["code", "is_from_seeds"]
+
+    def filter_area(self, queryset, name, value):
+        return queryset.filter(area__code__startswith=area_prefix(value))
+
+    def filter_year(self, queryset, name, value):
+        return queryset.covering_year(int(value))
+
+    def filter_current(self, queryset, name, value):
+        return queryset if value is False else queryset.filter(is_current=True)
+
+    @property
+    def qs(self):
+        queryset = super().qs
+        if "current" not in self.data:
+            queryset = queryset.filter(is_current=True)
+        return queryset
+
+
+class PolicyParameterViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                             viewsets.GenericViewSet):
+    """政策参数: scoped list and detail; create / update write new versions through the services."""
+
+    queryset = PolicyParameter.objects.all()
+    serializer_class = PolicyParameterSerializer
+    filterset_class = PolicyParameterFilter
+    default_capability = Capability.POLICY_VIEW
+    capabilities = {"create": Capability.POLICY_EDIT, "update": Capability.POLICY_EDIT,
+                    "partial_update": Capability.POLICY_EDIT, "history": Capability.POLICY_VIEW}
+    list_select_related = ("area", "created_by")
+    ordering_default = ("area__code", "code", "year_from", "-version")
+
+    @extend_schema(request=PolicyParameterWriteSerializer, responses={201: PolicyParameterSerializer})
+    def create(self, request):
+        payload = PolicyParameterWriteSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = dict(payload.validated_data)
+        area = Area.objects.visible_to(request.user, Capability.POLICY_EDIT).filter(code=data.pop("area", "")).first()
+        if area is None:
+            raise NotFound("找不到该区域，或不在您的工作范围内。")
+        for required in ("code", "year_from", "source_citation"):
+            if required not in data:
+                raise serializers.ValidationError({required: ["必填"]})
+        parameter = policy_parameter_create(actor=request.user, area=area, **data)
+        return Response(PolicyParameterSerializer(parameter).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=PolicyParameterWriteSerializer, responses=PolicyParameterSerializer)
+    def update(self, request, pk=None, partial=False):
+        parameter = self.get_object()
+        payload = PolicyParameterWriteSerializer(data=request.data, partial=True)
+        payload.is_valid(raise_exception=True)
+        data = dict(payload.validated_data)
+        changes = {name: data[name] for name in EDITABLE_FIELDS if name in data}
+        revised = policy_parameter_revise(actor=request.user, parameter=parameter, reason=data.get("reason", ""), **changes)
+        return Response(PolicyParameterSerializer(revised).data)
+
+    @extend_schema(request=PolicyParameterWriteSerializer, responses=PolicyParameterSerializer)
+    def partial_update(self, request, pk=None):
+        return self.update(request, pk=pk, partial=True)
+
+    @extend_schema(responses=PolicyParameterSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def history(self, request, pk=None):
+        """Every version of this parameter, newest first."""
+        return Response(PolicyParameterSerializer(parameter_history(parameter=self.get_object()), many=True).data)
+
+
+class EligibilityResultSerializer(serializers.ModelSerializer):
+    household_number = serializers.CharField(source="household.household_number", read_only=True)
+    head_name = serializers.CharField(source="household.head_name", read_only=True)
+    area_code = serializers.CharField(source="household.area_code", read_only=True)
+    criteria_detail = serializers.SerializerMethodField(help_text="各项指标：结论、原因与所用数值、参数记录")
+
+    class Meta:
+        model = EligibilityResult
+        fields = ["id", "household", "household_number", "head_name", "area_code", "year", "passed", "criteria",
+                  "criteria_detail", "income_record_id", "per_capita_income", "conditions_id", "members", "uninsured",
+                  "school_age", "dropouts", "school_status_missing", "parameter_version", "data_fingerprint",
+                  "computed_at", "run"]
+
+    def get_criteria_detail(self, result) -> dict:
+        return self.context["details"][result.pk]
+
+
+class ResultFilter(django_filters.FilterSet):
+    year = django_filters.NumberFilter()
+    passed = django_filters.BooleanFilter()
+    area = django_filters.CharFilter(method="filter_area", label="区划代码（含下级）")
+    area_path = "household__area_code"
+
+    def filter_area(self, queryset, name, value):
+        return queryset.filter(**{f"{self.area_path}__startswith": area_prefix(value)})
+
+
+class EligibilityResultFilter(ResultFilter):
+    class Meta:
+        model = EligibilityResult
+        fields = ["year", "passed"]
+
+
+class EligibilityResultViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    """户脱贫标准评估 (advisory), scoped like the households: ?year=&area=&passed=."""
+
+    queryset = EligibilityResult.objects.all()
+    serializer_class = EligibilityResultSerializer
+    filterset_class = EligibilityResultFilter
+    default_capability = Capability.HOUSEHOLD_VIEW
+    list_select_related = ("household",)
+    ordering_default = ("household__area_code", "household_id", "-year")
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(self._serialize(page))
+
+    def retrieve(self, request, *args, **kwargs):
+        return Response(self._serialize([self.get_object()])[0])
+
+    def _serialize(self, results):
+        details, _ = result_details(results)
+        return EligibilityResultSerializer(results, many=True, context={**self.get_serializer_context(),
+                                                                        "details": details}).data
+
+
+class AreaEligibilityResultSerializer(serializers.ModelSerializer):
+    area_code = serializers.CharField(source="area.code", read_only=True)
+    area_name = serializers.CharField(source="area.name", read_only=True)
+
+    class Meta:
+        model = AreaEligibilityResult
+        fields = ["id", "area_code", "area_name", "level", "year", "passed", "criteria", "parameter_version",
+                  "data_fingerprint", "computed_at", "run"]
+
+
+class AreaEligibilityResultFilter(ResultFilter):
+    area_path = "area__code"
+
+    class Meta:
+        model = AreaEligibilityResult
+        fields = ["year", "passed", "level"]
+
+
+class AreaEligibilityResultViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    """村、县退出标准评估: ?year=&area=&level=."""
+
+    queryset = AreaEligibilityResult.objects.all()
+    serializer_class = AreaEligibilityResultSerializer
+    filterset_class = AreaEligibilityResultFilter
+    default_capability = Capability.POLICY_VIEW
+    list_select_related = ("area",)
+    ordering_default = ("-year", "area__code")
+
+
+class RecomputeRunSerializer(serializers.ModelSerializer):
+    area_code = serializers.CharField(source="area.code", read_only=True)
+    area_name = serializers.CharField(source="area.name", read_only=True)
+    requested_by = serializers.StringRelatedField(read_only=True)
+
+    class Meta:
+        model = RecomputeRun
+        fields = ["id", "job", "area_code", "area_name", "year", "status", "trigger", "parameter_version", "total",
+                  "evaluated", "changed_count", "passed_count", "failed_count", "unknown_count", "areas_evaluated",
+                  "progress", "error", "requested_by", "created_at", "started_at", "finished_at", "duration_seconds"]
+
+
+class RecomputeRunStartSerializer(serializers.Serializer):
+    area = serializers.CharField(max_length=15, help_text="县（或乡镇、村）的区划代码")
+    year = serializers.IntegerField()
+
+
+class RecomputeRunViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                          viewsets.GenericViewSet):
+    """重算批次: scoped list and detail; POST starts a run (queued when the request commits)."""
+
+    queryset = RecomputeRun.objects.all()
+    serializer_class = RecomputeRunSerializer
+    default_capability = Capability.POLICY_VIEW
+    capabilities = {"create": Capability.ELIGIBILITY_RECOMPUTE}
+    list_select_related = ("area", "requested_by")
+    ordering_default = ("-created_at", "-id")
+
+    @extend_schema(request=RecomputeRunStartSerializer, responses={202: RecomputeRunSerializer})
+    def create(self, request):
+        payload = RecomputeRunStartSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        area = Area.objects.visible_to(request.user, Capability.ELIGIBILITY_RECOMPUTE).filter(
+            code=payload.validated_data["area"]
+        ).first()
+        if area is None:
+            raise NotFound("找不到该区域，或不在您的工作范围内。")
+        run = recompute_run_start(actor=request.user, area=area, year=payload.validated_data["year"])
+        return Response(RecomputeRunSerializer(run).data, status=status.HTTP_202_ACCEPTED)

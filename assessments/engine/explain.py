@@ -1,0 +1,176 @@
+"""Plain-Chinese explanations of stored criteria: why a household (village, county) does or does not meet
+the standard, with the values used and the parameter rows (and their sources) applied."""
+from decimal import Decimal
+
+from assessments.models.parameters import Comparator
+
+from . import criteria as c
+
+STATUS_LABELS = {c.PASS: "达标", c.FAIL: "未达标", c.UNKNOWN: "无法判断"}
+HOUSEHOLD_LABELS = {
+    c.INCOME: "人均纯收入", c.FOOD: "不愁吃", c.CLOTHING: "不愁穿", c.EDUCATION: "义务教育有保障",
+    c.MEDICAL: "基本医疗有保障", c.HOUSING: "住房安全有保障", c.WATER: "饮水安全有保障",
+}
+AREA_LABELS = {
+    "INCIDENCE": "贫困发生率", "COLLECTIVE_INCOME": "村集体经济收入", "INFRASTRUCTURE": "六通（参考指标）",
+    "CLINIC": "标准化卫生室（参考指标）", "POOR_VILLAGES_EXITED": "贫困村退出（参考指标）",
+    "SAMPLE_CHECKS": "错退率、漏评率、群众认可度（参考指标）",
+}
+SYMBOLS = dict(Comparator.choices)
+
+
+def _requirement(comparator, threshold, unit) -> str:
+    return f"“{SYMBOLS.get(comparator, comparator)} {threshold}{unit}”"
+
+
+def _income(x: dict, year: int) -> str:
+    reason = x["reason"]
+    if reason == "no_line":
+        return "该年度脱贫标准未设置，无法判断（请县级管理员在“政策参数”中设置）。"
+    if reason == "no_comparator":
+        return "该年度户脱贫收入比较规则未设置，无法判断。"
+    if reason == "no_income_record":
+        return f"未登记 {year} 年收入，无法判断。"
+    requirement = _requirement(x["comparator"], x["line"], " 元")
+    if reason == "ok":
+        return f"人均纯收入 {x['value']} 元，满足{requirement}（{year} 年脱贫标准）。"
+    text = f"人均纯收入 {x['value']} 元，不满足{requirement}（{year} 年脱贫标准）。"
+    if x["comparator"] == Comparator.GT and x["value"] is not None and Decimal(x["value"]) == Decimal(x["line"]):
+        text += "收入恰好等于标准，按“超过”的要求不算达标。"
+    return text
+
+
+def _secure(x: dict, year: int, what: str, lacking: str) -> str:
+    return {
+        "ok": f"{year} 年评估：{what}。",
+        "not_secure": f"{year} 年评估：{lacking}。",
+        "not_assessed": f"{year} 年评估未填写此项，无法判断。",
+        "no_assessment": f"未登记 {year} 年两不愁三保障评估，无法判断。",
+    }[x["reason"]]
+
+
+def _education(x: dict, year: int) -> str:
+    band = f"{x['age_min']}–{x['age_max']} 岁"
+    return {
+        "no_age_band": "义务教育年龄段未设置，无法判断。",
+        "dropout": f"{x['dropouts']} 名义务教育阶段（{band}）成员辍学。",
+        "assessor_not_secure": f"{year} 年评估结论为义务教育没有保障。",
+        "no_school_age_children": f"家中没有义务教育阶段（{band}）的成员。",
+        "school_status_missing": f"{x['status_missing']} 名 {band} 成员未填写在校情况，评估也未确认有保障。",
+        "ok": f"{x['school_age']} 名义务教育阶段（{band}）成员均在校。",
+    }[x["reason"]]
+
+
+def _medical(x: dict, year: int) -> str:
+    text = {
+        "no_members": f"{year} 年底没有在户成员，无法判断。",
+        "uninsured_members": f"{x['uninsured']} 名成员未参加城乡居民基本医疗保险（共 {x['members']} 人）。",
+        "assessor_not_insured": f"{year} 年评估结论为未全员参保。",
+        "ok": f"{x['members']} 名成员均参加城乡居民基本医疗保险。",
+    }[x["reason"]]
+    if x["reason"] == "ok" and x.get("serious_illness_covered") is True:
+        text += "大病保险已覆盖。"
+    return text
+
+
+def _housing(x: dict, year: int) -> str:
+    return {
+        "no_assessment": f"未登记 {year} 年两不愁三保障评估，无法判断。",
+        "not_graded": "住房尚未鉴定等级，无法判断。",
+        "unsafe_house": f"住房鉴定为 {x['grade']} 级危房，危房改造或搬迁尚未完成。",
+        "retrofit_completed": f"住房鉴定为 {x['grade']} 级，危房改造或搬迁已完成。",
+        "ok": f"住房鉴定为 {x['grade']} 级，安全。",
+    }[x["reason"]]
+
+
+def _water(x: dict, year: int) -> str:
+    return {
+        "no_assessment": f"未登记 {year} 年两不愁三保障评估，无法判断。",
+        "unsafe": "饮水不安全。",
+        "difficult": "存在饮水困难。",
+        "not_assessed": "饮水情况未填写完整，无法判断。",
+        "ok": "饮水安全，没有饮水困难。",
+    }[x["reason"]]
+
+
+def explain_household(criteria: dict, year: int, parameters: dict | None = None) -> list[dict]:
+    """One line per criterion: label, status and the sentence; ``parameters`` maps ids to rows for sources."""
+    writers = {
+        c.INCOME: _income,
+        c.FOOD: lambda x, y: _secure(x, y, "不愁吃", "吃饭仍有困难"),
+        c.CLOTHING: lambda x, y: _secure(x, y, "不愁穿", "穿衣仍有困难"),
+        c.EDUCATION: _education, c.MEDICAL: _medical, c.HOUSING: _housing, c.WATER: _water,
+    }
+    parameters = parameters or {}
+    lines = []
+    for code in c.HOUSEHOLD_CRITERIA:
+        x = criteria.get(code)
+        if x is None:
+            continue
+        ids = [x.get(k) for k in ("line_parameter_id", "comparator_parameter_id", "age_min_parameter_id",
+                                  "age_max_parameter_id") if x.get(k)]
+        lines.append({
+            "code": code, "label": HOUSEHOLD_LABELS[code], "status": x["status"], "status_label": STATUS_LABELS[x["status"]],
+            "text": writers[code](x, year), "sources": [parameters[i] for i in ids if i in parameters],
+        })
+    return lines
+
+
+def summary(passed, lines: list[dict], year: int, *, subject="达到脱贫标准") -> str:
+    if passed is True:
+        return f"{year} 年{subject}：各项均达标。"
+    gates = [line for line in lines if line.get("gate", True)]
+    if passed is False:
+        failed = "、".join(line["label"] for line in gates if line["status"] == c.FAIL)
+        return f"{year} 年未{subject}：{failed}未达标。"
+    unknown = "、".join(line["label"] for line in gates if line["status"] == c.UNKNOWN)
+    return f"{year} 年资料或参数不全，无法判断是否{subject}：{unknown}无法判断。"
+
+
+def _area_incidence(x: dict, level: str) -> str:
+    reason = x["reason"]
+    what = "贫困村退出" if level == "village" else "贫困县摘帽"
+    if reason == "no_threshold":
+        return f"该年度{what}贫困发生率标准未设置，无法判断。"
+    if reason == "no_population":
+        return "未录入该年度农村户籍人口，无法计算贫困发生率。"
+    if reason == "population_incomplete":
+        return f"{x.get('villages_without_population')} 个村未录入该年度农村户籍人口，无法计算全县贫困发生率。"
+    basis = f"贫困发生率 {x['value']}%（未脱贫 {x['poor_persons']} 人 ÷ 农村户籍人口 {x['population']} 人）"
+    verdict = "满足" if reason == "ok" else "不满足"
+    text = f"{basis}，{verdict}{_requirement(x['comparator'], x['threshold'], '%')}。"
+    if x.get("from_seeds") is False:
+        text += "⚠ 该标准非政策文件来源，待确认。"
+    return text
+
+
+def _area_line(code: str, x: dict, level: str) -> str:
+    reason = x["reason"]
+    if code == "INCIDENCE":
+        return _area_incidence(x, level)
+    if code == "COLLECTIVE_INCOME":
+        return {
+            "no_threshold": "该年度村集体经济收入标准未设置，无法判断。",
+            "no_data": "未录入该年度村集体经济收入，无法判断。",
+            "ok": f"村集体经济收入 {x['value']} 元，满足{_requirement(x['comparator'], x['threshold'], ' 元')}。",
+            "below_threshold": f"村集体经济收入 {x['value']} 元，不满足{_requirement(x['comparator'], x['threshold'], ' 元')}。",
+        }[reason]
+    if code == "INFRASTRUCTURE":
+        return {"ok": "通水、通电、通硬化路、通宽带、通邮、通客车均已实现。",
+                "missing": f"尚未实现：{'、'.join(x['missing'])}。",
+                "no_data": f"未录入：{'、'.join(x['unknown'])}。"}[reason]
+    if code == "CLINIC":
+        return {"ok": "已建成标准化卫生室。", "missing": "尚无标准化卫生室。", "no_data": "未录入卫生室情况。"}[reason]
+    if code == "POOR_VILLAGES_EXITED":
+        return {"ok": f"全部 {x['poor_villages']} 个贫困村均已退出。",
+                "remaining": f"{x['exited']}/{x['poor_villages']} 个贫困村已退出（{x['value']}%）。",
+                "no_poor_villages": "本县未标记贫困村。"}[reason]
+    return "由第三方评估抽样得出，本系统未记录（国家标准，⚠ 非政策文件来源）。"
+
+
+def explain_area(criteria: dict, level: str) -> list[dict]:
+    return [
+        {"code": code, "label": AREA_LABELS.get(code, code), "status": x["status"],
+         "status_label": STATUS_LABELS[x["status"]], "gate": x["gate"], "text": _area_line(code, x, level)}
+        for code, x in criteria.items()
+    ]

@@ -1,0 +1,347 @@
+"""The eligibility engine's writes: evaluate one household (Python path), recompute a county (set-based SQL on
+PostgreSQL, batched Python elsewhere), start a recorded run, and queue evaluations when household data change.
+
+Results are advisory: nothing here changes a household's status (DOMAIN.md §3.9, §5.6).
+"""
+import datetime
+import logging
+import time
+
+from django.db import connection, transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from accounts.services import audit_record
+from assessments.engine import areas as area_engine
+from assessments.engine.criteria import HOUSEHOLD_PARAMETER_CODES, HouseholdParameters, evaluate_household
+from assessments.engine.facts import load_household_facts
+from assessments.engine.household_sql import batch_arguments, batch_bounds, upsert_batch
+from assessments.models import AreaEligibilityResult, EligibilityResult, RecomputeRun
+from assessments.models.parameters import ParameterCode
+from households.choices import HouseholdStatus
+from households.models import Household, IncomeRecord, LivingConditions
+from povalleviation.access import Capability, require
+from povalleviation.errors import ApplicationError, Conflict
+from villages.choices import AreaLevel
+from villages.models import Area, AreaYearProfile
+
+from .parameters import parameter_values_for_area, parameter_values_for_villages
+
+logger = logging.getLogger(__name__)
+
+RESULT_FIELDS = [
+    "passed", "criteria", "income_record_id", "per_capita_income", "conditions_id", "members", "uninsured",
+    "school_age", "dropouts", "school_status_missing", "parameter_version", "data_fingerprint", "computed_at", "run",
+]
+AREA_RESULT_FIELDS = ["level", "passed", "criteria", "parameter_version", "data_fingerprint", "computed_at", "run"]
+SQL_BATCH_SIZE = 10000
+PYTHON_BATCH_SIZE = 500
+RECOMPUTE_LEVELS = (AreaLevel.COUNTY, AreaLevel.TOWNSHIP, AreaLevel.VILLAGE)
+# A run still "active" after this long lost its worker; it no longer blocks a new run.
+STALE_RUN_HOURS = 6
+
+
+def _household_parameters(*, village, year) -> HouseholdParameters:
+    return HouseholdParameters.from_rows(parameter_values_for_area(area=village, year=year, codes=HOUSEHOLD_PARAMETER_CODES))
+
+
+def _result(household_id: int, year: int, params: HouseholdParameters, facts, *, run, now) -> EligibilityResult:
+    passed, reasons = evaluate_household(facts, params)
+    return EligibilityResult(
+        household_id=household_id, year=year, passed=passed, criteria=reasons, income_record_id=facts.income_id,
+        per_capita_income=facts.income, conditions_id=facts.conditions_id, members=facts.members,
+        uninsured=facts.uninsured, school_age=facts.school_age, dropouts=facts.dropouts,
+        school_status_missing=facts.status_missing, parameter_version=params.version,
+        data_fingerprint=facts.fingerprint, computed_at=now, run=run,
+    )
+
+
+def _upsert(results: list[EligibilityResult]):
+    EligibilityResult.objects.bulk_create(
+        results, update_conflicts=True, unique_fields=["household", "year"], update_fields=RESULT_FIELDS,
+    )
+
+
+@transaction.atomic
+def eligibility_evaluate_household(*, household: Household, year: int, run=None) -> EligibilityResult | None:
+    """Evaluate one household for one year, one by one in Python, and store the result.
+
+    A removed household has no result (an old one is deleted).
+    """
+    household = Household.objects.select_related("village").get(pk=household.pk)
+    if household.status == HouseholdStatus.REMOVED:
+        EligibilityResult.objects.filter(household=household, year=year).delete()
+        return None
+    params = _household_parameters(village=household.village, year=year)
+    facts = load_household_facts(household_ids=[household.pk], year=year, params_by_household={household.pk: params})
+    _upsert([_result(household.pk, year, params, facts[household.pk], run=run, now=timezone.now())])
+    return EligibilityResult.objects.get(household=household, year=year)
+
+
+def eligibility_evaluate_household_years(*, household_id: int) -> list[EligibilityResult]:
+    """Re-evaluate every year for which the household has income, an assessment or a result."""
+    household = Household.objects.filter(pk=household_id).first()
+    if household is None:
+        return []
+    years = (
+        set(IncomeRecord.objects.filter(household_id=household_id).values_list("year", flat=True))
+        | set(LivingConditions.objects.filter(household_id=household_id).values_list("year", flat=True))
+        | set(EligibilityResult.objects.filter(household_id=household_id).values_list("year", flat=True))
+    )
+    results = [eligibility_evaluate_household(household=household, year=year) for year in sorted(years)]
+    return [r for r in results if r is not None]
+
+
+class _HouseholdEvaluationOnCommit:
+    """The on-commit callback queueing one household's evaluation (one per household per transaction)."""
+
+    def __init__(self, household_id: int):
+        self.household_id = household_id
+
+    def __call__(self):
+        _pending().pop(self.household_id, None)
+        from assessments.tasks_eligibility import evaluate_household_task
+
+        evaluate_household_task.delay(self.household_id)
+
+
+def _pending() -> dict:
+    if not hasattr(connection, "_eligibility_pending"):
+        connection._eligibility_pending = {}
+    return connection._eligibility_pending
+
+
+def queue_household_evaluation(household_id: int):
+    """Queue the household's re-evaluation when the current transaction commits.
+
+    Several changes to one household in one transaction queue one evaluation. A savepoint rollback only
+    removes callbacks from the tail of Django's on-commit list, so a callback still at its recorded index is
+    still pending (an O(1) check, also for imports of thousands of households).
+    """
+    pending = _pending()
+    callbacks = connection.run_on_commit
+    if not callbacks:
+        pending.clear()
+    known = pending.get(household_id)
+    if known is not None and connection.in_atomic_block:
+        index, callback = known
+        if index < len(callbacks) and callbacks[index][1] is callback:
+            return
+    callback = _HouseholdEvaluationOnCommit(household_id)
+    if connection.in_atomic_block:
+        pending[household_id] = (len(callbacks), callback)
+    # robust: a broker outage is logged, never turns a saved household into an error page.
+    transaction.on_commit(callback, robust=True)
+
+
+# --- recomputation ---------------------------------------------------------------------------------------
+
+
+def _scope_households(area):
+    return Household.objects.filter(area_code__startswith=area.scope_prefix).exclude(status=HouseholdStatus.REMOVED)
+
+
+def _progress(run, *, evaluated, changed):
+    fraction = evaluated / run.total if run.total else 1
+    RecomputeRun.objects.filter(pk=run.pk).update(evaluated=evaluated, changed_count=changed,
+                                                  progress=min(99, int(fraction * 95)))
+
+
+def _recompute_households_sql(*, area, year, run, params_by_village, now, batch_size):
+    """Batches of ``batch_size`` households by id range, each one INSERT … SELECT … ON CONFLICT, each committed
+    with the run's progress. Returns (evaluated, changed)."""
+    arguments = batch_arguments(params_by_village)
+    with connection.cursor() as cursor:
+        bounds = batch_bounds(cursor, prefix=area.scope_prefix, batch_size=batch_size)
+    if bounds and bounds[-1][1] != run.total:  # households added or removed since the run started
+        run.total = bounds[-1][1]
+        RecomputeRun.objects.filter(pk=run.pk).update(total=run.total)
+    evaluated = changed = after_id = 0
+    for upto_id, households_so_far in bounds:
+        with transaction.atomic(), connection.cursor() as cursor:
+            changed += upsert_batch(cursor, arguments=arguments, prefix=area.scope_prefix, year=year, after_id=after_id,
+                                    upto_id=upto_id, run_id=run.pk, computed_at=now)
+            evaluated, after_id = households_so_far, upto_id
+            _progress(run, evaluated=evaluated, changed=changed)
+    return evaluated, changed
+
+
+def _recompute_households_python(*, area, year, run, params_by_village, now, batch_size):
+    evaluated, after_id = 0, 0
+    empty = HouseholdParameters()
+    while True:
+        batch = list(
+            _scope_households(area).filter(pk__gt=after_id).order_by("pk").values_list("pk", "village_id")[:batch_size]
+        )
+        if not batch:
+            break
+        params_by_household = {pk: params_by_village.get(village_id, empty) for pk, village_id in batch}
+        ids = [pk for pk, _ in batch]
+        with transaction.atomic():
+            facts = load_household_facts(household_ids=ids, year=year, params_by_household=params_by_household)
+            _upsert([_result(pk, year, params_by_household[pk], facts[pk], run=run, now=now) for pk in ids])
+            evaluated += len(ids)
+            after_id = ids[-1]
+            _progress(run, evaluated=evaluated, changed=evaluated)
+    return evaluated, evaluated
+
+
+def _outcome_counts(area, year) -> dict:
+    """Households passing, failing and unknown in scope for the year: one GROUP BY over the stored results."""
+    counts = {True: 0, False: 0, None: 0}
+    rows = (EligibilityResult.objects.filter(household__area_code__startswith=area.scope_prefix, year=year)
+            .values("passed").annotate(households=Count("id")).order_by())
+    for row in rows:
+        counts[row["passed"]] = row["households"]
+    return counts
+
+
+def _recompute_areas(*, area, year, run, now) -> tuple[int, set[int]]:
+    """Village results for every village in scope, and the county's when the scope is a county."""
+    prefix = area.scope_prefix
+    villages = list(Area.objects.within(area).filter(level=AreaLevel.VILLAGE).order_by("code"))
+    rows_by_village = parameter_values_for_villages(area=area, year=year, codes=area_engine.VILLAGE_PARAMETER_CODES)
+    profiles = area_engine.profiles_for(prefix, year)
+    totals = area_engine.poor_totals_by_village(prefix)
+    used_ids: set[int] = set()
+    results = []
+    for village in villages:
+        households, persons = totals.get(village.pk, (0, 0))
+        rows = rows_by_village.get(village.pk, {})
+        passed, criteria = area_engine.evaluate_village(poor_households=households, poor_persons=persons,
+                                                        profile=profiles.get(village.pk), rows=rows)
+        ids = sorted(r.pk for r in rows.values() if r)
+        used_ids.update(ids)
+        profile = profiles.get(village.pk)
+        results.append(AreaEligibilityResult(
+            area=village, level=AreaEligibilityResult.Level.VILLAGE, year=year, passed=passed, criteria=criteria,
+            parameter_version=",".join(map(str, ids)), computed_at=now, run=run,
+            data_fingerprint=area_engine.fingerprint(households, persons, profile.pk if profile else None,
+                                                     *(getattr(profile, f, None) for f in _PROFILE_FIELDS)),
+        ))
+    if area.level == AreaLevel.COUNTY:
+        results.append(_county_result(county=area, year=year, run=run, now=now, villages=villages, profiles=profiles,
+                                      totals=totals, used_ids=used_ids))
+    AreaEligibilityResult.objects.bulk_create(
+        results, update_conflicts=True, unique_fields=["area", "year"], update_fields=AREA_RESULT_FIELDS,
+    )
+    return len(results), used_ids
+
+
+_PROFILE_FIELDS = ["rural_registered_population", "collective_income", "has_water", "has_power", "has_hard_road",
+                   "has_broadband", "has_post", "has_bus", "has_standard_clinic"]
+
+
+def _county_result(*, county, year, run, now, villages, profiles, totals, used_ids):
+    own = AreaYearProfile.objects.filter(area=county, year=year).first()
+    if own is not None and own.rural_registered_population:
+        population, source, missing = own.rural_registered_population, "county", 0
+    else:
+        population, missing = area_engine.village_population_total(villages, profiles)
+        source = "villages"
+        if missing or not villages:
+            population = None
+    households = sum(h for h, _ in totals.values())
+    persons = sum(p for _, p in totals.values())
+    row = parameter_values_for_area(area=county, year=year, codes=area_engine.COUNTY_PARAMETER_CODES)[
+        ParameterCode.COUNTY_INCIDENCE_MAX
+    ]
+    poor_villages = [v for v in villages if v.is_poor_village]
+    exited = [v for v in poor_villages if v.actual_exit_date and v.actual_exit_date.year <= year]
+    passed, criteria = area_engine.evaluate_county(
+        poor_households=households, poor_persons=persons, population=population, population_source=source,
+        villages_without_population=missing, row=row, poor_villages=len(poor_villages), exited_villages=len(exited),
+    )
+    if row:
+        used_ids.add(row.pk)
+    return AreaEligibilityResult(
+        area=county, level=AreaEligibilityResult.Level.COUNTY, year=year, passed=passed, criteria=criteria,
+        parameter_version=str(row.pk) if row else "", computed_at=now, run=run,
+        data_fingerprint=area_engine.fingerprint(households, persons, population, source, len(poor_villages), len(exited)),
+    )
+
+
+def _check_scope(area, year):
+    if area.level not in RECOMPUTE_LEVELS:
+        raise ApplicationError("请选择县、乡镇或村进行重算（按县分批计算）。", field_errors={"area": "请选择县、乡镇或村"})
+    this_year = timezone.localdate().year
+    if not isinstance(year, int) or not 2013 <= year <= this_year:
+        raise ApplicationError(f"年度应在 2013 至 {this_year} 之间", field_errors={"year": f"年度应在 2013 至 {this_year} 之间"})
+
+
+def eligibility_recompute(*, area, year: int, run: RecomputeRun | None = None, trigger: str = "command",
+                          use_sql: bool | None = None, batch_size: int | None = None) -> RecomputeRun:
+    """Recompute every household of ``area`` (a county, usually) for ``year``, then its villages and county.
+
+    PostgreSQL: one INSERT … SELECT … ON CONFLICT DO UPDATE per batch. Other databases: the same criteria
+    in Python, a batch at a time. Each batch commits with the run's progress, so the page polling the run
+    sees it move. Call outside a transaction.
+    """
+    _check_scope(area, year)
+    use_sql = connection.vendor == "postgresql" if use_sql is None else use_sql
+    if run is None:
+        run = RecomputeRun.objects.create(area=area, year=year, trigger=trigger)
+    started = time.monotonic()
+    run.status, run.started_at, run.error = RecomputeRun.Status.RUNNING, timezone.now(), ""
+    run.total = _scope_households(area).count()
+    run.evaluated = run.changed_count = run.passed_count = run.failed_count = run.unknown_count = run.progress = 0
+    run.save(update_fields=["status", "started_at", "error", "total", "evaluated", "changed_count", "passed_count",
+                            "failed_count", "unknown_count", "progress"])
+    try:
+        rows_by_village = parameter_values_for_villages(area=area, year=year, codes=HOUSEHOLD_PARAMETER_CODES)
+        params_by_village = {village_id: HouseholdParameters.from_rows(rows) for village_id, rows in rows_by_village.items()}
+        now = timezone.now()
+        recompute = _recompute_households_sql if use_sql else _recompute_households_python
+        evaluated, changed = recompute(area=area, year=year, run=run, params_by_village=params_by_village, now=now,
+                                       batch_size=batch_size or (SQL_BATCH_SIZE if use_sql else PYTHON_BATCH_SIZE))
+        EligibilityResult.objects.filter(
+            household__area_code__startswith=area.scope_prefix, household__status=HouseholdStatus.REMOVED, year=year
+        ).delete()
+        counts = _outcome_counts(area, year)
+        with transaction.atomic():
+            areas_evaluated, area_ids = _recompute_areas(area=area, year=year, run=run, now=now)
+        used = {int(i) for p in params_by_village.values() for i in p.version.split(",") if i} | area_ids
+    except Exception as error:
+        RecomputeRun.objects.filter(pk=run.pk).update(
+            status=RecomputeRun.Status.FAILED, error=f"{type(error).__name__}: {error}"[:2000], finished_at=timezone.now(),
+            duration_seconds=time.monotonic() - started,
+        )
+        raise
+    RecomputeRun.objects.filter(pk=run.pk).update(
+        status=RecomputeRun.Status.SUCCEEDED, evaluated=evaluated, changed_count=changed,
+        passed_count=counts[True], failed_count=counts[False],
+        unknown_count=counts[None], areas_evaluated=areas_evaluated, progress=100,
+        parameter_version=",".join(str(i) for i in sorted(used))[:500], finished_at=timezone.now(),
+        duration_seconds=time.monotonic() - started,
+    )
+    run.refresh_from_db()
+    return run
+
+
+@transaction.atomic
+def recompute_run_start(*, actor, area, year: int) -> RecomputeRun:
+    """「立即重算」: record a queued run and queue its task when this transaction commits."""
+    require(actor, Capability.ELIGIBILITY_RECOMPUTE, area.code)
+    _check_scope(area, year)
+    Area.objects.select_for_update().get(pk=area.pk)
+    recent = timezone.now() - datetime.timedelta(hours=STALE_RUN_HOURS)
+    if RecomputeRun.objects.active().filter(area=area, year=year, created_at__gte=recent).exists():
+        raise Conflict(f"{area.name} {year} 年度的重算正在进行，请等待完成后再发起。")
+    run = RecomputeRun.objects.create(area=area, year=year, trigger="manual",
+                                      requested_by=actor if getattr(actor, "pk", None) else None)
+    audit_record(actor=actor, action="eligibility.recompute_start", target=run, area=area,
+                 summary=f"发起 {area.name} {year} 年度脱贫标准重算", changes={"year": year})
+
+    def send():
+        from assessments.tasks_eligibility import recompute_eligibility_task
+
+        try:
+            recompute_eligibility_task.delay(area.pk, year, run.pk)
+        except Exception as error:  # the broker is down: say so on the run instead of leaving it queued
+            logger.exception("could not queue recompute run %s", run.pk)
+            RecomputeRun.objects.filter(pk=run.pk).update(
+                status=RecomputeRun.Status.FAILED, error=f"任务队列不可用：{error}"[:2000], finished_at=timezone.now()
+            )
+
+    transaction.on_commit(send)
+    return run

@@ -1,0 +1,192 @@
+"""Village exit (贫困村出列: 村级申请 → 乡级初评 → 县级初核 → 市级审定) and county exit (贫困县摘帽: 县级申请 →
+市级初核 → 省级审定), decided on snapshots of their aggregates (000_6ea9a56b91abd59f.txt §三(四); DOMAIN.md
+§5.2, §5.4). The last step sets the area's actual exit date."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.services import audit_record
+from assessments.models import WorkflowType
+from assessments.models.parameters import ParameterCode
+from assessments.selectors_workflows import county_indicators, village_indicators
+from povalleviation.errors import ApplicationError
+from villages.choices import AreaLevel
+from villages.models import Area
+from villages.services import area_update
+
+from .chains import chain_for
+from .common import (
+    WorkflowHandler,
+    register,
+    require_note,
+    require_step_actor,
+    require_visible,
+    verification_start,
+)
+
+
+def threshold_checks(*, area, year: int, indicators: dict, checks) -> dict:
+    """Compare indicators with the parameters in force; a missing parameter is reported, never assumed."""
+    from assessments.engine.criteria import compare
+    from assessments.services.parameters import parameter_values_for_area
+
+    rows = parameter_values_for_area(area=area, year=year, codes=[code for code, _ in checks])
+    results = {}
+    for code, indicator in checks:
+        row, value = rows.get(code), indicators.get(indicator)
+        if row is None or row.value is None:
+            results[code] = {"status": "unknown", "reason": "no_parameter", "value": value}
+        elif value is None:
+            results[code] = {
+                "status": "unknown",
+                "reason": "no_value",
+                "threshold": row.value,
+                "parameter_id": row.pk,
+            }
+        else:
+            passed = compare(value, row.comparator, row.value)
+            results[code] = {
+                "status": "pass" if passed else "fail",
+                "value": value,
+                "threshold": row.value,
+                "comparator": row.comparator,
+                "parameter_id": row.pk,
+                "citation": row.source_citation,
+            }
+    return results
+
+
+VILLAGE_CHECKS = [
+    (ParameterCode.VILLAGE_INCIDENCE_MAX, "poverty_incidence"),
+    (ParameterCode.VILLAGE_COLLECTIVE_INCOME_MIN, "collective_income"),
+]
+COUNTY_CHECKS = [(ParameterCode.COUNTY_INCIDENCE_MAX, "poverty_incidence")]
+CHECK_LABELS = {
+    ParameterCode.VILLAGE_INCIDENCE_MAX: "贫困发生率",
+    ParameterCode.VILLAGE_COLLECTIVE_INCOME_MIN: "村集体经济收入",
+    ParameterCode.COUNTY_INCIDENCE_MAX: "贫困发生率",
+}
+
+
+def refuse_failed_checks(snapshot):
+    failed = [code for code, check in snapshot["checks"].items() if check["status"] == "fail"]
+    if failed:
+        raise ApplicationError(
+            "未达到退出标准：" + "、".join(CHECK_LABELS.get(code, code) for code in failed) + "。",
+            code="not_eligible",
+            field_errors={"checks": failed},
+        )
+
+
+class AreaExitHandler(WorkflowHandler):
+    checks = []
+
+    def indicators(self, area, year):
+        raise NotImplementedError
+
+    def snapshot(self, verification) -> dict:
+        return self.build(verification.subject_area, verification.year)
+
+    def build(self, area, year) -> dict:
+        indicators = self.indicators(area, year)
+        indicators["checks"] = threshold_checks(
+            area=area, year=year, indicators=indicators, checks=self.checks
+        )
+        parameter_ids = sorted(
+            c["parameter_id"] for c in indicators["checks"].values() if c.get("parameter_id")
+        )
+        indicators["eligibility"] = {"parameter_version": ",".join(str(i) for i in parameter_ids)}
+        return indicators
+
+    def publicity_content(self, verification) -> dict:
+        indicators = self.indicators(verification.subject_area, verification.year)
+        return {
+            "title": f"{verification.year} 年拟{verification.get_workflow_type_display()}公示",
+            "area": verification.subject_area.name,
+            "year": verification.year,
+            "poverty_incidence": indicators["poverty_incidence"],
+            "poor_households": indicators["poor_households"],
+            "poor_people": indicators["poor_people"],
+            "reason": verification.note,
+        }
+
+    def check_before_completing(self, verification, step, *, actor, snapshot):
+        if step["kind"] in ("approval", "announcement"):
+            refuse_failed_checks(snapshot)
+
+    def on_complete(self, verification, *, actor, today, snapshot):
+        area = area_update(actor=None, area=verification.subject_area, actual_exit_date=today)
+        audit_record(
+            actor=actor,
+            action=f"{verification.workflow_type}.completed",
+            target=area,
+            area=area,
+            summary=f"{area.name}{verification.get_workflow_type_display()}审定通过，退出日期 {today}",
+            changes={
+                "actual_exit_date": today.isoformat(),
+                "verification": verification.pk,
+                "snapshot_sha256": verification.decision_sha256,
+            },
+        )
+
+
+@register
+class VillageExitHandler(AreaExitHandler):
+    workflow_type = WorkflowType.VILLAGE_EXIT
+    checks = VILLAGE_CHECKS
+
+    def indicators(self, area, year):
+        return village_indicators(village=area, year=year)
+
+
+@register
+class CountyExitHandler(AreaExitHandler):
+    workflow_type = WorkflowType.COUNTY_EXIT
+    checks = COUNTY_CHECKS
+
+    def indicators(self, area, year):
+        return county_indicators(county=area, year=year)
+
+
+def _apply(*, actor, area, workflow_type, year, note, today):
+    require_visible(actor, area.code)
+    area = Area.objects.select_for_update().get(pk=area.pk)
+    year = year or (today or timezone.localdate()).year
+    steps, _ = chain_for(workflow_type=workflow_type, area=area, year=year)
+    require_step_actor(actor, steps[0], area.code)
+    note = require_note(note, "申请说明")
+    if area.actual_exit_date:
+        raise ApplicationError(f"{area.name}已于 {area.actual_exit_date} 退出。", code="already_exited")
+    handler = VillageExitHandler() if workflow_type == WorkflowType.VILLAGE_EXIT else CountyExitHandler()
+    snapshot = handler.build(area, year)
+    if snapshot["poverty_incidence"] is None:
+        raise ApplicationError(f"未录入 {year} 年度农村户籍人口，无法计算贫困发生率。", code="no_population")
+    refuse_failed_checks(snapshot)
+    return verification_start(
+        actor=actor,
+        workflow_type=workflow_type,
+        subject_area=area,
+        year=year,
+        note=note,
+        first_snapshot=snapshot,
+    )
+
+
+@transaction.atomic
+def village_exit_apply(*, actor, village, note: str, year: int | None = None, today=None):
+    """村级申请 for a 贫困村 (by the village cadre or 第一书记)."""
+    if village.level != AreaLevel.VILLAGE or not village.is_poor_village:
+        raise ApplicationError("只有贫困村可以申请退出。", code="not_poor_village")
+    return _apply(
+        actor=actor, area=village, workflow_type=WorkflowType.VILLAGE_EXIT, year=year, note=note, today=today
+    )
+
+
+@transaction.atomic
+def county_exit_apply(*, actor, county, note: str, year: int | None = None, today=None):
+    """县级申请 for a 贫困县 (by the county leading-group office)."""
+    if county.level != AreaLevel.COUNTY or not county.poverty_county_designation:
+        raise ApplicationError("只有贫困县可以申请摘帽。", code="not_poor_county")
+    return _apply(
+        actor=actor, area=county, workflow_type=WorkflowType.COUNTY_EXIT, year=year, note=note, today=today
+    )

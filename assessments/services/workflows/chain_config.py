@@ -1,0 +1,54 @@
+"""Per-area approval chains (DOMAIN.md §5.0 rule 1, §8 Q5): an area may replace a workflow's default chain."""
+
+from django.db import transaction
+
+from accounts.services import audit_record
+from assessments.models import ApprovalChain, WorkflowType
+from povalleviation.access import Capability, require
+from povalleviation.errors import ApplicationError
+
+from .chains import validate_steps
+
+
+@transaction.atomic
+def approval_chain_set(
+    *,
+    actor,
+    area,
+    workflow_type: str,
+    year_from: int,
+    steps: list[dict],
+    note: str,
+    year_to: int | None = None,
+) -> ApprovalChain:
+    """Store an override; earlier active overrides of the same area and workflow starting that year stop.
+    Running verifications keep the chain they started with."""
+    require(actor, Capability.POLICY_EDIT, area.code)
+    if workflow_type not in WorkflowType.values:
+        raise ApplicationError("未知的流程类别", field_errors={"workflow_type": "未知的流程类别"})
+    if not (note or "").strip():
+        raise ApplicationError("请填写依据", field_errors={"note": "必填"})
+    steps = validate_steps(steps)
+    ApprovalChain.objects.filter(
+        area=area, workflow_type=workflow_type, year_from=year_from, is_active=True
+    ).update(is_active=False)
+    chain = ApprovalChain(
+        area=area,
+        workflow_type=workflow_type,
+        year_from=year_from,
+        year_to=year_to,
+        steps=steps,
+        note=note.strip(),
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
+    chain.full_clean()
+    chain.save()
+    audit_record(
+        actor=actor,
+        action="approval_chain.set",
+        target=chain,
+        area=area,
+        summary=f"设置{area.name}{chain.get_workflow_type_display()}审核步骤（{year_from} 年起）",
+        changes={"steps": [s["code"] for s in steps], "note": chain.note},
+    )
+    return chain

@@ -1,0 +1,169 @@
+"""Fixtures and step helpers shared by the workflow tests (imported by each test module).
+
+Data is built through the services: parameters through ``policy_parameter_create``, income and
+两不愁三保障 through the household services, every workflow step through its transition service.
+"""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from accounts.choices import Role
+from assessments.services.parameters import policy_parameter_create
+from assessments.services.workflows import (
+    household_exit_nominate,
+    publicity_close,
+    publicity_open,
+    verification_approve,
+)
+from conftest import COUNTY, GROUP_A1, PROVINCE, _persona
+from households.services import household_set_status, income_record_save, living_conditions_record
+from households.tests.factories import member_data, register_household
+from villages.models import Area
+
+YEAR = timezone.localdate().year
+MEETING = {
+    "meeting_date": "2026-01-10",
+    "participants": "村两委 5 人，驻村工作队 2 人，村民代表 12 人",
+    "attendance": 19,
+    "votes_for": 18,
+    "votes_against": 1,
+    "minutes": "逐户评议，同意提名。",
+}
+
+
+def set_parameter(code, value=None, *, area_code=COUNTY, **extra):
+    return policy_parameter_create(
+        actor=None,
+        code=code,
+        area=Area.objects.get(code=area_code),
+        year_from=2013,
+        value=value,
+        source_citation="测试数据",
+        reason="测试",
+        **extra,
+    )
+
+
+@pytest.fixture
+def exit_parameters(areas):
+    """The county's rule rows: 脱贫标准 4000 元 (收入须超过), 义务教育 6–15 岁, 公示 7 天."""
+    return {
+        "line": set_parameter("income_line", 4000),
+        "test": set_parameter("household_income_test"),
+        "age_min": set_parameter("compulsory_education_age_min", 6),
+        "age_max": set_parameter("compulsory_education_age_max", 15),
+        "publicity": set_parameter("publicity_days_min", 7),
+    }
+
+
+@pytest.fixture
+def province_officer(areas):
+    return _persona("province", Role.PROVINCE_OFFICER, PROVINCE)
+
+
+def make_eligible(actor, household, *, year=YEAR, wage="12000"):
+    income_record_save(actor=actor, household=household, year=year, data={"wage_income": wage})
+    living_conditions_record(
+        actor=actor,
+        household=household,
+        year=year,
+        assessed_on=datetime.date(year, 1, 5),
+        data={
+            "food_secure": True,
+            "clothing_secure": True,
+            "compulsory_education_secure": True,
+            "all_members_insured": True,
+            "serious_illness_covered": True,
+            "housing_grade": "A",
+            "water_safe": True,
+            "water_difficult": False,
+        },
+    )
+    return household
+
+
+def helped(actor, household):
+    household_set_status(actor=actor, household=household, to_status="helped", reason="结对帮扶")
+    household.refresh_from_db()
+    return household
+
+
+@pytest.fixture
+def ready_household(village_cadre_a, exit_parameters):
+    """太和村 上寨组: 帮扶中, income 12000 元 for 2 people (6000 > 4000), every 两不愁三保障 fact secure."""
+    household = register_household(
+        actor=village_cadre_a,
+        area=Area.objects.get(code=GROUP_A1),
+        sequence=101,
+        head_name="李大",
+        members=[member_data(101, name="李大"), member_data(102, name="王秀", relation="spouse", odd=False)],
+    )
+    make_eligible(village_cadre_a, household)
+    return helped(village_cadre_a, household)
+
+
+def fresh(verification):
+    verification.refresh_from_db()
+    return verification
+
+
+def nominate(cadre, household, **extra):
+    return household_exit_nominate(
+        actor=cadre, household=household, note="务工收入稳定，两不愁三保障达标", **extra
+    )
+
+
+def review(reviewer, verification):
+    return verification_approve(
+        actor=reviewer,
+        verification=fresh(verification),
+        version=verification.version,
+        step_code="village_review",
+        details=MEETING,
+    )
+
+
+def publicize(cadre, verification, *, closer=None):
+    """Open the 公示 and close it on its end date."""
+    publicity = publicity_open(
+        actor=cadre,
+        verification=fresh(verification),
+        version=verification.version,
+        location="太和村村务公开栏",
+    )
+    publicity_close(
+        actor=closer or cadre,
+        verification=fresh(verification),
+        version=verification.version,
+        today=publicity.end_date,
+    )
+    return publicity
+
+
+def approve(actor, verification, step_code, **extra):
+    return verification_approve(
+        actor=actor,
+        verification=fresh(verification),
+        version=verification.version,
+        step_code=step_code,
+        note="同意",
+        **extra,
+    )
+
+
+def to_step(verification, step_code, *, cadre, secretary, township=None, county=None):
+    """Drive a household exit from where it waits up to (not through) ``step_code``."""
+    order = ["village_review", "village_publicity", "township_check", "county_approve", "announce"]
+    current = fresh(verification).current_step
+    for code in order[order.index(current) : order.index(step_code)]:
+        if code == "village_review":
+            review(secretary, verification)
+        elif code == "village_publicity":
+            publicize(cadre, verification)
+        elif code == "township_check":
+            approve(township, verification, code)
+        elif code == "county_approve":
+            approve(county, verification, code)
+    return fresh(verification)

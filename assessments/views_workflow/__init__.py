@@ -1,0 +1,1 @@
+"""Pages of the verification workflows (mounted at /exits/)."""

@@ -1,0 +1,161 @@
+"""Read pages: the inbox (待办), the list of verifications and one verification with its steps, snapshots,
+公示 and objections, and the forms for what the viewer may do next."""
+
+import json
+
+from django.core.paginator import Paginator
+from django.views.generic import TemplateView
+
+from assessments.models import VerificationStatus, WorkflowType
+from assessments.selectors_workflows import inbox, verification_detail, verification_list
+from assessments.services.workflows import available_actions
+from povalleviation.access import Capability, covers
+from povalleviation.views import CapabilityRequiredMixin
+from villages.choices import AreaLevel
+
+from .forms import (
+    ExplainForm,
+    MeetingForm,
+    ObjectionForm,
+    ObjectionResolveForm,
+    PublicityOpenForm,
+    ReasonForm,
+    TransitionForm,
+)
+
+
+class InboxView(CapabilityRequiredMixin, TemplateView):
+    """待办: the steps waiting for this user and the objections to resolve."""
+
+    required_capability = Capability.EXIT_VIEW
+    template_name = "assessments/workflow/inbox.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["items"] = list(inbox(user=self.request.user)[:200])
+        return context
+
+
+class VerificationListView(CapabilityRequiredMixin, TemplateView):
+    required_capability = Capability.EXIT_VIEW
+    template_name = "assessments/workflow/verification_list.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        workflow_type = (
+            self.request.GET.get("type") if self.request.GET.get("type") in WorkflowType.values else ""
+        )
+        status = (
+            self.request.GET.get("status")
+            if self.request.GET.get("status") in VerificationStatus.values
+            else ""
+        )
+        page = Paginator(
+            verification_list(user=self.request.user, workflow_type=workflow_type, status=status), 50
+        )
+        page_obj = page.get_page(self.request.GET.get("page"))
+        context.update(
+            page_obj=page_obj,
+            verifications=page_obj.object_list,
+            workflow_types=WorkflowType.choices,
+            statuses=VerificationStatus.choices,
+            params={"type": workflow_type, "status": status},
+            is_paginated=page.num_pages > 1,
+        )
+        return context
+
+
+def step_rows(verification) -> list[dict]:
+    """Each step with its state (done, waiting, to come) and the latest completion event."""
+    completed = {}
+    for event in verification.events.all():
+        if (
+            event.action in ("start", "approve", "publicity_close", "announce")
+            and event.step_position is not None
+        ):
+            completed[event.step_position] = event
+    rows = []
+    for index, step in enumerate(verification.chain):
+        if verification.status == VerificationStatus.COMPLETED or index < verification.position:
+            state = "done"
+        elif index == verification.position and verification.is_open:
+            state = "current"
+        else:
+            state = "pending"
+        rows.append(
+            {
+                "step": step,
+                "state": state,
+                "event": completed.get(index) if state == "done" else None,
+                "level_label": AreaLevel(step["level"]).label,
+                "capability_label": Capability(step["capability"]).label,
+            }
+        )
+    return rows
+
+
+def action_forms(verification, *, bound_action=None, data=None) -> dict:
+    """The forms for the waiting step; the one that failed is bound to what the user typed."""
+    step = verification.waiting_step or {}
+    initial = {"version": verification.version, "step": step.get("code", "")}
+
+    def make(name, form_class, extra_initial=None):
+        if bound_action == name and data is not None:
+            return form_class(data, prefix=name)
+        return form_class(initial={**initial, **(extra_initial or {})}, prefix=name)
+
+    from django.utils import timezone
+
+    approve_class = MeetingForm if step.get("kind") == "meeting" else TransitionForm
+    reject_class = MeetingForm if step.get("kind") == "meeting" else ReasonForm
+    return {
+        "approve": make("approve", approve_class),
+        "reject": make("reject", reject_class),
+        "return": make("return", ReasonForm),
+        "withdraw": make("withdraw", ReasonForm),
+        "open_publicity": make("open_publicity", PublicityOpenForm, {"start_date": timezone.localdate()}),
+        "close_publicity": make("close_publicity", TransitionForm),
+        "run_comparison": make("run_comparison", TransitionForm),
+    }
+
+
+def detail_context(request, pk, *, bound_action=None, data=None, error=None) -> dict:
+    verification = verification_detail(user=request.user, pk=pk)
+    user = request.user
+    publicities = list(verification.publicities.all())
+    open_publicity = next((p for p in publicities if p.status == "open"), None)
+    events = list(verification.events.all())
+    for event in events:
+        event.snapshot_text = (
+            json.dumps(event.snapshot, ensure_ascii=False, indent=2) if event.snapshot else ""
+        )
+    return {
+        "verification": verification,
+        "steps": step_rows(verification),
+        "events": events,
+        "publicities": publicities,
+        "open_publicity": open_publicity,
+        "matches": list(verification.matches.all()),
+        "actions": available_actions(user, verification),
+        "forms": action_forms(verification, bound_action=bound_action, data=data),
+        "can_lodge": open_publicity is not None
+        and covers(user, Capability.OBJECTION_RECORD, verification.area_code),
+        "can_resolve": covers(user, Capability.PUBLICITY_MANAGE, verification.area_code),
+        "objection_form": ObjectionForm(data, prefix="objection")
+        if bound_action == "objection"
+        else ObjectionForm(prefix="objection"),
+        "resolve_form": ObjectionResolveForm(prefix="resolve"),
+        "explain_form": ExplainForm(initial={"version": verification.version}, prefix="explain"),
+        "bound_action": bound_action,
+        "action_error": error,
+    }
+
+
+class VerificationDetailView(CapabilityRequiredMixin, TemplateView):
+    required_capability = Capability.EXIT_VIEW
+    template_name = "assessments/workflow/verification_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(detail_context(self.request, kwargs["pk"]))
+        return context

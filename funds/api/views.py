@@ -1,0 +1,145 @@
+"""/api/v1/fund-allocations/, /api/v1/disbursements/, /api/v1/spend-ratios/ — scoped like every endpoint."""
+import datetime
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, permissions, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from funds import services
+from funds.api.serializers import (
+    DisbursementCreateSerializer,
+    DisbursementSerializer,
+    FundAllocationCreateSerializer,
+    FundAllocationSerializer,
+    ReviewSerializer,
+    SpendRatioSerializer,
+)
+from funds.choices import DisbursementStatus
+from funds.models import Disbursement, FundAllocation, FundSource, ProjectFunding
+from funds.selectors import spend_summary
+from povalleviation.access import Capability, covers
+from povalleviation.api.viewsets import HasActionCapability, ScopedViewSetMixin
+from povalleviation.errors import ApplicationError, NotFound
+from villages.models import Area
+
+
+def _year_filter(queryset, params):
+    if params.get("year", "").isdigit():
+        queryset = queryset.filter(year=int(params["year"]))
+    if params.get("area", "").isdigit():
+        queryset = queryset.filter(area_code__startswith=params["area"])
+    return queryset
+
+
+class FundAllocationViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                            viewsets.GenericViewSet):
+    """资金下达 (filters: year; area = code prefix of the receiving area)."""
+
+    queryset = FundAllocation.objects.all()
+    serializer_class = FundAllocationSerializer
+    default_capability = Capability.FUND_VIEW
+    capabilities = {"create": Capability.FUND_ALLOCATE}
+    list_select_related = ("source", "area")
+    ordering_default = ("-year", "area_code", "id")
+
+    def get_queryset(self):
+        return _year_filter(super().get_queryset(), self.request.query_params)
+
+    @extend_schema(request=FundAllocationCreateSerializer, responses={201: FundAllocationSerializer})
+    def create(self, request):
+        payload = FundAllocationCreateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = dict(payload.validated_data)
+        area = Area.objects.visible_to(request.user, Capability.FUND_ALLOCATE).filter(code=data.pop("area")).first()
+        if area is None:
+            raise NotFound("找不到该区域，或不在您的工作范围内。")
+        source = FundSource.objects.filter(code=data.pop("source")).first()
+        if source is None:
+            raise ApplicationError("未知的资金来源代码", field_errors={"source": "资金来源代码有误"})
+        allocation = services.fund_allocation_create(actor=request.user, source=source, area=area, **data)
+        return Response(FundAllocationSerializer(allocation).data, status=status.HTTP_201_CREATED)
+
+
+class DisbursementViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """报账凭证 (filters: year; area = receiving area's code prefix); create and review through the services."""
+
+    queryset = Disbursement.objects.all()
+    serializer_class = DisbursementSerializer
+    default_capability = Capability.FUND_VIEW
+    capabilities = {"create": Capability.DISBURSEMENT_RECORD, "review": Capability.FUND_VIEW}
+    list_select_related = ("source", "project")
+    ordering_default = ("-paid_on", "-id")
+
+    def get_queryset(self):
+        return _year_filter(super().get_queryset(), self.request.query_params)
+
+    @extend_schema(request=DisbursementCreateSerializer, responses={201: DisbursementSerializer})
+    def create(self, request):
+        payload = DisbursementCreateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = dict(payload.validated_data)
+        funding = ProjectFunding.objects.visible_to(request.user, Capability.DISBURSEMENT_RECORD).filter(
+            pk=data.pop("funding")).first()
+        if funding is None:
+            raise NotFound("找不到该资金安排，或不在您的工作范围内。")
+        disbursement = services.fund_disburse(actor=request.user, funding=funding, **data)
+        disbursement = Disbursement.objects.select_related("source", "project").get(pk=disbursement.pk)
+        return Response(DisbursementSerializer(disbursement).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=ReviewSerializer, responses=DisbursementSerializer)
+    @action(detail=True, methods=["post"])
+    def review(self, request, pk=None):
+        """乡级 or 县级 审核, whichever step the voucher is at and the user holds."""
+        disbursement = self.get_object()
+        payload = ReviewSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        township_step = disbursement.status == DisbursementStatus.RECORDED and covers(
+            request.user, Capability.DISBURSEMENT_REVIEW_TOWNSHIP, disbursement.project_area_code)
+        review = services.disbursement_review_township if township_step else services.disbursement_review_county
+        review(actor=request.user, disbursement=disbursement, **payload.validated_data)
+        return Response(DisbursementSerializer(self.get_queryset().get(pk=disbursement.pk)).data)
+
+
+def _row(row):
+    area = row.get("area")
+    source = row.get("source")
+    return {"label": row["label"], "code": source.code if source else (area.code if area else None),
+            "allocated": row["allocated"], "disbursed": row["disbursed"], "pending": row["pending"],
+            "ratio": row["ratio"], "target": row["target"], "below_target": row["below_target"]}
+
+
+class SpendRatioView(APIView):
+    """支出进度 of an area (and its sources and sub-areas) for a fiscal year as of a date."""
+
+    permission_classes = [permissions.IsAuthenticated, HasActionCapability]
+
+    def capability_for(self, action):
+        return Capability.FUND_VIEW
+
+    action = "list"
+
+    @extend_schema(parameters=[
+        OpenApiParameter("area", OpenApiTypes.STR, required=True, description="区划代码"),
+        OpenApiParameter("year", OpenApiTypes.INT, required=True, description="资金年度"),
+        OpenApiParameter("as_of", OpenApiTypes.DATE, required=False, description="截至日期，默认今天或年末"),
+    ], responses=SpendRatioSerializer)
+    def get(self, request):
+        params = request.query_params
+        try:
+            year = int(params.get("year", ""))
+            as_of = datetime.date.fromisoformat(params["as_of"]) if params.get("as_of") else min(
+                datetime.date.today(), datetime.date(year, 12, 31))
+        except ValueError as error:
+            raise ValidationError({"year": "year 必须是年份，as_of 必须是 YYYY-MM-DD"}) from error
+        area = Area.objects.visible_to(request.user, Capability.FUND_VIEW).filter(code=params.get("area", "")).first()
+        if area is None:
+            raise NotFound("找不到该区域，或不在您的工作范围内。")
+        summary = spend_summary(area=area, year=year, as_of=as_of)
+        data = {"area": area.code, "year": year, "as_of": as_of, "total": _row(summary["total"]),
+                "by_source": [_row(r) for r in summary["by_source"]], "by_area": [_row(r) for r in summary["by_child"]],
+                "local_contribution": {k: (str(v) if v is not None else None) for k, v in summary["local_contribution"].items()}}
+        return Response(SpendRatioSerializer(data).data)

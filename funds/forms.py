@@ -1,0 +1,39 @@
+"""Forms of the fund pages; the services decide."""
+from django import forms
+
+from .choices import AllocationMethod
+from .models import FundSource
+
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+class AllocationForm(forms.Form):
+    source = forms.ModelChoiceField(label="资金来源", queryset=FundSource.objects.all())
+    area = forms.ChoiceField(label="接收区域")
+    year = forms.IntegerField(label="资金年度", min_value=2013, max_value=2100)
+    amount = forms.DecimalField(label="下达金额（元）", max_digits=14, decimal_places=2, min_value=0.01)
+    document_number = forms.CharField(label="下达文号", max_length=100)
+    allocated_on = forms.DateField(label="下达日期", widget=DATE)
+    method = forms.ChoiceField(label="分配方式", choices=AllocationMethod.choices)
+    note = forms.CharField(label="备注", max_length=300, required=False)
+
+    def __init__(self, *args, area_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["area"].choices = area_choices
+
+
+class FundingForm(forms.Form):
+    project_number = forms.CharField(label="项目编号", max_length=24)
+    amount = forms.DecimalField(label="安排金额（元）", max_digits=14, decimal_places=2, min_value=0.01)
+
+
+class DisbursementForm(forms.Form):
+    amount = forms.DecimalField(label="金额（元）", max_digits=14, decimal_places=2, min_value=0.01)
+    paid_on = forms.DateField(label="支付日期", widget=DATE)
+    voucher_number = forms.CharField(label="凭证号", max_length=60)
+    payee = forms.CharField(label="收款单位", max_length=100, required=False)
+    note = forms.CharField(label="摘要", max_length=300, required=False)
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label="Excel 文件（.xlsx）")

@@ -1,0 +1,175 @@
+"""Reads of the fund ledger, always scoped to the user: spend ratios as of any date, drill-downs, targets.
+
+支出进度 = Σ payments (vouchers recorded and not rejected, paid on or before the date) ÷ Σ allocations for
+the fiscal year received on or before the date (DOMAIN.md §6.2, Q9: this year's allocations only). Money
+is attributed to the area that received the allocation.
+"""
+import datetime
+from decimal import Decimal
+
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import Substr
+from django.shortcuts import get_object_or_404
+
+from povalleviation.access import Capability
+from villages.choices import LEVEL_ORDER, PREFIX_LENGTH
+from villages.models import Area
+
+from .choices import COUNTED_STATUSES, UPPER_LEVELS, DisbursementStatus, SourceLevel
+from .models import Disbursement, FundAllocation, FundRecomputeRun, FundSource, ProjectFunding
+
+# PolicyParameter code of the annual 支出进度 / 报账率 target (P-FD-01…03, DOMAIN.md §4.3).
+SPEND_TARGET_CODE = "fund_spend_ratio_min"
+ZERO = Decimal("0")
+
+
+def ratio(numerator, denominator):
+    """A fraction (0–1) rounded to 4 places, or None when nothing was allocated."""
+    if not denominator:
+        return None
+    return (Decimal(numerator) / Decimal(denominator)).quantize(Decimal("0.0001"))
+
+
+def spend_target_for(area, year: int, as_of: datetime.date | None = None):
+    """The 支出进度 target (a fraction) for the area and year from ``PolicyParameter`` (stored in %),
+    inherited from the nearest ancestor; None when no area above sets one ("无目标", never an assumed
+    90 % or 92 %, DOMAIN.md Q8). The target is annual, so any as-of date of the year uses the same row."""
+    try:
+        from assessments.services.parameters import parameter_values_for_area
+    except ImportError:
+        return None
+    row = parameter_values_for_area(area=area, year=year, codes=[SPEND_TARGET_CODE])[SPEND_TARGET_CODE]
+    if row is None or row.value is None:
+        return None
+    return (Decimal(row.value) / 100).quantize(Decimal("0.0001"))
+
+
+def visible_area(*, user, code: str) -> Area:
+    """An area the user may see funds of; outside their scope → 404."""
+    return get_object_or_404(Area.objects.visible_to(user, Capability.FUND_VIEW), code=code)
+
+
+def _allocations(prefix, year, as_of):
+    return FundAllocation.objects.filter(area_code__startswith=prefix, year=year, allocated_on__lte=as_of)
+
+
+def _payments(prefix, year, as_of):
+    return Disbursement.objects.filter(area_code__startswith=prefix, year=year, paid_on__lte=as_of,
+                                       status__in=COUNTED_STATUSES)
+
+
+def spend_ratio_for(*, area, year: int, as_of: datetime.date, source=None) -> dict:
+    """One area's figures computed directly (the one-by-one reference for the set-based recompute)."""
+    allocations, payments = _allocations(area.scope_prefix, year, as_of), _payments(area.scope_prefix, year, as_of)
+    if source is not None:
+        allocations, payments = allocations.filter(source=source), payments.filter(source=source)
+    allocated = allocations.aggregate(total=Sum("amount"))["total"] or ZERO
+    disbursed = payments.aggregate(total=Sum("amount"))["total"] or ZERO
+    return {"allocated": allocated, "disbursed": disbursed, "ratio": ratio(disbursed, allocated)}
+
+
+def _row(label, allocated, disbursed, pending, target, **extra):
+    value = ratio(disbursed, allocated)
+    return {"label": label, "allocated": allocated, "disbursed": disbursed, "pending": pending, "ratio": value,
+            "target": target, "below_target": target is not None and value is not None and value < target,
+            "balance": allocated - disbursed, **extra}
+
+
+def spend_summary(*, area, year: int, as_of: datetime.date) -> dict:
+    """The dashboard: totals, by source, by child area (townships of a county …), local contribution, flags.
+
+    A fixed number of queries whatever the size of the ledger (one per table and grouping, one target lookup
+    per child area).
+    """
+    prefix = area.scope_prefix
+    allocations, payments = _allocations(prefix, year, as_of), _payments(prefix, year, as_of)
+    pending_q = Q(status__in=[DisbursementStatus.RECORDED, DisbursementStatus.TOWNSHIP_CHECKED])
+    sources = {s.pk: s for s in FundSource.objects.all()}
+    allocated_by_source = dict(allocations.values_list("source").annotate(total=Sum("amount")).order_by())
+    paid_by_source = {row["source"]: row for row in payments.values("source").annotate(
+        total=Sum("amount"), pending=Sum("amount", filter=pending_q), count=Count("id")).order_by()}
+    target = spend_target_for(area, year, as_of)
+    by_source = []
+    for source_id in sorted(set(allocated_by_source) | set(paid_by_source), key=lambda pk: (sources[pk].sort_order, pk)):
+        paid = paid_by_source.get(source_id, {})
+        by_source.append(_row(sources[source_id].name, allocated_by_source.get(source_id, ZERO), paid.get("total") or ZERO,
+                              paid.get("pending") or ZERO, target, source=sources[source_id]))
+    allocated_total = sum(allocated_by_source.values(), ZERO)
+    paid_total = sum((row["disbursed"] for row in by_source), ZERO)
+    pending_total = sum((row["pending"] for row in by_source), ZERO)
+    total = _row(area.name, allocated_total, paid_total, pending_total, target, area=area)
+
+    children = []
+    level_index = LEVEL_ORDER.index(area.level)
+    if level_index + 1 < len(LEVEL_ORDER) - 1:
+        child_length = PREFIX_LENGTH[LEVEL_ORDER[level_index + 1]]
+        key = Substr("area_code", 1, child_length)
+        allocated_by_child = dict(allocations.annotate(key=key).values_list("key").annotate(t=Sum("amount")).order_by())
+        paid_by_child = {row["key"]: row for row in payments.annotate(key=key).values("key").annotate(
+            total=Sum("amount"), pending=Sum("amount", filter=pending_q)).order_by()}
+        own_allocated = allocated_by_child.pop(prefix.ljust(child_length, "0")[:child_length], None) if len(prefix) < child_length else None
+        own_paid = paid_by_child.pop(prefix.ljust(child_length, "0")[:child_length], None) if len(prefix) < child_length else None
+        for child in Area.objects.filter(parent=area).order_by("code"):
+            child_key = child.code[:child_length]
+            paid = paid_by_child.get(child_key, {})
+            children.append(_row(child.name, allocated_by_child.get(child_key, ZERO), paid.get("total") or ZERO,
+                                 paid.get("pending") or ZERO, spend_target_for(child, year, as_of), area=child))
+        if own_allocated or own_paid:
+            children.insert(0, _row(f"{area.name}本级", own_allocated or ZERO, (own_paid or {}).get("total") or ZERO,
+                                    (own_paid or {}).get("pending") or ZERO, target, area=area, is_own_level=True))
+    upper = sum((v for k, v in allocated_by_source.items() if sources[k].level in UPPER_LEVELS), ZERO)
+    local_levels = {SourceLevel.COUNTY, SourceLevel.TOWNSHIP}
+    local = sum((v for k, v in allocated_by_source.items() if sources[k].level in local_levels), ZERO)
+    return {
+        "area": area, "year": year, "as_of": as_of, "total": total, "by_source": by_source, "by_child": children,
+        "local_contribution": {"local": local, "upper": upper, "total": allocated_total,
+                               "share_of_total": ratio(local, allocated_total), "share_of_upper": ratio(local, upper)},
+        "flagged": [row for row in [total, *children] if row["below_target"]],
+        "last_run": FundRecomputeRun.objects.filter(scope_code__startswith=area.code[:6], year=year).first(),
+    }
+
+
+def allocation_list(*, user, area=None, year=None, source=None):
+    queryset = FundAllocation.objects.visible_to(user, Capability.FUND_VIEW).select_related("source", "area")
+    if area is not None:
+        queryset = queryset.filter(area_code__startswith=area.scope_prefix)
+    if year:
+        queryset = queryset.filter(year=year)
+    if source is not None:
+        queryset = queryset.filter(source=source)
+    return queryset
+
+
+def disbursement_list(*, user, area=None, year=None, source=None, project=None, as_of=None, status=None):
+    """Vouchers behind a number: within the receiving area (as the ratios attribute them)."""
+    queryset = Disbursement.objects.visible_to(user, Capability.FUND_VIEW).select_related("source", "project", "allocation__area", "recorded_by")
+    if area is not None:
+        queryset = queryset.filter(area_code__startswith=area.scope_prefix)
+    if year:
+        queryset = queryset.filter(year=year)
+    if source is not None:
+        queryset = queryset.filter(source=source)
+    if project is not None:
+        queryset = queryset.filter(project=project)
+    if as_of is not None:
+        queryset = queryset.filter(paid_on__lte=as_of)
+    if status:
+        queryset = queryset.filter(status=status)
+    return queryset
+
+
+def project_fund_rows(*, user, area, year: int, as_of: datetime.date, source=None) -> list[dict]:
+    """Per project: money arranged from the area's allocations and paid as of the date (three queries)."""
+    from projects.models import Project
+
+    fundings = ProjectFunding.objects.visible_to(user, Capability.FUND_VIEW).filter(
+        allocation__area_code__startswith=area.scope_prefix, allocation__year=year, allocation__allocated_on__lte=as_of)
+    payments = _payments(area.scope_prefix, year, as_of).filter(
+        pk__in=Disbursement.objects.visible_to(user, Capability.FUND_VIEW).values("pk"))
+    if source is not None:
+        fundings, payments = fundings.filter(allocation__source=source), payments.filter(source=source)
+    arranged = dict(fundings.values_list("project").annotate(total=Sum("amount")).order_by())
+    paid = dict(payments.values_list("project").annotate(total=Sum("amount")).order_by())
+    projects = Project.objects.filter(pk__in=set(arranged) | set(paid)).select_related("area").order_by("number")
+    return [{"project": p, "arranged": arranged.get(p.pk, ZERO), "paid": paid.get(p.pk, ZERO),
+             "ratio": ratio(paid.get(p.pk, ZERO), arranged.get(p.pk, ZERO))} for p in projects]

@@ -1,0 +1,91 @@
+"""In a phone-sized chromium: a township officer enters a project, the county admits and approves it and
+arranges money, the township records a voucher, and the county dashboard's spend ratio moves."""
+import datetime
+from decimal import Decimal
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+from conftest import COUNTY, PASSWORD, VILLAGE_A
+from funds.models import Disbursement
+from projects.models import Project
+from projects.tests.factories import allocate
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+def login(browser, live_server, user):
+    page = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True).new_page()
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/")
+    return page
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_project_entered_approved_paid_and_dashboard_moves(live_server, township_officer, county_officer,
+                                                           county_approver, areas):
+    today = datetime.date.today()
+    allocate(actor=county_officer, area=areas[COUNTY], amount="200000", allocated_on=today.replace(day=1),
+             year=today.year, document="新财农 1 号")
+    dashboard = f"{live_server.url}/funds/?area={COUNTY}"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
+        try:
+            township = login(browser, live_server, township_officer)
+            township.goto(f"{live_server.url}/projects/")
+            township.get_by_role("link", name="申报项目").click()
+            township.select_option("#id_area", VILLAGE_A)
+            township.fill("#id_name", "太和村生猪养殖项目")
+            township.select_option("#id_category", "industry")
+            township.fill("#id_year", str(today.year))
+            township.fill("#id_responsible_unit", "老厂乡人民政府")
+            township.fill("#id_planned_start", f"{today.year}-03-01")
+            township.fill("#id_planned_finish", f"{today.year}-11-30")
+            township.fill("#id_expected_households", "12")
+            township.fill("#id_expected_persons", "40")
+            township.select_option("#id_benefit_mechanism", "drive")
+            township.fill("#id_budget_central_special", "80000")
+            township.click("button[type=submit].primary")
+            township.wait_for_url("**/projects/*/")
+            township.get_by_role("button", name="提交申报").click()
+            assert "已申报" in township.content()
+            project = Project.objects.get(name="太和村生猪养殖项目")
+
+            admitter = login(browser, live_server, county_officer)
+            admitter.goto(f"{live_server.url}/projects/{project.pk}/")
+            admitter.get_by_role("button", name="批准入库").click()
+            approver = login(browser, live_server, county_approver)
+            approver.goto(f"{live_server.url}/projects/{project.pk}/")
+            approver.get_by_role("button", name="立项批复").click()
+            assert "已批复" in approver.content()
+
+            admitter.goto(dashboard)
+            before = admitter.get_by_test_id("total-ratio").inner_text()
+            assert before == "0.00 %"
+            admitter.get_by_role("link", name="资金下达").first.click()
+            admitter.get_by_role("link", name="新财农 1 号").click()
+            admitter.fill("#id_project_number", project.number)
+            admitter.fill("#id_amount", "80000")
+            admitter.get_by_role("button", name="安排到项目").click()
+            assert "已安排到项目" in admitter.content()
+
+            township.goto(f"{live_server.url}/projects/{project.pk}/")
+            township.get_by_role("link", name="报账").first.click()
+            township.fill("#id_amount", "50000")
+            township.fill("#id_paid_on", today.isoformat())
+            township.fill("#id_voucher_number", "LC-0001")
+            township.click("button[type=submit].primary")
+            township.wait_for_url(f"**/projects/{project.pk}/")
+            assert "LC-0001" in township.content()
+
+            admitter.goto(dashboard)
+            assert admitter.get_by_test_id("total-ratio").inner_text() == "25.00 %"
+            admitter.screenshot(path="/tmp/funds_dashboard.png", full_page=True)
+        finally:
+            browser.close()
+    assert Disbursement.objects.get().amount == Decimal("50000")

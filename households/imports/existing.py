@@ -1,0 +1,158 @@
+"""Matching a validated file against the database in a few set-based queries.
+
+* a row with 户编号 updates that household (it must exist, be inside the uploader's import scope, and not be
+  frozen or removed);
+* a row without 户编号 updates the household whose registered head has the row's head ID number, when that
+  household is inside the scope; otherwise it is a new household;
+* a person registered (``is_registered``) in any other household is a duplicate. The refusal names that
+  household only when the uploader may see it, with the wording of
+  ``households.services.common.refuse_duplicate_person``.
+"""
+from collections import defaultdict
+
+from households.choices import HouseholdStatus, Relation
+from households.models import Household, Member
+from households.services.common import FROZEN_STATUSES
+from povalleviation.access import Capability, covers
+
+from .columns import HOUSEHOLD_SHEET, MEMBER_SHEET, column_by_key
+
+ID_BATCH = 5000
+SAME_PERSON_ELSEWHERE_HIDDEN = "此人已在其他地区的在册贫困户中登记，一人只能在一个在册户中；如需迁入请联系原所在地办理迁出"
+HOUSEHOLD_FIELDS_LOADED = (
+    "id", "household_number", "area_id", "village_id", "area_code", "head_name", "address", "phone",
+    "identification_year", "category", "status", "primary_cause", "other_causes", "planned_exit_year",
+    "is_relocated", "is_zhiguo_minzu", "member_count", "version",
+)
+
+
+def _registered_members(id_numbers: list[str]) -> dict[str, dict]:
+    """Registered members with these ID numbers, with their household's number, head and area."""
+    found = {}
+    for start in range(0, len(id_numbers), ID_BATCH):
+        batch = id_numbers[start:start + ID_BATCH]
+        for row in Member.objects.filter(id_number__in=batch, is_registered=True).values(
+            "id", "id_number", "relation", "household_id", "household__area_code", "household__head_name",
+            "household__household_number",
+        ):
+            found[row["id_number"]] = row
+    return found
+
+
+def _households(pks=(), numbers=(), lock=False) -> list[Household]:
+    if not pks and not numbers:
+        return []
+    queryset = Household.objects.filter(pk__in=list(pks)) if pks else Household.objects.filter(household_number__in=list(numbers))
+    if lock:
+        queryset = queryset.select_for_update(of=("self",))
+    return list(queryset.select_related("village").only(*HOUSEHOLD_FIELDS_LOADED, "village__name", "village__code"))
+
+
+def duplicate_message(actor, registered: dict) -> str:
+    if actor is None or covers(actor, Capability.HOUSEHOLD_VIEW, registered["household__area_code"]):
+        return (f"此人已登记在 {registered['household__head_name']} 户（户编号 {registered['household__household_number']}），"
+                "一人只能在一个在册户中")
+    return SAME_PERSON_ELSEWHERE_HIDDEN
+
+
+def _header(sheet, key):
+    return column_by_key(sheet, key).header
+
+
+def _resolve_existing(plans, errors, actor, registered, lock):
+    """Decide which household each row updates; refuse rows whose household may not be changed."""
+    by_number = {household.household_number: household for household in _households(
+        numbers={plan.household_number for plan in plans if plan.household_number}, lock=lock)}
+    head_household_ids = {
+        registered[plan.head_id_number]["household_id"] for plan in plans
+        if not plan.household_number and plan.head_id_number in registered
+        and registered[plan.head_id_number]["relation"] == Relation.HEAD
+        and (actor is None or covers(actor, Capability.HOUSEHOLD_IMPORT, registered[plan.head_id_number]["household__area_code"]))
+    }
+    by_pk = {household.pk: household for household in _households(pks=head_household_ids, lock=lock)}
+    claimed = {}
+    for plan in plans:
+        household = None
+        number_column = _header(HOUSEHOLD_SHEET, "household_number")
+        if plan.household_number:
+            household = by_number.get(plan.household_number)
+            if household is None or (actor is not None and not covers(actor, Capability.HOUSEHOLD_IMPORT, household.area_code)):
+                errors.add(HOUSEHOLD_SHEET, plan.row, number_column,
+                           f"户编号 {plan.household_number} 不存在或不在您的导入范围内；新户请将户编号留空，由系统编号")
+                plan.has_error = True
+                continue
+        elif plan.head_id_number in registered:
+            person = registered[plan.head_id_number]
+            if person["relation"] == Relation.HEAD:
+                household = by_pk.get(person["household_id"])
+        if household is None:
+            continue
+        if household.pk in claimed:
+            errors.add(HOUSEHOLD_SHEET, plan.row, number_column, f"与第 {claimed[household.pk]} 行对应的是同一户")
+            plan.has_error = True
+            continue
+        claimed[household.pk] = plan.row
+        plan.existing = household
+        if household.status == HouseholdStatus.REMOVED:
+            errors.add(HOUSEHOLD_SHEET, plan.row, number_column, "该户已剔除，不能通过导入修改")
+            plan.has_error = True
+        elif household.status in FROZEN_STATUSES:
+            errors.add(HOUSEHOLD_SHEET, plan.row, number_column,
+                       f"该户当前状态为“{household.get_status_display()}”，户信息和成员已冻结，不能通过导入修改；请先撤回相关流程")
+            plan.has_error = True
+        village = plan.data.get("village")
+        if village is not None and village.pk != household.village_id:
+            errors.add(HOUSEHOLD_SHEET, plan.row, _header(HOUSEHOLD_SHEET, "area_code"),
+                       f"该户已建档在{household.village.name}（{household.village.code}），所在村不能通过导入更改")
+            plan.has_error = True
+
+
+def _check_members(plans, errors, actor, registered):
+    """Duplicates against the database; existing members of updated households are matched by ID number."""
+    id_column = _header(MEMBER_SHEET, "id_number")
+    for plan in plans:
+        own_household_id = plan.existing.pk if plan.existing is not None else None
+        for member in plan.members:
+            person = registered.get(member.data["id_number"])
+            if person is None:
+                continue
+            if own_household_id is not None and person["household_id"] == own_household_id:
+                member.existing_id = person["id"]
+                continue
+            errors.add(MEMBER_SHEET, member.row, id_column, duplicate_message(actor, person))
+
+
+def _check_final_heads(plans, errors):
+    """After the merge an updated household still has exactly one head; count its members."""
+    updated = {plan.existing.pk: plan for plan in plans if plan.existing is not None}
+    kept = defaultdict(list)  # registered members of updated households absent from the file
+    if updated:
+        file_ids = {plan.existing.pk: {member.data["id_number"] for member in plan.members} for plan in updated.values()}
+        for row in Member.objects.filter(household_id__in=list(updated), is_registered=True).values(
+            "household_id", "id_number", "name", "relation"
+        ):
+            if row["id_number"] not in file_ids[row["household_id"]]:
+                kept[row["household_id"]].append(row)
+    for plan in plans:
+        others = kept.get(plan.existing.pk, []) if plan.existing is not None else []
+        plan.member_count = len(plan.members) + len(others)
+        if plan.existing is None or not plan.members:
+            continue
+        old_heads = [row for row in others if row["relation"] == Relation.HEAD]
+        if old_heads:
+            names = "、".join(row["name"] for row in old_heads)
+            errors.add(HOUSEHOLD_SHEET, plan.row, _header(HOUSEHOLD_SHEET, "head_id_number"),
+                       f"该户原户主 {names} 未在成员信息表中列出；更换户主时请在成员信息表中将原户主改为其他关系")
+            plan.has_error = True
+
+
+def match(plans, errors, *, actor, lock=False):
+    id_numbers = set()
+    for plan in plans:
+        if plan.head_id_number:
+            id_numbers.add(plan.head_id_number)
+        id_numbers.update(member.data["id_number"] for member in plan.members)
+    registered = _registered_members(sorted(id_numbers))
+    _resolve_existing(plans, errors, actor, registered, lock)
+    _check_members(plans, errors, actor, registered)
+    _check_final_heads(plans, errors)

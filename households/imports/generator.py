@@ -1,0 +1,155 @@
+"""A deterministic import workbook of made-up households, for the speed benchmark and for trying the import.
+
+No randomness: household ``i`` always gets the same village, names, facts and valid GB 11643 ID numbers
+(built with ``idnumber.id_check_digit``), so two runs produce the same file. ``members_per_household`` may
+be fractional: household ``i`` gets ``floor((i+1)·m) − floor(i·m)`` people, so the total is exactly
+``floor(households·m)`` (20,000 × 3.5 = 70,000).
+"""
+import csv
+import datetime
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from openpyxl import Workbook
+
+from households.choices import (
+    EducationLevel,
+    HealthStatus,
+    HouseholdCategory,
+    LabourCapacity,
+    PovertyCause,
+    Relation,
+    StudentStatus,
+    TekunKind,
+    WorkPlace,
+)
+from households.idnumber import id_check_digit
+
+from .columns import HOUSEHOLD_COLUMNS, HOUSEHOLD_SHEET, MEMBER_COLUMNS, MEMBER_SHEET, NO, YES
+from .template import prepare_sheet
+
+DEMO_COUNTY = "530427"
+AREAS_FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "xinping_areas.csv"
+SURNAMES = "李王张刘陈杨赵黄周吴徐孙马朱胡郭何罗高林普白自方鲁施刀罕岩杞"
+GIVEN = "国华明文兴发秀英丽芳春成德永志玉金光荣顺福美兰云红学建平安清海林生富贵正"
+ETHNICITIES = ("彝族", "傣族", "汉族", "哈尼族", "拉祜族")
+RELATION_ORDER = (Relation.HEAD, Relation.SPOUSE, Relation.SON, Relation.DAUGHTER, Relation.PARENT,
+                  Relation.GRANDCHILD, Relation.DAUGHTER_IN_LAW, Relation.SIBLING)
+CAUSES = [cause for cause in PovertyCause if cause != PovertyCause.OTHER]
+
+
+@dataclass(frozen=True)
+class Village:
+    code: str
+    name: str
+
+
+def demo_villages(county_prefix: str = DEMO_COUNTY) -> list[Village]:
+    """The villages of the demo county in ``fixtures/xinping_areas.csv``."""
+    with AREAS_FIXTURE.open(encoding="utf-8-sig", newline="") as handle:
+        return [Village(row["code"], row["name"]) for row in csv.DictReader(handle)
+                if row.get("level") == "village" and row["code"].startswith(county_prefix)]
+
+
+class _IdNumbers:
+    """Unique valid ID numbers: per birth date, sequence codes in order, odd for men and even for women."""
+
+    def __init__(self):
+        self.used: dict[tuple[str, str], int] = {}
+
+    def make(self, region: str, birth: datetime.date, male: bool) -> str:
+        key = (region, birth.strftime("%Y%m%d"))
+        counter = self.used.get(key, 0)
+        if counter >= 500:
+            raise ValueError("too many people born on one day in one region")
+        self.used[key] = counter + 1
+        body = f"{region}{key[1]}{counter * 2 + (1 if male else 0):03d}"
+        return body + id_check_digit(body)
+
+
+def _name(person: int) -> str:
+    return SURNAMES[(person * 7) % len(SURNAMES)] + GIVEN[(person * 13) % len(GIVEN)] + GIVEN[(person * 17 + 5) % len(GIVEN)]
+
+
+def _birth(household: int, relation: str, position: int) -> datetime.date:
+    head_year = 1950 + household % 35
+    year = {
+        Relation.HEAD: head_year, Relation.SPOUSE: head_year + household % 3, Relation.PARENT: head_year - 26,
+        Relation.SIBLING: head_year + 2, Relation.DAUGHTER_IN_LAW: min(head_year + 24, 2002),
+        Relation.GRANDCHILD: min(head_year + 48, 2015),
+    }.get(relation, min(head_year + 22 + position, 2012))
+    return datetime.date(year, 1 + (household + position) % 12, 1 + (household * 3 + position) % 28)
+
+
+def _label(enum, value) -> str:
+    return str(enum(value).label)
+
+
+def _member_row(household: int, position: int, person: int, relation: str, head_id: str, ids: _IdNumbers) -> list:
+    birth = _birth(household, relation, position)
+    male = relation in (Relation.HEAD, Relation.SON, Relation.PARENT) if relation != Relation.GRANDCHILD else person % 2 == 0
+    age = 2020 - birth.year
+    if relation == Relation.HEAD:
+        id_number = head_id
+    else:
+        id_number = ids.make(DEMO_COUNTY, birth, male)
+    in_school = 6 <= age <= 18
+    labour = (LabourCapacity.NONE if age < 16 or age > 65 else
+              (LabourCapacity.PARTIAL if person % 9 == 0 else LabourCapacity.FULL))
+    works = labour == LabourCapacity.FULL and person % 3 == 0
+    return [
+        "", head_id, _name(person), id_number, _label(Relation, relation), ETHNICITIES[household % len(ETHNICITIES)],
+        _label(EducationLevel, EducationLevel.PRIMARY if age < 40 else EducationLevel.ILLITERATE) if age >= 16 else "",
+        _label(StudentStatus, StudentStatus.JUNIOR if age >= 12 else StudentStatus.PRIMARY) if in_school else _label(StudentStatus, ""),
+        _label(HealthStatus, HealthStatus.CHRONIC if person % 11 == 0 else HealthStatus.HEALTHY),
+        _label(LabourCapacity, labour),
+        _label(WorkPlace, WorkPlace.IN_PROVINCE if works else ""), 8 if works else 0,
+        YES if household % 7 == 0 else NO, _label(TekunKind, ""), YES, YES if person % 2 == 0 else NO,
+    ]
+
+
+def household_rows(*, households: int, members_per_household: float, villages: list[Village]):
+    """(户信息 rows, 成员信息 rows) as lists in the template's column order."""
+    if not villages:
+        raise ValueError("no villages to spread the households over")
+    ids = _IdNumbers()
+    house_rows, member_rows = [], []
+    person = 0
+    for household in range(households):
+        village = villages[household % len(villages)]
+        size = math.floor((household + 1) * members_per_household) - math.floor(household * members_per_household)
+        size = max(size, 1)
+        head_birth = _birth(household, Relation.HEAD, 0)
+        head_id = ids.make(DEMO_COUNTY, head_birth, True)
+        identified = 2014 + household % 5
+        primary = CAUSES[household % len(CAUSES)]
+        other = CAUSES[(household + 3) % len(CAUSES)] if household % 4 == 0 else None
+        house_rows.append([
+            "", village.code, _name(person), head_id, f"{village.name}{1 + household % 12}组{1 + household // 97}号",
+            f"13{(household * 7919) % 1_000_000_000:09d}", identified,
+            _label(HouseholdCategory, (HouseholdCategory.GENERAL, HouseholdCategory.DIBAO, HouseholdCategory.GENERAL,
+                                       HouseholdCategory.TEKUN)[household % 4]),
+            _label(PovertyCause, primary), _label(PovertyCause, other) if other else "",
+            min(identified + 1 + household % 3, 2020), YES if household % 10 == 0 else NO, YES if household % 6 == 0 else NO,
+        ])
+        for position in range(size):
+            relation = RELATION_ORDER[position % len(RELATION_ORDER)] if position < len(RELATION_ORDER) else Relation.OTHER
+            member_rows.append(_member_row(household, position, person, relation, head_id, ids))
+            person += 1
+    return house_rows, member_rows
+
+
+def write_household_file(path, *, households: int, members_per_household: float, villages: list[Village]) -> tuple[int, int]:
+    """Write the workbook (openpyxl write-only mode); returns (households, members) written."""
+    house_rows, member_rows = household_rows(households=households, members_per_household=members_per_household,
+                                             villages=villages)
+    workbook = Workbook(write_only=True)
+    for sheet, columns, rows in ((HOUSEHOLD_SHEET, HOUSEHOLD_COLUMNS, house_rows), (MEMBER_SHEET, MEMBER_COLUMNS, member_rows)):
+        worksheet = workbook.create_sheet(sheet)
+        prepare_sheet(worksheet, columns)
+        for row in rows:
+            worksheet.append(row)
+    workbook.save(str(path))
+    return len(house_rows), len(member_rows)

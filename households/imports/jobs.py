@@ -1,0 +1,161 @@
+"""The life of an ImportJob: upload → validation (Celery) → preview → confirm → commit (Celery).
+
+The tasks in ``households/tasks.py`` call ``run_validation`` and ``run_commit``; both take the job id, are
+idempotent (a job only moves forward from the state the step expects) and survive a retry: validation
+writes nothing but the job, and the commit is one transaction that re-validates the file against the
+database as it is at that moment.
+"""
+import logging
+import uuid
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.services import audit_record
+from households.models import ImportJob
+from povalleviation.access import ROLE_CAPABILITIES, Capability, require
+from povalleviation.errors import ApplicationError, Conflict
+
+from .errorfile import marked_workbook
+from .pipeline import collector_paused, import_workbook
+from .validation import validate_workbook
+
+logger = logging.getLogger(__name__)
+
+MAX_UPLOAD_BYTES = 30 * 1024 * 1024
+Status = ImportJob.Status
+
+
+def import_area_code(user) -> str:
+    """The area of the uploader's first post granting ``household.import`` (the job's scope)."""
+    for post in user.active_posts():
+        if Capability.HOUSEHOLD_IMPORT in ROLE_CAPABILITIES.get(post.role, ()):
+            return post.area.code
+    return ""
+
+
+def _set(job_id, **fields):
+    if "message" in fields:
+        fields["message"] = fields["message"][:200]
+    ImportJob.objects.filter(pk=job_id).update(**fields)
+
+
+def _progress(job_id):
+    return lambda percent, message: _set(job_id, progress=percent, message=message)
+
+
+def _source(job: ImportJob) -> bytes:
+    with job.file.open("rb") as handle:
+        return handle.read()
+
+
+@transaction.atomic
+def import_job_create(*, actor, uploaded_file) -> ImportJob:
+    """Store the upload and queue its validation once the job row is committed."""
+    require(actor, Capability.HOUSEHOLD_IMPORT)
+    name = (getattr(uploaded_file, "name", "") or "").rsplit("/", 1)[-1]
+    if not name.lower().endswith(".xlsx"):
+        raise ApplicationError("请上传 .xlsx 格式的 Excel 文件（可先下载导入模板填写）", field_errors={"file": "仅支持 .xlsx 文件"})
+    if uploaded_file.size > MAX_UPLOAD_BYTES:
+        message = f"文件过大（超过 {MAX_UPLOAD_BYTES // 1024 // 1024} MB），请分批导入"
+        raise ApplicationError(message, field_errors={"file": message})
+    if uploaded_file.size == 0:
+        raise ApplicationError("文件为空", field_errors={"file": "文件为空"})
+    job = ImportJob(uploaded_by=actor, area_code=import_area_code(actor), original_name=name[:200],
+                    status=Status.UPLOADED, message="已上传，等待校验…")
+    job.file.save(f"{uuid.uuid4().hex}.xlsx", uploaded_file, save=False)
+    job.save()
+    audit_record(actor=actor, action="household.import_upload", target=job, area_code=job.area_code,
+                 summary=f"上传建档立卡户导入文件 {job.original_name}", changes={"import_job": job.pk})
+    from households.tasks import validate_import_task
+
+    transaction.on_commit(lambda: validate_import_task.delay(job.pk))
+    return job
+
+
+def run_validation(job_id: int):
+    """Check the whole file; keep every error and the marked workbook, or mark the job ready to confirm."""
+    job = ImportJob.objects.select_related("uploaded_by").filter(pk=job_id).first()
+    if job is None or job.status not in (Status.UPLOADED, Status.VALIDATING):
+        return
+    _set(job.pk, status=Status.VALIDATING, progress=1, message="开始校验…")
+    source = _source(job)
+    with collector_paused():
+        result = validate_workbook(source=source, actor=job.uploaded_by, progress=_progress(job.pk))
+    errors = result.errors.as_dicts()
+    job.refresh_from_db()
+    job.household_rows, job.member_rows = result.household_rows, result.member_rows
+    job.error_count, job.errors = len(errors), errors
+    job.progress, job.finished_at = 100, timezone.now()
+    if errors:
+        _set(job.pk, progress=95, message="正在生成标注错误的文件…")
+        _store_error_file(job, source, errors)
+        job.status = Status.INVALID
+        job.message = f"校验未通过：共 {len(errors)} 处错误，未导入任何数据"
+        job.summary = {}
+    else:
+        job.status = Status.VALID
+        job.summary = {"households_new": result.created_count, "households_matched": result.matched_count,
+                       "members": result.member_rows}
+        job.message = (f"校验通过：新建 {result.created_count} 户，更新 {result.matched_count} 户，"
+                       f"成员 {result.member_rows} 人；请确认导入")
+    job.save()
+
+
+def _store_error_file(job: ImportJob, source: bytes, errors: list[dict]):
+    content = marked_workbook(source, errors)
+    if content is not None:
+        job.error_file.save(f"{uuid.uuid4().hex}-errors.xlsx", ContentFile(content), save=False)
+
+
+@transaction.atomic
+def import_job_confirm(*, actor, job: ImportJob) -> ImportJob:
+    """The uploader confirms a validated job; the commit runs once this transaction is committed."""
+    require(actor, Capability.HOUSEHOLD_IMPORT, job.area_code)
+    moved = ImportJob.objects.filter(pk=job.pk, uploaded_by=actor, status=Status.VALID).update(
+        status=Status.COMMITTING, progress=0, message="已确认，正在排队写入…"
+    )
+    job.refresh_from_db()
+    if not moved:
+        raise Conflict(f"该导入任务当前状态为“{job.get_status_display()}”，不能确认导入")
+    from households.tasks import commit_import_task
+
+    transaction.on_commit(lambda: commit_import_task.delay(job.pk))
+    return job
+
+
+def run_commit(job_id: int):
+    """Re-validate and write in one transaction; a file that became invalid since the preview writes nothing."""
+    job = ImportJob.objects.select_related("uploaded_by").filter(pk=job_id).first()
+    if job is None or job.status != Status.COMMITTING:
+        return
+    _set(job.pk, progress=10, message="正在复核并写入数据库…")
+    source = _source(job)
+    try:
+        with transaction.atomic():
+            locked = ImportJob.objects.select_for_update().get(pk=job.pk)
+            if locked.status != Status.COMMITTING:
+                return
+            outcome = import_workbook(source=source, actor=job.uploaded_by, job=locked)
+            if outcome.is_committed:
+                summary = outcome.summary
+                _set(job.pk, status=Status.COMMITTED, progress=100, summary=summary, finished_at=timezone.now(),
+                     message=(f"导入完成：新建 {summary['households_created']} 户，更新 {summary['households_updated']} 户，"
+                              f"新增成员 {summary['members_created']} 人，修改成员 {summary['members_updated']} 人"))
+                return
+    except ApplicationError as error:
+        _set(job.pk, status=Status.FAILED, progress=100, finished_at=timezone.now(), message=f"导入失败：{error.message}")
+        return
+    errors = outcome.result.errors.as_dicts()
+    job.refresh_from_db()
+    job.errors, job.error_count, job.status = errors, len(errors), Status.INVALID
+    job.progress, job.finished_at = 100, timezone.now()
+    job.message = f"写入前复核发现 {len(errors)} 处错误（数据在预览后有变化），未导入任何数据"
+    _store_error_file(job, source, errors)
+    job.save()
+
+
+def mark_failed(job_id: int, message: str):
+    logger.error("import job %s failed: %s", job_id, message)
+    _set(job_id, status=Status.FAILED, progress=100, finished_at=timezone.now(), message=message)

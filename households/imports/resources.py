@@ -1,0 +1,122 @@
+"""django-import-export resources of the household export: the columns of the import template, in order,
+with Chinese headers, enumerations written as their labels and ID numbers masked by default
+(``idnumber.mask_id_number``: first 6 and last 4 characters).
+
+Both resources expect the queryset to carry ``head_id_number`` (the registered head's ID number),
+annotated by ``households.imports.export``.
+"""
+from import_export import resources
+from import_export.fields import Field
+
+from households.idnumber import mask_id_number
+from households.models import Household, Member
+
+from .columns import HOUSEHOLD_SHEET, MEMBER_SHEET, NO, YES, Kind, column_by_key
+
+
+def _labelled(sheet: str, key: str):
+    column = column_by_key(sheet, key)
+    if column.kind == Kind.YES_NO:
+        return lambda instance: YES if getattr(instance, key) else NO
+    return lambda instance: column.label_for(getattr(instance, key))
+
+
+def _plain(sheet: str, key: str, attribute: str | None = None):
+    """The raw value (numbers stay numbers in the workbook; None becomes an empty cell)."""
+    path = (attribute or key).split("__")
+
+    def value(instance):
+        for name in path:
+            instance = getattr(instance, name)
+            if instance is None:
+                return ""
+        return instance
+
+    return value
+
+
+def _field(sheet: str, key: str, dehydrate) -> Field:
+    return Field(attribute=key, column_name=column_by_key(sheet, key).header, dehydrate_method=dehydrate, readonly=True)
+
+
+class _MaskingResource(resources.ModelResource):
+    def __init__(self, *, mask_id_numbers: bool = True, **kwargs):
+        super().__init__(**kwargs)
+        self.mask_id_numbers = mask_id_numbers
+
+    def id_text(self, number) -> str:
+        if not number:
+            return ""
+        return mask_id_number(number) if self.mask_id_numbers else number
+
+
+H = HOUSEHOLD_SHEET
+M = MEMBER_SHEET
+
+
+class HouseholdResource(_MaskingResource):
+    """户信息: one row per household, the template's columns."""
+
+    household_number = _field(H, "household_number", _plain(H, "household_number"))
+    area_code = _field(H, "area_code", _plain(H, "area_code"))
+    head_name = _field(H, "head_name", _plain(H, "head_name"))
+    head_id_number = _field(H, "head_id_number", "dehydrate_head_id_number")
+    address = _field(H, "address", _plain(H, "address"))
+    phone = _field(H, "phone", _plain(H, "phone"))
+    identification_year = _field(H, "identification_year", _plain(H, "identification_year"))
+    category = _field(H, "category", _labelled(H, "category"))
+    primary_cause = _field(H, "primary_cause", _labelled(H, "primary_cause"))
+    other_causes = _field(H, "other_causes", "dehydrate_other_causes")
+    planned_exit_year = _field(H, "planned_exit_year", _plain(H, "planned_exit_year"))
+    is_relocated = _field(H, "is_relocated", _labelled(H, "is_relocated"))
+    is_zhiguo_minzu = _field(H, "is_zhiguo_minzu", _labelled(H, "is_zhiguo_minzu"))
+
+    class Meta:
+        model = Household
+        fields = (
+            "household_number", "area_code", "head_name", "head_id_number", "address", "phone", "identification_year",
+            "category", "primary_cause", "other_causes", "planned_exit_year", "is_relocated", "is_zhiguo_minzu",
+        )
+        export_order = fields
+
+    def dehydrate_head_id_number(self, household) -> str:
+        return self.id_text(getattr(household, "head_id_number", ""))
+
+    def dehydrate_other_causes(self, household) -> str:
+        return "、".join(household.other_cause_labels())
+
+
+class MemberResource(_MaskingResource):
+    """成员信息: one row per registered member, linked to its household by 户编号 and 户主身份证号."""
+
+    household_number = _field(M, "household_number", _plain(M, "household_number", "household__household_number"))
+    head_id_number = _field(M, "head_id_number", "dehydrate_head_id_number")
+    name = _field(M, "name", _plain(M, "name"))
+    id_number = _field(M, "id_number", "dehydrate_id_number")
+    relation = _field(M, "relation", _labelled(M, "relation"))
+    ethnicity = _field(M, "ethnicity", _plain(M, "ethnicity"))
+    education_level = _field(M, "education_level", _labelled(M, "education_level"))
+    student_status = _field(M, "student_status", _labelled(M, "student_status"))
+    health_status = _field(M, "health_status", _labelled(M, "health_status"))
+    labour_capacity = _field(M, "labour_capacity", _labelled(M, "labour_capacity"))
+    work_place = _field(M, "work_place", _labelled(M, "work_place"))
+    work_months = _field(M, "work_months", _plain(M, "work_months"))
+    is_dibao = _field(M, "is_dibao", _labelled(M, "is_dibao"))
+    tekun = _field(M, "tekun", _labelled(M, "tekun"))
+    has_medical_insurance = _field(M, "has_medical_insurance", _labelled(M, "has_medical_insurance"))
+    has_serious_illness_insurance = _field(M, "has_serious_illness_insurance", _labelled(M, "has_serious_illness_insurance"))
+
+    class Meta:
+        model = Member
+        fields = (
+            "household_number", "head_id_number", "name", "id_number", "relation", "ethnicity", "education_level",
+            "student_status", "health_status", "labour_capacity", "work_place", "work_months", "is_dibao", "tekun",
+            "has_medical_insurance", "has_serious_illness_insurance",
+        )
+        export_order = fields
+
+    def dehydrate_head_id_number(self, member) -> str:
+        return self.id_text(getattr(member, "head_id_number", ""))
+
+    def dehydrate_id_number(self, member) -> str:
+        return self.id_text(member.id_number)

@@ -1,0 +1,113 @@
+"""The import template, and the layout of every exported workbook: two sheets with Chinese headers,
+text-formatted ID and code columns, and drop-down lists of the enumeration labels.
+
+Excel turns an 18-digit number typed into a General cell into a float and loses the last digits
+(ARCHITECTURE.md "Known traps"), so the ID and code columns carry the text format ``@`` for the whole
+column, and every ID cell written by the system is itself formatted as text.
+
+Workbooks are written in openpyxl's write-only mode (rows stream to disk), so an export of a whole county
+needs little memory.
+"""
+import io
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from .columns import COLUMNS_BY_SHEET, SHEETS, Column, Kind
+
+TEXT_FORMAT = "@"
+HEADER_FILL = PatternFill("solid", fgColor="FFF2DCDB")
+REQUIRED_FONT = Font(bold=True, color="FFB3261E")
+HEADER_FONT = Font(bold=True)
+LAST_ROW = 1048576
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+TEMPLATE_FILENAME = "建档立卡户导入模板.xlsx"
+COMMENT_AUTHOR = "精准扶贫业务系统"
+
+
+def _list_validation(column: Column) -> DataValidation:
+    return DataValidation(
+        type="list", formula1='"' + ",".join(column.labels) + '"', allow_blank=not column.required,
+        showErrorMessage=True, errorTitle="无效选项", error=f"请从下拉列表中选择{column.header}",
+        showInputMessage=bool(column.hint), promptTitle=column.header if column.hint else None,
+        prompt=column.hint or None,
+    )
+
+
+def _header_note(column: Column) -> str:
+    parts = ["必填" if column.required else "选填"]
+    if column.hint:
+        parts.append(column.hint)
+    if column.kind in (Kind.CHOICE, Kind.CAUSES):
+        parts.append("可选：" + "、".join(label for label in column.labels if label))
+    return "；".join(parts)
+
+
+def prepare_sheet(worksheet, columns: tuple[Column, ...], *, with_notes: bool = True):
+    """Widths, the text format of text columns, the drop-down lists and the header row (write-only sheet)."""
+    header = []
+    for index, column in enumerate(columns, start=1):
+        letter = get_column_letter(index)
+        dimension = worksheet.column_dimensions[letter]
+        dimension.width = column.width
+        if column.is_text_format:
+            dimension.number_format = TEXT_FORMAT
+        if column.kind in (Kind.CHOICE, Kind.YES_NO):
+            validation = _list_validation(column)
+            validation.add(f"{letter}2:{letter}{LAST_ROW}")
+            worksheet.data_validations.append(validation)
+        cell = WriteOnlyCell(worksheet, value=column.header)
+        cell.font = REQUIRED_FONT if column.required else HEADER_FONT
+        cell.fill = HEADER_FILL
+        cell.alignment = Alignment(horizontal="center", vertical="center")
+        cell.number_format = TEXT_FORMAT
+        if with_notes:
+            comment = Comment(_header_note(column), COMMENT_AUTHOR)
+            comment.width, comment.height = 240, 90
+            cell.comment = comment
+        header.append(cell)
+    worksheet.freeze_panes = "A2"
+    worksheet.append(header)
+
+
+def new_workbook() -> tuple[Workbook, dict]:
+    """A write-only workbook with the two sheets prepared, and the sheets by name for appending rows."""
+    workbook = Workbook(write_only=True)
+    sheets = {}
+    for sheet in SHEETS:
+        sheets[sheet] = workbook.create_sheet(sheet)
+        prepare_sheet(sheets[sheet], COLUMNS_BY_SHEET[sheet])
+    return workbook, sheets
+
+
+class RowWriter:
+    """Appends data rows, storing the text-format columns as text cells formatted ``@``."""
+
+    def __init__(self, worksheet, columns: tuple[Column, ...]):
+        self.worksheet = worksheet
+        self.text_columns = [index for index, column in enumerate(columns) if column.is_text_format]
+
+    def append(self, values: list):
+        row = list(values)
+        for index in self.text_columns:
+            value = row[index]
+            cell = WriteOnlyCell(self.worksheet, value="" if value is None else str(value))
+            cell.number_format = TEXT_FORMAT
+            row[index] = cell
+        self.worksheet.append(row)
+
+
+def workbook_bytes(workbook: Workbook) -> bytes:
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def template_bytes() -> bytes:
+    """The downloadable template: headers, formats and drop-downs, no data."""
+    workbook, _sheets = new_workbook()
+    return workbook_bytes(workbook)

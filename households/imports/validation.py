@@ -1,0 +1,206 @@
+"""Validation of a whole workbook: every cell, every row, the links between the sheets, and (through
+``existing``) the database. Nothing is written here; the result says what a commit would do.
+
+Every problem is reported (sheet, row, column, reason); a file with any error commits nothing.
+"""
+from django.utils import timezone
+
+from households.choices import Relation
+from households.models import Household, Member
+from households.services.household import encode_causes
+from povalleviation.access import Capability, covers
+from villages.choices import AreaLevel
+from villages.models import Area
+
+from . import existing
+from .columns import HOUSEHOLD_SHEET, MEMBER_SHEET, column_by_key
+from .errors import ErrorList
+from .plan import HouseholdPlan, MemberPlan, ValidationResult
+from .reader import read_workbook
+
+H = HOUSEHOLD_SHEET
+M = MEMBER_SHEET
+
+HOUSEHOLD_TEXT_LIMITS = {key: Household._meta.get_field(key).max_length for key in ("head_name", "address", "phone")}
+MEMBER_TEXT_LIMITS = {key: Member._meta.get_field(key).max_length for key in ("name", "ethnicity")}
+MEMBER_FIELDS = (
+    "name", "relation", "ethnicity", "education_level", "student_status", "health_status", "labour_capacity",
+    "work_place", "work_months", "is_dibao", "tekun", "has_medical_insurance", "has_serious_illness_insurance",
+)
+FIRST_IDENTIFICATION_YEAR = 2013  # 建档立卡 began in 2014 with the 2013 poverty line (国开办发〔2014〕24号)
+
+
+def _header(sheet, key) -> str:
+    return column_by_key(sheet, key).header
+
+
+def _check_lengths(errors, sheet, row, values, limits):
+    for key, limit in limits.items():
+        value = values.get(key)
+        if isinstance(value, str) and len(value) > limit:
+            errors.add(sheet, row.number, _header(sheet, key), f"不能超过 {limit} 个字（当前 {len(value)} 个字）")
+            row.has_error = True
+
+
+def _household_plans(rows, errors: ErrorList, actor, this_year) -> list[HouseholdPlan]:
+    """Cell-level checks of the 户信息 rows, their areas and the duplicates among them."""
+    codes = {row.values["area_code"] for row in rows if row.values.get("area_code")}
+    areas = {area.code: area for area in Area.objects.filter(code__in=codes, level__in=[AreaLevel.VILLAGE, AreaLevel.GROUP])
+             .select_related("parent")}
+    plans = []
+    rows_by_head, rows_by_number = {}, {}
+    for row in rows:
+        values = row.values
+        _check_lengths(errors, H, row, values, HOUSEHOLD_TEXT_LIMITS)
+        code = values.get("area_code")
+        area = areas.get(code) if code else None
+        if code and area is None:
+            errors.add(H, row.number, _header(H, "area_code"), f"区划代码 {code} 不存在，或不是行政村/村民小组的代码")
+            row.has_error = True
+        elif area is not None and actor is not None and not covers(actor, Capability.HOUSEHOLD_IMPORT, area.code):
+            errors.add(H, row.number, _header(H, "area_code"), f"区划代码 {code} 不在您的导入范围内，本行不能导入")
+            row.has_error = True
+        year = values.get("identification_year")
+        if isinstance(year, int) and not FIRST_IDENTIFICATION_YEAR <= year <= this_year:
+            errors.add(H, row.number, _header(H, "identification_year"), f"识别年度应在 {FIRST_IDENTIFICATION_YEAR} 至 {this_year} 之间")
+            row.has_error = True
+        planned = values.get("planned_exit_year")
+        if isinstance(planned, int) and isinstance(year, int) and planned < year:
+            errors.add(H, row.number, _header(H, "planned_exit_year"), "计划脱贫年度不能早于识别年度")
+            row.has_error = True
+        causes = values.get("other_causes") or []
+        if values.get("primary_cause") and values["primary_cause"] in causes:
+            errors.add(H, row.number, _header(H, "other_causes"), "其他致贫原因不能与主要致贫原因重复")
+            row.has_error = True
+        head = values.get("head_id_number")
+        head_number = head.number if head else None
+        if head_number:
+            if head_number in rows_by_head:
+                errors.add(H, row.number, _header(H, "head_id_number"), f"户主身份证号与第 {rows_by_head[head_number].row} 行重复")
+                row.has_error = True
+        number = values.get("household_number") or ""
+        if number and number in rows_by_number:
+            errors.add(H, row.number, _header(H, "household_number"), f"户编号与第 {rows_by_number[number].row} 行重复")
+            row.has_error = True
+        village = None
+        if area is not None:
+            village = area if area.level == AreaLevel.VILLAGE else area.parent
+        plan = HouseholdPlan(
+            row=row.number, head_id_number=head_number, household_number=number, has_error=row.has_error,
+            data={
+                "area": area, "village": village, "area_code": area.code if area else "",
+                "head_name": values.get("head_name") or "", "address": values.get("address") or "",
+                "phone": values.get("phone") or "", "identification_year": year, "category": values.get("category"),
+                "primary_cause": values.get("primary_cause"), "other_causes": encode_causes(causes),
+                "planned_exit_year": planned, "is_relocated": bool(values.get("is_relocated")),
+                "is_zhiguo_minzu": bool(values.get("is_zhiguo_minzu")),
+            },
+        )
+        if head_number:
+            rows_by_head.setdefault(head_number, plan)
+        if number:
+            rows_by_number.setdefault(number, plan)
+        plans.append(plan)
+    return plans
+
+
+def _member_plans(rows, plans, sheet_keys, errors: ErrorList):
+    """Link each 成员信息 row to its 户信息 row and check duplicates within the file."""
+    by_head = {plan.head_id_number: plan for plan in plans if plan.head_id_number}
+    by_number = {plan.household_number: plan for plan in plans if plan.household_number}
+    if "head_id_number" not in sheet_keys and "household_number" not in sheet_keys:
+        errors.add(M, 1, _header(M, "head_id_number"), "缺少“户主身份证号”或“户编号”列，无法对应户信息表中的户")
+        return
+    seen_rows = {}
+    for row in rows:
+        values = row.values
+        _check_lengths(errors, M, row, values, MEMBER_TEXT_LIMITS)
+        months = values.get("work_months")
+        if isinstance(months, int) and not 0 <= months <= 12:
+            errors.add(M, row.number, _header(M, "work_months"), "务工月数应在 0 到 12 之间")
+        head = values.get("head_id_number") or None  # IdNumberInfo; blank ("") and unreadable (None) give None
+        number = values.get("household_number") or ""
+        plan_by_head = by_head.get(head.number) if head else None
+        plan_by_number = by_number.get(number) if number else None
+        plan = plan_by_head or plan_by_number
+        if head is None and not number:
+            if values.get("head_id_number", "") == "" and "head_id_number" in sheet_keys:
+                errors.add(M, row.number, _header(M, "head_id_number"), "请填写户主身份证号（或户编号），以对应户信息表中的户")
+            elif "head_id_number" not in sheet_keys:
+                errors.add(M, row.number, _header(M, "household_number"), "请填写户编号，以对应户信息表中的户")
+        elif head is not None and plan_by_head is None:
+            errors.add(M, row.number, _header(M, "head_id_number"), "户信息表中没有户主身份证号为此号码的户")
+        elif head is None and number and plan_by_number is None:
+            errors.add(M, row.number, _header(M, "household_number"), f"户信息表中没有户编号为 {number} 的户")
+        elif plan_by_head is not None and plan_by_number is not None and plan_by_head is not plan_by_number:
+            errors.add(M, row.number, _header(M, "household_number"), "户编号与户主身份证号对应的不是同一户")
+            plan = None
+        elif head is not None and number and plan_by_number is None and plan_by_head is not None:
+            errors.add(M, row.number, _header(M, "household_number"), "户编号与户信息表中该户的户编号不一致")
+            plan = None
+        info = values.get("id_number")
+        if info is not None:
+            first = seen_rows.get(info.number)
+            if first is not None:
+                errors.add(M, row.number, _header(M, "id_number"),
+                           f"身份证号与第 {first} 行重复，一人只能登记在一个户中")
+            else:
+                seen_rows[info.number] = row.number
+        if plan is None or info is None:
+            continue
+        data = {key: values.get(key) for key in MEMBER_FIELDS}
+        data.update(id_number=info.number, sex=info.sex, birth_date=info.birth_date)
+        plan.members.append(MemberPlan(row=row.number, data=data))
+
+
+def _check_heads(plans, errors: ErrorList):
+    """The head appears in 成员信息 with relation 户主, once, with the same name."""
+    head_label = Relation.HEAD.label
+    for plan in plans:
+        if not plan.head_id_number:
+            continue
+        head_rows = [member for member in plan.members if member.data["id_number"] == plan.head_id_number]
+        for member in plan.members:
+            is_head_person = member.data["id_number"] == plan.head_id_number
+            relation = member.data.get("relation")
+            if is_head_person and relation not in (None, Relation.HEAD):
+                errors.add(M, member.row, _header(M, "relation"), f"此人是户信息表中的户主，与户主关系应为“{head_label}”")
+            elif not is_head_person and relation == Relation.HEAD:
+                errors.add(M, member.row, _header(M, "relation"),
+                           f"每户只能有一名户主；本户户主为户信息表第 {plan.row} 行的户主（身份证号 {plan.head_id_number[:6]}…{plan.head_id_number[-4:]}）")
+        if not head_rows:
+            errors.add(H, plan.row, _header(H, "head_id_number"),
+                       f"成员信息表中没有该户主本人；户主也须列在成员信息表中，与户主关系填“{head_label}”")
+            continue
+        head_name = head_rows[0].data.get("name")
+        if head_name and plan.data["head_name"] and head_name != plan.data["head_name"]:
+            errors.add(H, plan.row, _header(H, "head_name"), f"与成员信息表中户主的姓名“{head_name}”不一致")
+
+
+def validate_workbook(*, source, actor, lock: bool = False, progress=None) -> ValidationResult:
+    """Read and check a workbook. ``actor`` None means the installation (no area limit).
+
+    ``lock`` (inside the commit's transaction) locks the existing households the file updates.
+    ``progress(percent, message)`` is called between stages.
+    """
+    report = progress or (lambda percent, message: None)
+    errors = ErrorList()
+    today = timezone.localdate()
+    report(5, "正在读取文件…")
+    sheets = read_workbook(source, errors, today)
+    household_sheet, member_sheet = sheets[H], sheets[M]
+    result = ValidationResult(errors=errors, household_rows=len(household_sheet.rows), member_rows=len(member_sheet.rows))
+    if not household_sheet.present or not member_sheet.present:
+        return result
+    if not household_sheet.rows:
+        errors.add(H, 2, "", "户信息表中没有数据")
+    report(35, f"正在校验户信息（{len(household_sheet.rows)} 行）…")
+    plans = _household_plans(household_sheet.rows, errors, actor, today.year)
+    report(50, f"正在校验成员信息（{len(member_sheet.rows)} 行）…")
+    _member_plans(member_sheet.rows, plans, member_sheet.keys, errors)
+    _check_heads(plans, errors)
+    report(70, "正在与已建档数据比对（户编号、户主、重复人员）…")
+    existing.match(plans, errors, actor=actor, lock=lock)
+    result.households = plans
+    report(90, "校验完成，正在整理结果…")
+    return result

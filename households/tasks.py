@@ -1,0 +1,40 @@
+"""Background tasks of the households app: validating and committing Excel imports.
+
+Both take the job id, are queued with ``transaction.on_commit`` and are idempotent (see
+``households.imports.jobs``). A lost database connection is retried with backoff; any other failure
+marks the job failed with a message the uploader can read, instead of leaving it "in progress".
+"""
+import logging
+
+from celery import shared_task
+from django.db import InterfaceError, OperationalError
+
+from households.imports import jobs
+
+logger = logging.getLogger(__name__)
+
+RETRIED = (OperationalError, InterfaceError)
+
+
+@shared_task(name="households.validate_import", acks_late=True, autoretry_for=RETRIED, retry_backoff=True,
+             retry_backoff_max=120, max_retries=5)
+def validate_import_task(job_id: int):
+    try:
+        jobs.run_validation(job_id)
+    except RETRIED:
+        raise
+    except Exception:
+        logger.exception("validating import job %s", job_id)
+        jobs.mark_failed(job_id, "校验失败：处理文件时发生系统错误，请检查文件是否由导入模板填写，或联系管理员")
+
+
+@shared_task(name="households.commit_import", acks_late=True, autoretry_for=RETRIED, retry_backoff=True,
+             retry_backoff_max=120, max_retries=5)
+def commit_import_task(job_id: int):
+    try:
+        jobs.run_commit(job_id)
+    except RETRIED:
+        raise
+    except Exception:
+        logger.exception("committing import job %s", job_id)
+        jobs.mark_failed(job_id, "导入失败：写入时发生系统错误，未导入任何数据；请联系管理员")

@@ -1,0 +1,93 @@
+"""/api/v1/projects/: scoped reads; create and lifecycle transitions through the services."""
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from funds.models import FundSource
+from households.models import Household
+from povalleviation.access import Capability
+from povalleviation.api.viewsets import ScopedViewSetMixin
+from povalleviation.errors import ApplicationError, NotFound
+from projects import services
+from projects.api.serializers import ProjectCreateSerializer, ProjectSerializer, TransitionSerializer
+from projects.models import Project
+from villages.models import Area
+
+
+class ProjectViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """扶贫项目: list (filters year, status, area), retrieve, create (申报草稿), transition."""
+
+    queryset = Project.objects.all()
+    serializer_class = ProjectSerializer
+    default_capability = Capability.PROJECT_VIEW
+    capabilities = {"create": Capability.PROJECT_SUBMIT, "transition": Capability.PROJECT_VIEW}
+    list_select_related = ("area",)
+    ordering_default = ("-year", "area_code", "number")
+
+    def get_queryset(self):
+        queryset = super().get_queryset().prefetch_related("budget_lines__source")
+        params = self.request.query_params
+        if params.get("year", "").isdigit():
+            queryset = queryset.filter(year=int(params["year"]))
+        if params.get("status"):
+            queryset = queryset.filter(status=params["status"])
+        if params.get("area", "").isdigit():
+            queryset = queryset.filter(area_code__startswith=Area(code=params["area"], level=_level(params["area"])).scope_prefix)
+        return queryset
+
+    @extend_schema(request=ProjectCreateSerializer, responses={201: ProjectSerializer})
+    def create(self, request):
+        payload = ProjectCreateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = dict(payload.validated_data)
+        area = Area.objects.visible_to(request.user, Capability.PROJECT_SUBMIT).filter(code=data.pop("area")).first()
+        if area is None:
+            raise NotFound("找不到该区域，或不在您的工作范围内。")
+        sources = {s.code: s for s in FundSource.objects.all()}
+        budget = []
+        for line in data.pop("budget"):
+            if line["source"] not in sources:
+                raise ApplicationError(f"未知的资金来源代码 {line['source']}", field_errors={"budget": "资金来源代码有误"})
+            budget.append({"source": sources[line["source"]], "amount": line["amount"]})
+        numbers = data.pop("beneficiary_household_numbers", [])
+        households = list(Household.objects.visible_to(request.user, Capability.HOUSEHOLD_VIEW).filter(household_number__in=numbers))
+        if len(households) != len(set(numbers)):
+            raise ApplicationError("部分户编号不存在或不在您的范围内。", field_errors={"beneficiary_household_numbers": "户编号有误"})
+        project = services.project_create(actor=request.user, area=area, data=data, budget=budget, beneficiaries=households)
+        return Response(ProjectSerializer(Project.objects.prefetch_related("budget_lines__source").select_related("area")
+                                          .get(pk=project.pk)).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=TransitionSerializer, responses=ProjectSerializer)
+    @action(detail=True, methods=["post"])
+    def transition(self, request, pk=None):
+        """申报 / 入库 / 退回 / 批复 / 验收 / 完结 / 取消; each service checks capability, area and self-approval."""
+        project = self.get_object()
+        payload = TransitionSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        name, reason = payload.validated_data["action"], payload.validated_data["reason"]
+        calls = {
+            "submit": lambda: services.project_submit(actor=request.user, project=project),
+            "admit": lambda: services.project_admit(actor=request.user, project=project, reason=reason),
+            "return": lambda: services.project_return(actor=request.user, project=project, reason=reason),
+            "approve": lambda: services.project_approve(actor=request.user, project=project, reason=reason),
+            "accept": lambda: services.project_accept(actor=request.user, project=project, passed=True, reason=reason),
+            "reject_acceptance": lambda: services.project_accept(actor=request.user, project=project, passed=False,
+                                                                 reason=reason),
+            "close": lambda: services.project_close(actor=request.user, project=project, reason=reason),
+            "cancel": lambda: services.project_cancel(actor=request.user, project=project, reason=reason),
+        }
+        calls[name]()
+        return Response(ProjectSerializer(self.get_queryset().get(pk=project.pk)).data)
+
+
+def _level(code: str) -> str:
+    if code[2:].strip("0") == "":
+        return "province"
+    if code[4:].strip("0") == "":
+        return "city"
+    if code[6:].strip("0") == "":
+        return "county"
+    if code[9:].strip("0") == "":
+        return "township"
+    return "village"
