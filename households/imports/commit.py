@@ -5,20 +5,27 @@ keep: ``member_count``, ``head_name``, ``area_code``, ``village``, ``household_n
 ``households.services.household.next_household_number``), ``version``, one ``HouseholdEvent(imported)``
 per created or changed household, a ``HouseholdStatusChange`` ("" → identified) per created household and
 one ``AuditEvent`` for the whole import (ARCHITECTURE.md "Known traps": bulk paths write their own audit).
-The caller holds the transaction: all rows or none.
+New rows go in with ``COPY … FROM STDIN`` on PostgreSQL (``bulk_create`` on SQLite); once the import
+commits, each county it created or changed households in is queued for an eligibility recompute of the
+current year. The caller holds the transaction: all rows or none.
 """
+import logging
 from collections import Counter
 
-from django.db import connection
+from django.conf import settings
+from django.db import connection, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
 from accounts.services import audit_record
 from households.choices import HouseholdStatus, Relation
 from households.models import Household, HouseholdEvent, HouseholdStatusChange, Member
+from villages.choices import AreaLevel
 from villages.models import Area
 
-from .bulk import BATCH_SIZE, InstanceBuilder, bulk_update_by_pk
+from .bulk import BATCH_SIZE, InstanceBuilder, bulk_update_by_pk, copy_insert, use_copy
+
+logger = logging.getLogger(__name__)
 
 STATUS_CHANGE_REASON = "Excel 导入建档"
 HOUSEHOLD_COMPARED_FIELDS = (
@@ -76,10 +83,39 @@ def _create_households(plans, now) -> list[Household]:
         values = _household_values(plan)
         values["household_number"] = f"{village.code}{sequence:04d}"
         households.append(build(values))
-    Household.objects.bulk_create(households, batch_size=BATCH_SIZE)
+    if use_copy():
+        copy_insert(households)
+        _fetch_household_ids(households)
+    else:
+        Household.objects.bulk_create(households, batch_size=BATCH_SIZE)
     for plan, household in zip(plans, households, strict=True):
         plan.existing = household
     return households
+
+
+def _fetch_household_ids(households: list[Household]):
+    """The primary keys COPY generated, read back in one query by the (unique) household number."""
+    if not households:
+        return
+    quote = connection.ops.quote_name
+    meta = Household._meta
+    number = meta.get_field("household_number").column
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {quote(number)}, {quote(meta.pk.column)} FROM {quote(meta.db_table)} WHERE {quote(number)} = ANY(%s)",
+            [[household.household_number for household in households]],
+        )
+        ids = dict(cursor.fetchall())
+    for household in households:
+        household.pk = ids[household.household_number]
+
+
+def _insert(model, objects: list):
+    """New rows: COPY on PostgreSQL, ``bulk_create`` elsewhere."""
+    if use_copy():
+        copy_insert(objects)
+    else:
+        model.objects.bulk_create(objects, batch_size=BATCH_SIZE)
 
 
 def _update_members(plans, now) -> tuple[dict, list[Member]]:
@@ -151,7 +187,7 @@ def commit_plans(*, plans, actor, job=None) -> dict:
                 new_members.append(build_member(member.data))
     added_by_household = Counter(member.household_id for member in new_members)
     changed_names, changed_members = _update_members(old_plans, now)
-    Member.objects.bulk_create(new_members, batch_size=BATCH_SIZE)
+    _insert(Member, new_members)
 
     updated, events = [], []
     job_note = {"import_job": job.pk} if job is not None else {}
@@ -178,7 +214,7 @@ def commit_plans(*, plans, actor, job=None) -> dict:
                                      summary=f"Excel 导入建档：{head}户，{plan.member_count} 人",
                                      changes={**job_note, "created": True, "members_added": plan.member_count}))
     _record_identification([household.pk for household in created], actor_id=actor_id, today=today, now=now)
-    HouseholdEvent.objects.bulk_create(events, batch_size=BATCH_SIZE)
+    _insert(HouseholdEvent, events)
 
     summary = {
         "households_created": len(created), "households_updated": len(updated),
@@ -193,7 +229,33 @@ def commit_plans(*, plans, actor, job=None) -> dict:
                  f"修改成员 {summary['members_updated']} 人"),
         changes=summary,
     )
+    _queue_eligibility_recompute([*created, *updated], year=today.year)
     return summary
+
+
+def _queue_eligibility_recompute(households: list[Household], *, year: int):
+    """Recompute the current year's eligibility of each county the import created or changed households in,
+    once the import commits (one county-wide run instead of one task per household). Nothing is queued when
+    the import changed nothing, and a broker outage is logged rather than failing a committed import."""
+    codes = {household.area_code[:6].ljust(12, "0") for household in households if household.area_code}
+    if not codes:
+        return
+    county_ids = list(Area.objects.filter(code__in=codes, level=AreaLevel.COUNTY).order_by("code").values_list("pk", flat=True))
+
+    def send():
+        from assessments.tasks_eligibility import recompute_eligibility_task
+
+        for county_id in county_ids:
+            recompute_eligibility_task.delay(county_id, year)
+
+    if not county_ids:
+        return
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        # No broker (development, the bench): an eager county recompute would run inside the import call,
+        # for minutes on a large county. The nightly run picks the changes up instead.
+        logger.info("eligibility recompute of counties %s not queued: Celery runs eagerly", county_ids)
+        return
+    transaction.on_commit(send, robust=True)
 
 
 def _common_prefix(codes: list[str]) -> str:
