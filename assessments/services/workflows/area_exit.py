@@ -2,6 +2,8 @@
 市级初核 → 省级审定), decided on snapshots of their aggregates (000_6ea9a56b91abd59f.txt §三(四); DOMAIN.md
 §5.2, §5.4). The last step sets the area's actual exit date."""
 
+import abc
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -81,8 +83,9 @@ def refuse_failed_checks(snapshot):
 class AreaExitHandler(WorkflowHandler):
     checks = []
 
+    @abc.abstractmethod
     def indicators(self, area, year):
-        raise NotImplementedError
+        """The aggregates of the area in the year that the exit is judged on."""
 
     def snapshot(self, verification) -> dict:
         return self.build(verification.subject_area, verification.year)

@@ -8,6 +8,7 @@ audit record in the caller's transaction; start an attempt and complete a step. 
 a handler that builds snapshots and applies the effect on the subject.
 """
 
+import abc
 import hashlib
 import json
 
@@ -40,28 +41,34 @@ def sha256_of(data) -> str:
     return hashlib.sha256(canonical_json(data).encode("utf-8")).hexdigest()
 
 
-class WorkflowHandler:
-    """What a workflow adds to the engine. Subclasses set ``workflow_type`` and override the hooks."""
+class WorkflowHandler(abc.ABC):
+    """What a workflow adds to the engine. Subclasses set ``workflow_type`` and implement the hooks."""
 
     workflow_type = ""
 
+    @abc.abstractmethod
     def snapshot(self, verification) -> dict:
-        raise NotImplementedError
+        """The data a step decides on, stored with its SHA-256."""
 
+    @abc.abstractmethod
     def publicity_content(self, verification) -> dict:
-        raise NotImplementedError
+        """What the 公示 shows (never full ID numbers)."""
 
     def check_before_completing(self, verification, step, *, actor, snapshot):
         """Refuse (ApplicationError) when the subject does not allow this step to complete now."""
+        return None  # optional hook: nothing to do by default
 
     def on_complete(self, verification, *, actor, today, snapshot):
         """The workflow's effect on its subject (the household exits, the village's exit date …)."""
+        return None  # optional hook: nothing to do by default
 
     def on_end(self, verification, *, actor, reason, today):
         """Undo what starting did when the attempt is rejected or withdrawn."""
+        return None  # optional hook: nothing to do by default
 
     def on_step_reached(self, verification):
         """Called when a new step starts waiting (e.g. queue the identification 比对)."""
+        return None  # optional hook: nothing to do by default
 
 
 HANDLERS: dict[str, WorkflowHandler] = {}
