@@ -69,6 +69,8 @@ INSTALLED_APPS = [
     "projects",
     "funds",
     "assessments",
+    "oversight",
+    "reports",
 ]
 
 MIDDLEWARE = [

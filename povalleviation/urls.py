@@ -22,6 +22,8 @@ urlpatterns = [
     path("plans/", include("assessments.urls_plan")),
     path("projects/", include("projects.urls")),
     path("funds/", include("funds.urls")),
+    path("oversight/", include("oversight.urls")),
+    path("reports/", include("reports.urls")),
     path("public/", include("projects.public_urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("povalleviation.api.urls")),

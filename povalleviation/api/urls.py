@@ -11,4 +11,6 @@ urlpatterns = [
     path("", include("assessments.api.urls_plan")),
     path("", include("projects.api.urls")),
     path("", include("funds.api.urls")),
+    path("", include("oversight.api.urls")),
+    path("", include("reports.api.urls")),
 ]
