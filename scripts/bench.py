@@ -21,7 +21,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/povalleviation"
-BENCH_DATABASE = "povalleviation_bench"
+BENCH_DATABASE = os.environ.get("BENCH_DATABASE", "povalleviation_bench")
 BENCHMARKS: dict[str, callable] = {}
 
 

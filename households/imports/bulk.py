@@ -5,8 +5,8 @@
 ``bulk_update`` writes one ``CASE WHEN pk = … THEN …`` per field, so each batch costs rows² comparisons
 (re-importing 70,000 members ran for over nine minutes); ``UPDATE … FROM (VALUES …)`` joins on the primary
 key instead and stays linear. Values go through each field's ``get_db_prep_save``, like ``bulk_update``.
-``copy_insert`` writes new rows with PostgreSQL's ``COPY … FROM STDIN`` instead of multi-row ``INSERT``,
-in the caller's transaction.
+``CopyWriter`` writes new rows (dicts) with PostgreSQL's ``COPY … FROM STDIN`` instead of multi-row ``INSERT``,
+in the caller's transaction; ``copy_insert`` does the same for instances.
 """
 import datetime
 import io
@@ -14,7 +14,16 @@ import json
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import BooleanField, CharField, IntegerField, JSONField, TextField
+from django.db.models import (
+    BooleanField,
+    CharField,
+    DateField,
+    DateTimeField,
+    ForeignKey,
+    IntegerField,
+    JSONField,
+    TextField,
+)
 
 BATCH_SIZE = 2000
 
@@ -71,58 +80,109 @@ def bulk_update_by_pk(objects: list, field_names: list[str], *, batch_size: int 
     return updated
 
 
+def _csv_text(value) -> str:
+    """A text field for ``COPY … (FORMAT csv)``: always quoted, so an empty string stays "" and NULL stays NULL."""
+    return '"' + value.replace('"', '""') + '"'
+
+
 def _csv_field(value) -> str:
-    """One CSV field for ``COPY … (FORMAT csv)``: NULL unquoted and empty, every string quoted (so "" stays "")."""
+    """Any value as one CSV field: NULL unquoted and empty, strings quoted."""
     if value is None:
         return ""
     if isinstance(value, str):
-        return '"' + value.replace('"', '""') + '"'
+        return _csv_text(value)
     if isinstance(value, bool):
         return "t" if value else "f"
     if isinstance(value, int | float | Decimal):
         return str(value)
     if isinstance(value, datetime.datetime | datetime.date):
         return value.isoformat()
-    return '"' + str(value).replace('"', '""') + '"'
+    return _csv_text(str(value))
+
+
+def _remembering(convert):
+    """Reuse the last result while the same object comes again (``created_at`` is one object for every row)."""
+    last = [object(), ""]
+
+    def remembered(value):
+        if value is not last[0]:
+            last[0], last[1] = value, convert(value)
+        return last[1]
+
+    return remembered
 
 
 def _converter(field):
-    """How one field's Python value becomes a CSV field: JSON as ``json.dumps`` (as the JSONField writes it),
-    plain values directly, anything else through ``get_db_prep_save`` like ``bulk_create``."""
+    """How one field's Python value becomes a CSV field, specialised by the field's type: the common value
+    types are written directly; anything unexpected goes through ``get_db_prep_save`` as ``bulk_create`` does."""
+    def fallback(value):
+        return _csv_field(field.get_db_prep_save(value, connection))
+
     if isinstance(field, JSONField):
-        return lambda value: _csv_field(None if value is None else json.dumps(value, ensure_ascii=False, cls=field.encoder))
+        return lambda value: "" if value is None else _csv_text(json.dumps(value, ensure_ascii=False, cls=field.encoder))
     if isinstance(field, CharField | TextField):
-        return lambda value: _csv_field(value if value is None or isinstance(value, str)
-                                        else field.get_db_prep_save(value, connection))
-    if isinstance(field, BooleanField | IntegerField):
-        return lambda value: _csv_field(value if value is None or type(value) in (bool, int)
-                                        else field.get_db_prep_save(value, connection))
-    return lambda value: _csv_field(field.get_db_prep_save(value, connection))
+        return lambda value: _csv_text(value) if value.__class__ is str else ("" if value is None else fallback(value))
+    if isinstance(field, BooleanField):
+        return lambda value: ("t" if value else "f") if value.__class__ is bool else ("" if value is None else fallback(value))
+    if isinstance(field, IntegerField | ForeignKey):
+        return lambda value: str(value) if value.__class__ is int else ("" if value is None else fallback(value))
+    if isinstance(field, DateTimeField):
+        return _remembering(lambda value: "" if value is None else (
+            value.isoformat() if value.__class__ is datetime.datetime and value.tzinfo is not None else fallback(value)))
+    if isinstance(field, DateField):
+        return lambda value: value.isoformat() if value.__class__ is datetime.date else ("" if value is None else fallback(value))
+    return fallback
+
+
+class CopyWriter:
+    """Insert rows of one model with ``COPY … FROM STDIN (FORMAT csv)`` (PostgreSQL only), in the caller's transaction.
+
+    A row is a dict of attribute names (``household_id``, not ``household``); an instance's ``__dict__`` is one.
+    Every concrete column but the auto primary key is written: the row's value, else the constant given here,
+    else the field's default, so the caller sets what ``bulk_create``'s ``pre_save`` would (``created_at``,
+    ``at``). Constant columns are rendered once. Generated primary keys are not read back: the caller fetches
+    them by a natural key when it needs them.
+    """
+
+    def __init__(self, model, **constants):
+        self.model = model
+        self.fields = [field for field in model._meta.concrete_fields if not field.primary_key]
+        self.columns = []
+        for field in self.fields:
+            convert = _converter(field)
+            if field.attname in constants:
+                default = convert(constants[field.attname])
+            else:
+                default = convert(field.get_default())
+            self.columns.append((field.attname, convert, default, field.attname in constants))
+
+    def write(self, rows) -> int:
+        buffer = io.StringIO()
+        write = buffer.write
+        plan = [(name, None if is_constant else convert, default) for name, convert, default, is_constant in self.columns]
+        count = 0
+        for row in rows:
+            values = [default if convert is None else (convert(row[name]) if name in row else default)
+                      for name, convert, default in plan]
+            write(",".join(values))
+            write("\n")
+            count += 1
+        if not count:
+            return 0
+        quote = connection.ops.quote_name
+        columns = ", ".join(quote(field.column) for field in self.fields)
+        buffer.seek(0)
+        with connection.cursor() as cursor:
+            cursor.cursor.copy_expert(
+                f"COPY {quote(self.model._meta.db_table)} ({columns}) FROM STDIN WITH (FORMAT csv)", buffer)
+        return count
 
 
 def copy_insert(objects: list) -> None:
-    """Insert unsaved instances of one model with ``COPY … FROM STDIN (FORMAT csv)`` (PostgreSQL only).
-
-    Every concrete column but the auto primary key is written, with the value the instance holds, so the
-    caller sets what ``bulk_create``'s ``pre_save`` would (``created_at``, ``updated_at``, ``at``). Generated
-    primary keys are not read back: the caller fetches them by a natural key when it needs them.
-    """
+    """Insert unsaved instances of one model with COPY (see :class:`CopyWriter`), marking them saved."""
     if not objects:
         return
-    meta = objects[0]._meta
-    fields = [field for field in meta.concrete_fields if not field.primary_key]
-    converters = [(field.attname, _converter(field)) for field in fields]
-    buffer = io.StringIO()
-    write = buffer.write
-    for instance in objects:
-        values = instance.__dict__
-        write(",".join([convert(values[name]) for name, convert in converters]))
-        write("\n")
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(field.column) for field in fields)
-    buffer.seek(0)
-    with connection.cursor() as cursor:
-        cursor.cursor.copy_expert(f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN WITH (FORMAT csv)", buffer)
+    CopyWriter(type(objects[0])).write(instance.__dict__ for instance in objects)
     for instance in objects:
         instance._state.adding = False
         instance._state.db = connection.alias

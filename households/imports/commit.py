@@ -23,7 +23,7 @@ from households.models import Household, HouseholdEvent, HouseholdStatusChange, 
 from villages.choices import AreaLevel
 from villages.models import Area
 
-from .bulk import BATCH_SIZE, InstanceBuilder, bulk_update_by_pk, copy_insert, use_copy
+from .bulk import BATCH_SIZE, CopyWriter, InstanceBuilder, bulk_update_by_pk, copy_insert, use_copy
 
 logger = logging.getLogger(__name__)
 
@@ -110,12 +110,18 @@ def _fetch_household_ids(households: list[Household]):
         household.pk = ids[household.household_number]
 
 
-def _insert(model, objects: list):
-    """New rows: COPY on PostgreSQL, ``bulk_create`` elsewhere."""
+def _insert(model, rows: list[dict], **constants):
+    """New rows given as dicts of attribute names: COPY on PostgreSQL (no model instances are built),
+    ``bulk_create`` elsewhere."""
     if use_copy():
-        copy_insert(objects)
-    else:
-        model.objects.bulk_create(objects, batch_size=BATCH_SIZE)
+        CopyWriter(model, **constants).write(rows)
+        return
+    try:
+        build = InstanceBuilder(model, **constants)
+    except TypeError:  # a mutable default (JSONField): keyword arguments build a fresh one per row
+        def build(row):
+            return model(**{**constants, **row})
+    model.objects.bulk_create([build(row) for row in rows], batch_size=BATCH_SIZE)
 
 
 def _update_members(plans, now) -> tuple[dict, list[Member]]:
@@ -177,17 +183,16 @@ def commit_plans(*, plans, actor, job=None) -> dict:
     old_values = {plan.existing.pk: _household_values(plan) for plan in old_plans}
 
     created = _create_households(new_plans, now)
-    build_member = InstanceBuilder(Member, created_at=now, updated_at=now)
     new_members = []
     for plan in plans:
         household_id = plan.existing.pk
         for member in plan.members:
             if member.existing_id is None:
                 member.data["household_id"] = household_id
-                new_members.append(build_member(member.data))
-    added_by_household = Counter(member.household_id for member in new_members)
+                new_members.append(member.data)
+    added_by_household = Counter(member["household_id"] for member in new_members)
     changed_names, changed_members = _update_members(old_plans, now)
-    _insert(Member, new_members)
+    _insert(Member, new_members, created_at=now, updated_at=now)
 
     updated, events = [], []
     job_note = {"import_job": job.pk} if job is not None else {}
@@ -203,18 +208,16 @@ def commit_plans(*, plans, actor, job=None) -> dict:
         household.updated_at = now
         updated.append(household)
         summary = "Excel 导入更新：" + "、".join([*changes, *(["新增成员"] if added else []), *(["修改成员"] if changed else [])])
-        events.append(HouseholdEvent(household=household, type=HouseholdEvent.Type.IMPORTED, actor_id=actor_id, at=now,
-                                     summary=summary[:300], changes={**job_note, "household": changes,
-                                                                     "members_added": added, "members_updated": changed}))
+        events.append({"household_id": household.pk, "summary": summary[:300],
+                       "changes": {**job_note, "household": changes, "members_added": added, "members_updated": changed}})
     bulk_update_by_pk(updated, HOUSEHOLD_UPDATE_FIELDS)
 
     for household, plan in zip(created, new_plans, strict=True):
         head = next((m.data["name"] for m in plan.members if m.data["relation"] == Relation.HEAD), household.head_name)
-        events.append(HouseholdEvent(household=household, type=HouseholdEvent.Type.IMPORTED, actor_id=actor_id, at=now,
-                                     summary=f"Excel 导入建档：{head}户，{plan.member_count} 人",
-                                     changes={**job_note, "created": True, "members_added": plan.member_count}))
+        events.append({"household_id": household.pk, "summary": f"Excel 导入建档：{head}户，{plan.member_count} 人",
+                       "changes": {**job_note, "created": True, "members_added": plan.member_count}})
     _record_identification([household.pk for household in created], actor_id=actor_id, today=today, now=now)
-    _insert(HouseholdEvent, events)
+    _insert(HouseholdEvent, events, type=HouseholdEvent.Type.IMPORTED, actor_id=actor_id, at=now)
 
     summary = {
         "households_created": len(created), "households_updated": len(updated),

@@ -130,7 +130,7 @@ def _yes_no(raw) -> bool:
 
 def _id_number(raw, today):
     try:
-        return validate_id_number(check_excel_cell(raw), today=today)
+        return validate_id_number(raw if raw.__class__ is str else check_excel_cell(raw), today=today)
     except IdNumberError as error:
         raise CellProblem(error.message) from None
 
