@@ -57,6 +57,12 @@ class Capability(models.TextChoices):
     DISBURSEMENT_REVIEW_TOWNSHIP = "disbursement.review_township", "报账乡级审核"
     DISBURSEMENT_REVIEW_COUNTY = "disbursement.review_county", "报账县级审核"
     INSPECTION_MANAGE = "inspection.manage", "管理问题整改"
+    INSPECTION_VIEW = "inspection.view", "查看问题整改台账"
+    RECTIFICATION_WORK = "rectification.work", "整改落实与申请销号"
+    RECTIFICATION_VERIFY = "rectification.verify", "整改对账销号"
+    COMPLAINT_VIEW = "complaint.view", "查看投诉信访"
+    COMPLAINT_MANAGE = "complaint.manage", "投诉信访登记交办办结"
+    COMPLAINT_HANDLE = "complaint.handle", "投诉信访办理答复"
     REPORT_VIEW = "report.view", "查看报告"
     REPORT_GENERATE = "report.generate", "生成季度报告"
     REPORT_REVIEW = "report.review", "审核季度报告"
@@ -65,7 +71,11 @@ class Capability(models.TextChoices):
 
 C = Capability
 
-_READ_ALL = {C.AREA_VIEW, C.HOUSEHOLD_VIEW, C.PROJECT_VIEW, C.FUND_VIEW, C.REPORT_VIEW, C.PLAN_VIEW, C.EXIT_VIEW}
+# Every post reads these for its areas; complaints carry personal data and are granted per role below.
+_READ_ALL = {
+    C.AREA_VIEW, C.HOUSEHOLD_VIEW, C.PROJECT_VIEW, C.FUND_VIEW, C.REPORT_VIEW, C.PLAN_VIEW, C.EXIT_VIEW,
+    C.INSPECTION_VIEW,
+}
 
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     Role.VILLAGE_CADRE: frozenset(
@@ -74,6 +84,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             C.HOUSEHOLD_EDIT, C.HOUSEHOLD_IMPORT, C.HOUSEHOLD_EXPORT, C.IDNUMBER_REVEAL, C.VISIT_RECORD,
             C.EXIT_NOMINATE, C.EXIT_VILLAGE_REVIEW, C.PUBLICITY_MANAGE, C.VILLAGE_EXIT_APPLY,
             C.OBJECTION_RECORD, C.IDENTIFICATION_PROPOSE, C.RETURN_PROPOSE,
+            C.RECTIFICATION_WORK,
         }
     ),
     Role.FIRST_SECRETARY: frozenset(
@@ -88,6 +99,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             C.PROJECT_IMPLEMENT, C.DISBURSEMENT_REVIEW_TOWNSHIP,
             C.OBJECTION_RECORD, C.IDENTIFICATION_APPROVE_TOWNSHIP,
             C.POLICY_VIEW,
+            C.RECTIFICATION_WORK, C.COMPLAINT_VIEW, C.COMPLAINT_HANDLE,
         }
     ),
     Role.COUNTY_OFFICER: frozenset(
@@ -99,6 +111,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             C.DISBURSEMENT_REVIEW_COUNTY,
             C.OBJECTION_RECORD, C.IDENTIFICATION_APPROVE_COUNTY,
             C.POLICY_VIEW, C.ELIGIBILITY_RECOMPUTE,
+            C.RECTIFICATION_WORK, C.RECTIFICATION_VERIFY, C.COMPLAINT_VIEW, C.COMPLAINT_MANAGE, C.COMPLAINT_HANDLE,
         }
     ),
     Role.CITY_OFFICER: frozenset(
@@ -106,6 +119,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
         | {C.VILLAGE_EXIT_APPROVE_CITY, C.COUNTY_EXIT_CHECK_CITY, C.INSPECTION_MANAGE, C.POLICY_EDIT}
         | {C.OBJECTION_RECORD}
         | {C.POLICY_VIEW, C.ELIGIBILITY_RECOMPUTE}
+        | {C.RECTIFICATION_VERIFY, C.COMPLAINT_VIEW, C.COMPLAINT_MANAGE}
     ),
     Role.PROVINCE_OFFICER: frozenset(
         _READ_ALL | {C.COUNTY_EXIT_APPROVE_PROVINCE, C.POLICY_EDIT} | {C.POLICY_VIEW, C.ELIGIBILITY_RECOMPUTE}
@@ -117,9 +131,10 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             C.REPORT_SIGN,
             C.OBJECTION_RECORD, C.COUNTY_EXIT_APPLY,
             C.POLICY_VIEW,
+            C.COMPLAINT_VIEW, C.COMPLAINT_MANAGE,
         }
     ),
-    Role.AUDITOR: frozenset(_READ_ALL | {C.AUDIT_VIEW} | {C.POLICY_VIEW}),
+    Role.AUDITOR: frozenset(_READ_ALL | {C.AUDIT_VIEW} | {C.POLICY_VIEW} | {C.COMPLAINT_VIEW}),
     # The system administrator manages accounts and the area tree and sees no household data.
     Role.SYSTEM_ADMIN: frozenset({C.AREA_VIEW, C.AREA_MANAGE, C.USER_MANAGE}),
 }

@@ -10,6 +10,8 @@ NAVIGATION = [
     ("项目库", "projects:list", Capability.PROJECT_VIEW),
     ("资金", "funds:dashboard", Capability.FUND_VIEW),
     ("脱贫计划", "plan:plan_list", Capability.PLAN_VIEW),
+    ("督查整改", "oversight:ledger", Capability.INSPECTION_VIEW),
+    ("投诉信访", "oversight:complaint_list", Capability.COMPLAINT_VIEW),
     ("政策参数", "policy:parameter_list", Capability.POLICY_VIEW),
     ("区域", "villages:area_list", Capability.AREA_VIEW),
     ("审计日志", "accounts:audit_list", Capability.AUDIT_VIEW),

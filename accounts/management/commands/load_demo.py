@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from accounts.demo import load_demo_users
 from funds.demo import load_demo_funds
 from households.demo import load_demo_households
+from oversight.demo import load_demo_oversight
 from villages.demo import load_demo_areas
 
 
@@ -18,6 +19,7 @@ class Command(BaseCommand):
         users = load_demo_users()
         households = load_demo_households()
         load_demo_funds()
+        load_demo_oversight()
         call_command("load_exit_plans", "002_xinping.csv", stdout=self.stdout)
         call_command("load_policy_parameters", "--recompute", stdout=self.stdout)
         self.stdout.write(f"演示数据就绪：区域新增 {areas.created}，演示账号新增 {users}，演示户新增 {households}。")

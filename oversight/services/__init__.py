@@ -1,0 +1,31 @@
+"""Writes of the oversight app; import the services from here."""
+from .complaints import (
+    complaint_assign,
+    complaint_close,
+    complaint_receive,
+    complaint_reply,
+    complaint_set_deadline,
+    complaint_start_handling,
+    default_reply_deadline,
+)
+from .rectification import (
+    escalation_record,
+    finding_add,
+    inspection_create,
+    item_evidence_snapshot,
+    rectification_item_close,
+    rectification_item_create,
+    rectification_item_reopen,
+    rectification_item_set_deadline,
+    rectification_item_submit,
+    rectification_item_verify,
+    rectification_progress_add,
+)
+
+__all__ = [
+    "complaint_assign", "complaint_close", "complaint_receive", "complaint_reply", "complaint_set_deadline",
+    "complaint_start_handling", "default_reply_deadline", "escalation_record", "finding_add", "inspection_create",
+    "item_evidence_snapshot", "rectification_item_close", "rectification_item_create", "rectification_item_reopen",
+    "rectification_item_set_deadline", "rectification_item_submit", "rectification_item_verify",
+    "rectification_progress_add",
+]

@@ -1,0 +1,168 @@
+"""Writes of the complaint and petition ledger: RECEIVED → ASSIGNED → HANDLING → REPLIED → CLOSED, one service
+per step, each checking capability and area, locking the row and writing history and audit in one transaction."""
+import datetime
+import uuid
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.services import audit_record
+from povalleviation.access import Capability, require
+from povalleviation.errors import ApplicationError, Conflict
+
+from ..choices import DEFAULT_REPLY_DAYS, NOT_REPLIED_STATUSES, ComplaintEvent, ComplaintStatus
+from ..models import Complaint, ComplaintHistory
+from .common import event_time, required_text, save, user_or_none
+
+S = ComplaintStatus
+
+
+def default_reply_deadline(channel: str, received_on: datetime.date) -> datetime.date:
+    """受理 date + the channel's default period (信访 60 days, other channels 15; see ``DEFAULT_REPLY_DAYS``)."""
+    return received_on + datetime.timedelta(days=DEFAULT_REPLY_DAYS.get(channel, 15))
+
+
+def _history(complaint, *, actor, event, from_status, at, note=""):
+    ComplaintHistory.objects.create(
+        complaint=complaint, event=event, from_status=from_status, to_status=complaint.status,
+        area_code=complaint.area_code, reply_deadline=complaint.reply_deadline, actor=user_or_none(actor), at=at,
+        note=note[:500],
+    )
+    audit_record(actor=actor, action=f"complaint.{event}", target=complaint, area_code=complaint.area_code,
+                 summary=f"{ComplaintEvent(event).label}：{complaint.number}",
+                 changes={"from": from_status, "to": complaint.status, "note": note[:200]})
+
+
+def _check_household(household, area):
+    if household is not None and not household.area_code.startswith(area.scope_prefix):
+        raise ApplicationError(f"所涉建档立卡户 {household.household_number} 不在{area.name}范围内。",
+                               field_errors={"household": "所涉户必须在办理区域范围内"})
+
+
+@transaction.atomic
+def complaint_receive(*, actor, area, channel: str, received_at: datetime.datetime, content: str,
+                      complainant_name: str = "", complainant_phone: str = "", household=None,
+                      reply_deadline: datetime.date | None = None, is_demo: bool = False) -> Complaint:
+    """受理登记 at the receiving office's area; the reply deadline defaults from the channel."""
+    require(actor, Capability.COMPLAINT_MANAGE, area.code)
+    if timezone.is_naive(received_at):
+        received_at = timezone.make_aware(received_at)
+    received_at = event_time(received_at)
+    _check_household(household, area)
+    received_on = timezone.localtime(received_at).date()
+    deadline = reply_deadline or default_reply_deadline(channel, received_on)
+    if deadline < received_on:
+        raise ApplicationError("答复期限不能早于受理日期。", field_errors={"reply_deadline": "早于受理日期"})
+    complaint = Complaint(
+        number=uuid.uuid4().hex[:20], channel=channel, received_at=received_at,
+        complainant_name=complainant_name.strip(), complainant_phone=complainant_phone.strip(),
+        content=required_text(content, "content", "反映内容"), area=area, area_code=area.code,
+        received_area_code=area.code, household=household, reply_deadline=deadline, status=S.RECEIVED,
+        received_by=user_or_none(actor), is_demo=is_demo,
+    )
+    save(complaint)
+    complaint.number = f"TS{received_on.year}-{complaint.pk:06d}"
+    complaint.save(update_fields=["number"])
+    _history(complaint, actor=actor, event=ComplaintEvent.RECEIVE, from_status="", at=received_at)
+    return complaint
+
+
+def _lock(complaint) -> Complaint:
+    return Complaint.objects.select_for_update(of=("self",)).select_related("area").get(pk=complaint.pk)
+
+
+def _last_at(complaint):
+    return complaint.history.order_by("-at", "-id").values_list("at", flat=True).first()
+
+
+def _step(complaint, *, expected, label):
+    if complaint.status != expected:
+        raise Conflict(f"该件处于“{complaint.get_status_display()}”状态，不能{label}。")
+
+
+@transaction.atomic
+def complaint_assign(*, actor, complaint: Complaint, area, handling_unit: str, note: str = "",
+                     at: datetime.datetime | None = None) -> Complaint:
+    """交办 to an area inside the current one (the receiving office, or a township/village below it)."""
+    complaint = _lock(complaint)
+    require(actor, Capability.COMPLAINT_MANAGE, complaint.area_code)
+    _step(complaint, expected=S.RECEIVED, label="交办")
+    if not complaint.area.contains(area):
+        raise ApplicationError(f"只能交办到{complaint.area.name}或其下级区域。", field_errors={"area": "不在受理单位范围内"})
+    _check_household(complaint.household, area)
+    when = event_time(at, after=_last_at(complaint))
+    complaint.area, complaint.area_code = area, area.code
+    complaint.handling_unit = required_text(handling_unit, "handling_unit", "承办单位")
+    complaint.status = S.ASSIGNED
+    complaint.version += 1
+    complaint.save(update_fields=["area", "area_code", "handling_unit", "status", "version"])
+    _history(complaint, actor=actor, event=ComplaintEvent.ASSIGN, from_status=S.RECEIVED, at=when,
+             note=f"交办{area.name}·{complaint.handling_unit}" + (f"：{note}" if note else ""))
+    return complaint
+
+
+@transaction.atomic
+def complaint_start_handling(*, actor, complaint: Complaint, note: str = "",
+                             at: datetime.datetime | None = None) -> Complaint:
+    """开始办理 by the assigned area."""
+    complaint = _lock(complaint)
+    require(actor, Capability.COMPLAINT_HANDLE, complaint.area_code)
+    _step(complaint, expected=S.ASSIGNED, label="开始办理（须先交办）")
+    when = event_time(at, after=_last_at(complaint))
+    complaint.status = S.HANDLING
+    complaint.version += 1
+    complaint.save(update_fields=["status", "version"])
+    _history(complaint, actor=actor, event=ComplaintEvent.HANDLE, from_status=S.ASSIGNED, at=when, note=note)
+    return complaint
+
+
+@transaction.atomic
+def complaint_reply(*, actor, complaint: Complaint, reply_text: str,
+                    at: datetime.datetime | None = None) -> Complaint:
+    """答复 the complainant (HANDLING → REPLIED); the reply text is kept on the record."""
+    complaint = _lock(complaint)
+    require(actor, Capability.COMPLAINT_HANDLE, complaint.area_code)
+    _step(complaint, expected=S.HANDLING, label="答复（须先开始办理）")
+    when = event_time(at, after=_last_at(complaint))
+    complaint.reply_text = required_text(reply_text, "reply_text", "答复内容")
+    complaint.status, complaint.replied_at = S.REPLIED, when
+    complaint.version += 1
+    complaint.save(update_fields=["reply_text", "status", "replied_at", "version"])
+    _history(complaint, actor=actor, event=ComplaintEvent.REPLY, from_status=S.HANDLING, at=when,
+             note=complaint.reply_text)
+    return complaint
+
+
+@transaction.atomic
+def complaint_close(*, actor, complaint: Complaint, note: str = "",
+                    at: datetime.datetime | None = None) -> Complaint:
+    """办结 by the receiving office after the reply (REPLIED → CLOSED)."""
+    complaint = _lock(complaint)
+    require(actor, Capability.COMPLAINT_MANAGE, complaint.received_area_code)
+    _step(complaint, expected=S.REPLIED, label="办结（须先答复）")
+    when = event_time(at, after=_last_at(complaint))
+    complaint.status, complaint.closed_at = S.CLOSED, when
+    complaint.version += 1
+    complaint.save(update_fields=["status", "closed_at", "version"])
+    _history(complaint, actor=actor, event=ComplaintEvent.CLOSE, from_status=S.REPLIED, at=when, note=note)
+    return complaint
+
+
+@transaction.atomic
+def complaint_set_deadline(*, actor, complaint: Complaint, reply_deadline: datetime.date, reason: str,
+                           at: datetime.datetime | None = None) -> Complaint:
+    """调整答复期限 (receiving office, with a reason) while not yet replied; past reports keep the old one."""
+    complaint = _lock(complaint)
+    require(actor, Capability.COMPLAINT_MANAGE, complaint.received_area_code)
+    if complaint.status not in NOT_REPLIED_STATUSES:
+        raise Conflict("已答复的件不能调整答复期限。")
+    reason = required_text(reason, "reason", "调整理由")
+    if reply_deadline < timezone.localtime(complaint.received_at).date():
+        raise ApplicationError("答复期限不能早于受理日期。", field_errors={"reply_deadline": "早于受理日期"})
+    when = event_time(at, after=_last_at(complaint))
+    old, complaint.reply_deadline = complaint.reply_deadline, reply_deadline
+    complaint.version += 1
+    complaint.save(update_fields=["reply_deadline", "version"])
+    _history(complaint, actor=actor, event=ComplaintEvent.DEADLINE, from_status=complaint.status, at=when,
+             note=f"{old} → {reply_deadline}：{reason}")
+    return complaint

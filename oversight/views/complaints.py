@@ -1,0 +1,161 @@
+"""Pages of the complaint and petition ledger (12317 and the other channels): list, entry, detail with actions."""
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views import View
+from django.views.generic import TemplateView
+
+from households.models import Household
+from povalleviation.access import Capability, covers, scope_prefixes
+from povalleviation.errors import ApplicationError
+from povalleviation.views import CapabilityRequiredMixin
+from villages.models import Area
+
+from .. import services
+from ..choices import NOT_REPLIED_STATUSES, ComplaintChannel, ComplaintStatus
+from ..forms import AssignForm, ComplaintForm, NoteForm, ReplyDeadlineForm, ReplyForm, apply_errors
+from ..selectors import complaint_detail, complaint_list
+from .common import area_choices, forbid_if_denied, paginate
+
+C = Capability
+S = ComplaintStatus
+RECEIVING_LEVELS = ["city", "county", "township", "village"]
+
+
+class ComplaintListView(CapabilityRequiredMixin, TemplateView):
+    required_capability = C.COMPLAINT_VIEW
+    template_name = "oversight/complaint_list.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        page, query_string = paginate(self.request, complaint_list(user=self.request.user, params=self.request.GET))
+        context.update(page_obj=page, complaints=page.object_list, query_string=query_string, params=self.request.GET,
+                       channels=ComplaintChannel.choices, statuses=ComplaintStatus.choices, today=timezone.localdate(),
+                       not_replied=NOT_REPLIED_STATUSES,
+                       can_create=bool(scope_prefixes(self.request.user, C.COMPLAINT_MANAGE)))
+        return context
+
+
+class ComplaintCreateView(CapabilityRequiredMixin, View):
+    required_capability = C.COMPLAINT_MANAGE
+    template_name = "oversight/complaint_form.html"
+
+    def _form(self, data=None):
+        choices = area_choices(self.request.user, C.COMPLAINT_MANAGE, levels=RECEIVING_LEVELS)
+        initial = {"received_at": timezone.localtime().replace(second=0, microsecond=0, tzinfo=None),
+                   "channel": ComplaintChannel.HOTLINE_12317}
+        return ComplaintForm(data, area_choices=choices, initial=initial)
+
+    def get(self, request):
+        return render(request, self.template_name, {"form": self._form()})
+
+    def post(self, request):
+        form = self._form(request.POST)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            try:
+                household = None
+                if number := data.pop("household_number").strip():
+                    household = (Household.objects.visible_to(request.user, C.HOUSEHOLD_VIEW)
+                                 .filter(household_number=number).first())
+                    if household is None:
+                        raise ApplicationError("找不到该户编号，或不在您的范围内。",
+                                               field_errors={"household_number": "找不到该户编号，或不在您的范围内"})
+                complaint = services.complaint_receive(actor=request.user, area=Area.objects.get(code=data.pop("area")),
+                                                       household=household, **data)
+            except ApplicationError as error:
+                forbid_if_denied(error)
+                if "household" in error.field_errors:
+                    error.field_errors["household_number"] = error.field_errors.pop("household")
+                apply_errors(form, error)
+            else:
+                messages.success(request, f"已受理登记 {complaint.number}，答复期限 {complaint.reply_deadline}。")
+                return redirect("oversight:complaint_detail", pk=complaint.pk)
+        return render(request, self.template_name, {"form": form}, status=400)
+
+
+def _may(user, complaint, name) -> bool:
+    status = complaint.status
+    match name:
+        case "assign":
+            return status == S.RECEIVED and covers(user, C.COMPLAINT_MANAGE, complaint.area_code)
+        case "handle":
+            return status == S.ASSIGNED and covers(user, C.COMPLAINT_HANDLE, complaint.area_code)
+        case "reply":
+            return status == S.HANDLING and covers(user, C.COMPLAINT_HANDLE, complaint.area_code)
+        case "close":
+            return status == S.REPLIED and covers(user, C.COMPLAINT_MANAGE, complaint.received_area_code)
+        case "deadline":
+            return status in NOT_REPLIED_STATUSES and covers(user, C.COMPLAINT_MANAGE, complaint.received_area_code)
+    return False
+
+
+ACTIONS = {
+    "assign": ("交办", AssignForm),
+    "handle": ("开始办理", NoteForm),
+    "reply": ("答复", ReplyForm),
+    "close": ("办结", NoteForm),
+    "deadline": ("调整答复期限", ReplyDeadlineForm),
+}
+
+
+def _make_form(name, complaint, user, data=None):
+    form_class = ACTIONS[name][1]
+    if name == "assign":
+        choices = area_choices(user, C.COMPLAINT_MANAGE, levels=["county", "township", "village"], within=complaint.area)
+        return form_class(data, area_choices=choices, initial={"area": complaint.area_code})
+    if name == "deadline":
+        return form_class(data, initial={"reply_deadline": complaint.reply_deadline})
+    return form_class(data)
+
+
+def _render(request, complaint, *, bound=None, status=200):
+    user = request.user
+    actions = [{"name": name, "label": label, "open": bool(bound and bound[0] == name),
+                "form": bound[1] if bound and bound[0] == name else _make_form(name, complaint, user)}
+               for name, (label, _) in ACTIONS.items() if _may(user, complaint, name) or (bound and bound[0] == name)]
+    may_see_contact = (covers(user, C.COMPLAINT_MANAGE, complaint.received_area_code)
+                       or covers(user, C.COMPLAINT_HANDLE, complaint.area_code))
+    context = {"complaint": complaint, "actions": actions, "may_see_contact": may_see_contact,
+               "is_overdue": complaint.status in NOT_REPLIED_STATUSES and complaint.reply_deadline < timezone.localdate()}
+    return render(request, "oversight/complaint_detail.html", context, status=status)
+
+
+class ComplaintDetailView(CapabilityRequiredMixin, View):
+    required_capability = C.COMPLAINT_VIEW
+
+    def get(self, request, pk):
+        return _render(request, complaint_detail(user=request.user, pk=pk))
+
+
+class ComplaintActionView(CapabilityRequiredMixin, View):
+    required_capability = C.COMPLAINT_VIEW
+
+    def post(self, request, pk, action):
+        if action not in ACTIONS:
+            return redirect("oversight:complaint_detail", pk=pk)
+        complaint = complaint_detail(user=request.user, pk=pk)
+        form = _make_form(action, complaint, request.user, request.POST)
+        if form.is_valid():
+            data, user = form.cleaned_data, request.user
+            try:
+                match action:
+                    case "assign":
+                        services.complaint_assign(actor=user, complaint=complaint, area=Area.objects.get(code=data["area"]),
+                                                  handling_unit=data["handling_unit"], note=data["note"])
+                    case "handle":
+                        services.complaint_start_handling(actor=user, complaint=complaint, note=data["note"])
+                    case "reply":
+                        services.complaint_reply(actor=user, complaint=complaint, reply_text=data["reply_text"])
+                    case "close":
+                        services.complaint_close(actor=user, complaint=complaint, note=data["note"])
+                    case "deadline":
+                        services.complaint_set_deadline(actor=user, complaint=complaint,
+                                                        reply_deadline=data["reply_deadline"], reason=data["reason"])
+            except ApplicationError as error:
+                forbid_if_denied(error)
+                apply_errors(form, error)
+            else:
+                messages.success(request, f"已{ACTIONS[action][0]}。")
+                return redirect("oversight:complaint_detail", pk=pk)
+        return _render(request, complaint_detail(user=request.user, pk=pk), bound=(action, form), status=400)
