@@ -7,7 +7,9 @@ DOMAIN.md §6.2; the denominator is entered per village and year, Q4), each one 
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Sum
+from django.db.models.functions import Substr
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from assessments.models import (
     ComparisonMatch,
@@ -31,8 +33,10 @@ def verification_queryset(*, user):
     return Verification.objects.visible_to(user, Capability.EXIT_VIEW)
 
 
-def verification_list(*, user, workflow_type=None, status=None):
+def verification_list(*, user, workflow_type=None, status=None, overdue=False):
     queryset = verification_queryset(user=user).select_related(*LIST_RELATED)
+    if overdue:
+        queryset = queryset.filter(status=VerificationStatus.IN_PROGRESS, due_on__lt=timezone.localdate())
     if workflow_type:
         queryset = queryset.filter(workflow_type=workflow_type)
     if status:
@@ -44,7 +48,7 @@ def verification_detail(*, user, pk):
     """One verification with its events, 公示, objections and 比对 results; outside the user's areas → 404."""
     queryset = (
         verification_queryset(user=user)
-        .select_related(*LIST_RELATED, "household__village")
+        .select_related(*LIST_RELATED, "household__village", "announcement")
         .prefetch_related(
             Prefetch(
                 "events", queryset=VerificationEvent.objects.select_related("actor").order_by("at", "id")
@@ -128,6 +132,70 @@ def inbox_count(*, user) -> int:
         .filter(_waiting_q(user) | _objection_q(user))
         .count()
     )
+
+
+def inbox_overdue_count(*, user) -> int:
+    """How many of the user's waiting items are past their time limit (for the navigation badge)."""
+    if not getattr(user, "is_authenticated", False) or not has_capability(user, Capability.EXIT_VIEW):
+        return 0
+    return inbox(user=user).filter(due_on__lt=timezone.localdate()).order_by().count()
+
+
+PREFIX_LENGTHS = {AreaLevel.COUNTY: 6, AreaLevel.TOWNSHIP: 9, AreaLevel.VILLAGE: 12}
+
+
+def _step_labels() -> dict:
+    """(workflow type, step code) → label, from the default chains and every stored override."""
+    from assessments.models import ApprovalChain
+    from assessments.services.workflows.chains import DEFAULT_CHAINS
+
+    labels = {(str(t), s["code"]): s["label"] for t, steps in DEFAULT_CHAINS.items() for s in steps}
+    for workflow_type, steps in ApprovalChain.objects.values_list("workflow_type", "steps"):
+        for item in steps or ():
+            labels.setdefault((workflow_type, item.get("code")), item.get("label", item.get("code")))
+    return labels
+
+
+def overdue_counts(*, user, level=AreaLevel.TOWNSHIP, today=None) -> dict:
+    """Running verifications past their step's time limit in the user's areas, counted by step and by area
+    at ``level`` (DOMAIN.md §5.0 rule 7): one GROUP BY over the verifications, then the names."""
+    today = today or timezone.localdate()
+    length = PREFIX_LENGTHS.get(level, 9)
+    grouped = list(
+        verification_queryset(user=user)
+        .filter(status=VerificationStatus.IN_PROGRESS, due_on__lt=today)
+        .annotate(area_prefix=Substr("area_code", 1, length))
+        .values("area_prefix", "workflow_type", "current_step")
+        .annotate(count=Count("id"))
+        .order_by("area_prefix", "workflow_type", "current_step")
+    )
+    names = dict(
+        Area.objects.filter(code__in={row["area_prefix"].ljust(12, "0") for row in grouped}).values_list(
+            "code", "name"
+        )
+    )
+    labels = _step_labels() if grouped else {}
+    by_step, by_area = {}, {}
+    for row in grouped:
+        step_key = (row["workflow_type"], row["current_step"])
+        label = labels.get(step_key, row["current_step"])
+        entry = by_step.setdefault(
+            step_key,
+            {"workflow_type": WorkflowType(row["workflow_type"]).label, "step": row["current_step"], "label": label,
+             "count": 0},
+        )
+        entry["count"] += row["count"]
+        code = row["area_prefix"].ljust(12, "0")
+        area = by_area.setdefault(code, {"code": code, "name": names.get(code, code), "count": 0})
+        area["count"] += row["count"]
+        row.update(area_code=code, area_name=area["name"], label=label)
+    return {
+        "total": sum(row["count"] for row in grouped),
+        "by_step": sorted(by_step.values(), key=lambda e: (-e["count"], e["label"])),
+        "by_area": sorted(by_area.values(), key=lambda e: (-e["count"], e["code"])),
+        "rows": grouped,
+        "level": level,
+    }
 
 
 def _percent(numerator, denominator):

@@ -3,12 +3,23 @@
 from django.urls import path
 
 from assessments.models import WorkflowType
-from assessments.views_workflow import actions, pages, starts
+from assessments.views_workflow import actions, announcements, chains, pages, starts
 
 app_name = "workflow"
 urlpatterns = [
     path("", pages.VerificationListView.as_view(), name="list"),
     path("inbox/", pages.InboxView.as_view(), name="inbox"),
+    path("announcements/", announcements.AnnouncementListView.as_view(), name="announcement_list"),
+    path("announcements/batch/", announcements.AnnouncementBatchView.as_view(), name="announcement_batch"),
+    path("announcements/<int:pk>/", announcements.AnnouncementDetailView.as_view(), name="announcement_detail"),
+    path("announcements/<int:pk>/pdf/", announcements.AnnouncementPdfView.as_view(), name="announcement_pdf"),
+    path("chains/", chains.ApprovalChainListView.as_view(), name="chain_list"),
+    path("chains/<str:code>/<str:workflow_type>/", chains.ApprovalChainEditView.as_view(), name="chain_edit"),
+    path(
+        "chains/<str:code>/<str:workflow_type>/default/",
+        chains.ApprovalChainResetView.as_view(),
+        name="chain_reset",
+    ),
     path("<int:pk>/", pages.VerificationDetailView.as_view(), name="detail"),
     path("<int:pk>/act/", actions.TransitionView.as_view(), name="act"),
     path("<int:pk>/objections/", actions.ObjectionLodgeView.as_view(), name="objection_lodge"),

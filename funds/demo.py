@@ -1,5 +1,7 @@
 """Deterministic demo ledger for the demo county 新平县 (530427): one fiscal year (the current one) of
-projects, allocations by source and vouchers, built through the services and marked as demo.
+projects, allocations by source (their 分配结果 public the day they are allocated) and vouchers paid after
+the projects' 项目安排 公示 (P-FD-08), two delay attributions (P-FD-10), built through the services and
+marked as demo.
 
 Amounts and dates follow fixed sequences (no randomness). No spend target is loaded: the seeds set none
 for 新平县, so the dashboard shows "无目标" (DOMAIN.md Q8).
@@ -16,8 +18,16 @@ from projects.choices import ProjectCategory, PublicityKind
 from projects.models import Project
 from villages.models import Area
 
+from .choices import DelayCause
+from .delays import schedule_delay
 from .models import FundSource
-from .services import fund_allocation_create, fund_disburse, fund_sources_ensure, project_funding_assign
+from .services import (
+    fund_allocation_create,
+    fund_delay_record,
+    fund_disburse,
+    fund_sources_ensure,
+    project_funding_assign,
+)
 
 COUNTY_CODE = "530427000000"
 CATEGORIES = [ProjectCategory.INDUSTRY, ProjectCategory.INFRASTRUCTURE, ProjectCategory.HOUSING,
@@ -27,6 +37,8 @@ NAMES = {"industry": "特色种养殖产业", "infrastructure": "村组道路硬
 # County allocations (source code, amount in 万元, month of 下达).
 ALLOCATIONS = [("central_special", 1800, 2), ("province_special", 700, 3), ("city_special", 200, 4),
                ("county_integrated", 550, 3), ("social_paired", 120, 5)]
+# Demo projects whose schedule delay is attributed (index → cause); the others show "未认定原因".
+DELAY_CAUSES = {0: DelayCause.FISCAL_LATE, 1: DelayCause.PREPARATION}
 
 
 def _day(year: int, fraction: float, today: datetime.date) -> datetime.date:
@@ -46,16 +58,19 @@ def load_demo_funds() -> int:
     year = today.year
     sources = {s.code: s for s in FundSource.objects.all()}
     villages = list(Area.objects.within(county).filter(level="village").order_by("code")[:24])
+    # Every allocation's 分配结果 is made public the day it is allocated, before any 报账 (P-FD-08).
     allocations = [fund_allocation_create(
         actor=None, source=sources[code], area=county, year=year, amount=Decimal(amount) * 10000,
-        document_number=f"新财农〔{year}〕{index + 1}号", allocated_on=_day(year, month / 12, today), is_demo=True)
+        document_number=f"新财农〔{year}〕{index + 1}号", allocated_on=_day(year, month / 12, today),
+        published_on=_day(year, month / 12, today), publication_place="新平县人民政府网站", is_demo=True)
         for index, (code, amount, month) in enumerate(ALLOCATIONS)]
     # Provincial money passed straight to each township that has demo projects (shown by township).
     township_allocations = {}
     for number, township in enumerate(sorted({v.parent for v in villages}, key=lambda a: a.code)):
         township_allocations[township.pk] = fund_allocation_create(
             actor=None, source=sources["province_special"], area=township, year=year, amount=Decimal(600000 + 100000 * number),
-            document_number=f"{township.name}〔{year}〕1号", allocated_on=_day(year, 0.2, today), is_demo=True)
+            document_number=f"{township.name}〔{year}〕1号", allocated_on=_day(year, 0.2, today),
+            published_on=_day(year, 0.2, today), publication_place=f"{township.name}政务公开栏", is_demo=True)
     created = 0
     for index, village in enumerate(villages):
         category = CATEGORIES[index % len(CATEGORIES)]
@@ -93,4 +108,7 @@ def load_demo_funds() -> int:
             fund_disburse(actor=None, funding=funding, amount=(funding.amount * share).quantize(Decimal("0.01")),
                           paid_on=_day(year, fraction, today), voucher_number=f"XP{year}-{index + 1:03d}-{number + 1}",
                           payee=f"{village.parent.name}财政所", is_demo=True)
+        if index in DELAY_CAUSES and schedule_delay(project, today):  # not started by today: attribute (P-FD-10)
+            fund_delay_record(actor=None, project=project, cause=DELAY_CAUSES[index], recorded_on=today,
+                              note="演示：截至认定日期尚未开工，资金滞留。")
     return created

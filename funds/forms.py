@@ -1,7 +1,7 @@
 """Forms of the fund pages; the services decide."""
 from django import forms
 
-from .choices import AllocationMethod
+from .choices import AllocationMethod, DelayCause
 from .models import FundSource
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -16,10 +16,24 @@ class AllocationForm(forms.Form):
     allocated_on = forms.DateField(label="下达日期", widget=DATE)
     method = forms.ChoiceField(label="分配方式", choices=AllocationMethod.choices)
     note = forms.CharField(label="备注", max_length=300, required=False)
+    published_on = forms.DateField(label="分配结果公开日期（报账前须公开）", widget=DATE, required=False)
+    publication_place = forms.CharField(label="公开方式或地点", max_length=200, required=False)
 
     def __init__(self, *args, area_choices=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["area"].choices = area_choices
+
+
+class PublishForm(forms.Form):
+    published_on = forms.DateField(label="公开日期", widget=DATE)
+    place = forms.CharField(label="公开方式或地点", max_length=200, help_text="如：县人民政府网站、乡镇公开栏")
+
+
+class DelayForm(forms.Form):
+    cause = forms.ChoiceField(label="延误原因", choices=DelayCause.choices)
+    responsible_unit = forms.CharField(label="责任单位（不填：财政部门或项目责任单位）", max_length=100, required=False)
+    recorded_on = forms.DateField(label="认定日期", widget=DATE)
+    note = forms.CharField(label="情况说明", max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class FundingForm(forms.Form):

@@ -10,7 +10,15 @@ from django.db.models import F, Q
 
 from povalleviation.access import ScopedQuerySet
 
-from .choices import AllocationMethod, DisbursementStatus, FundKind, SourceLevel
+from .choices import (
+    AllocationMethod,
+    DelayCause,
+    DelayKind,
+    DisbursementStatus,
+    FundKind,
+    ResponsibleParty,
+    SourceLevel,
+)
 
 
 class FundSource(models.Model):
@@ -54,6 +62,9 @@ class FundAllocation(models.Model):
     amount = models.DecimalField("下达金额（元）", max_digits=14, decimal_places=2)
     method = models.CharField("分配方式", max_length=10, choices=AllocationMethod.choices, default=AllocationMethod.FACTOR)
     note = models.CharField("备注", max_length=300, blank=True)
+    published_on = models.DateField("分配结果公开日期", null=True, blank=True,
+                                    help_text="资金分配结果一律公开；公开前不能报账（P-FD-08）")
+    publication_place = models.CharField("公开方式或地点", max_length=200, blank=True)
     assigned_amount = models.DecimalField("已安排到项目（元）", max_digits=14, decimal_places=2, default=0,
                                           editable=False)
     disbursed_amount = models.DecimalField("已报账（元）", max_digits=14, decimal_places=2, default=0, editable=False)
@@ -79,6 +90,8 @@ class FundAllocation(models.Model):
             models.CheckConstraint(name="allocation_disbursed_within_amount",
                                    condition=Q(disbursed_amount__gte=0) & Q(disbursed_amount__lte=F("amount"))),
             models.UniqueConstraint(fields=["source", "area", "year", "document_number"], name="allocation_unique_document"),
+            models.CheckConstraint(name="allocation_published_after_allocated",
+                                   condition=Q(published_on__isnull=True) | Q(published_on__gte=F("allocated_on"))),
         ]
 
     def __str__(self):
@@ -192,6 +205,45 @@ class Disbursement(models.Model):
 
     def __str__(self):
         return f"{self.voucher_number} {self.amount} 元"
+
+
+class DelayQuerySet(ScopedQuerySet):
+    area_code_path = "area_code"
+
+
+class FundDelay(models.Model):
+    """Why a project (and its money) is behind schedule, and who answers for it (P-FD-10, DOMAIN.md §4.3, §5.9
+    "Delay record"): 因财政部门资金拨付不及时、不到位造成滞留延压 → 财政部门; 因项目实施不力、项目前期准备工作不充分
+    → 项目主管部门和项目实施单位 (000_6ea9a56b91abd59f.txt §八(三十二)). The responsible party follows from the
+    cause; ``delay_days`` is measured against the project's planned dates on ``recorded_on``."""
+
+    project = models.ForeignKey("projects.Project", verbose_name="项目", on_delete=models.PROTECT, related_name="fund_delays")
+    area_code = models.CharField("项目区划代码", max_length=15, editable=False)
+    kind = models.CharField("延误类型", max_length=10, choices=DelayKind.choices)
+    delay_days = models.PositiveIntegerField("延误天数")
+    cause = models.CharField("延误原因", max_length=20, choices=DelayCause.choices)
+    responsible_party = models.CharField("责任主体", max_length=20, choices=ResponsibleParty.choices, editable=False)
+    responsible_unit = models.CharField("责任单位", max_length=100)
+    note = models.CharField("情况说明", max_length=500)
+    recorded_on = models.DateField("认定日期")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="认定人", null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    objects = DelayQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "资金滞留延误认定"
+        verbose_name_plural = "资金滞留延误认定"
+        ordering = ["-recorded_on", "-id"]
+        indexes = [models.Index(fields=["area_code"], name="fund_delay_area_prefix_idx", opclasses=["varchar_pattern_ops"])]
+        constraints = [
+            models.CheckConstraint(name="fund_delay_days_positive", condition=Q(delay_days__gt=0)),
+            models.CheckConstraint(name="fund_delay_cause_valid", condition=Q(cause__in=DelayCause.values)),
+        ]
+
+    def __str__(self):
+        return f"{self.project} 延误 {self.delay_days} 天：{self.get_cause_display()}"
 
 
 class FundRecomputeRun(models.Model):

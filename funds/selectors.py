@@ -16,10 +16,11 @@ from villages.choices import LEVEL_ORDER, PREFIX_LENGTH
 from villages.models import Area
 
 from .choices import COUNTED_STATUSES, UPPER_LEVELS, DisbursementStatus, SourceLevel
-from .models import Disbursement, FundAllocation, FundRecomputeRun, FundSource, ProjectFunding
+from .contributions import contribution_evaluations
+from .delays import schedule_delay
+from .models import Disbursement, FundAllocation, FundDelay, FundRecomputeRun, FundSource, ProjectFunding
+from .targets import SPEND_TARGET_CODE, as_fraction, targets_for_areas
 
-# PolicyParameter code of the annual 支出进度 / 报账率 target (P-FD-01…03, DOMAIN.md §4.3).
-SPEND_TARGET_CODE = "fund_spend_ratio_min"
 ZERO = Decimal("0")
 
 
@@ -34,14 +35,8 @@ def spend_target_for(area, year: int, as_of: datetime.date | None = None):
     """The 支出进度 target (a fraction) for the area and year from ``PolicyParameter`` (stored in %),
     inherited from the nearest ancestor; None when no area above sets one ("无目标", never an assumed
     90 % or 92 %, DOMAIN.md Q8). The target is annual, so any as-of date of the year uses the same row."""
-    try:
-        from assessments.services.parameters import parameter_values_for_area
-    except ImportError:
-        return None
-    row = parameter_values_for_area(area=area, year=year, codes=[SPEND_TARGET_CODE])[SPEND_TARGET_CODE]
-    if row is None or row.value is None:
-        return None
-    return (Decimal(row.value) / 100).quantize(Decimal("0.0001"))
+    rows = targets_for_areas(area=area, children=[], year=year, codes=[SPEND_TARGET_CODE])
+    return as_fraction(rows[area.code][SPEND_TARGET_CODE])
 
 
 def visible_area(*, user, code: str) -> Area:
@@ -78,17 +73,22 @@ def _row(label, allocated, disbursed, pending, target, **extra):
 def spend_summary(*, area, year: int, as_of: datetime.date) -> dict:
     """The dashboard: totals, by source, by child area (townships of a county …), local contribution, flags.
 
-    A fixed number of queries whatever the size of the ledger (one per table and grouping, one target lookup
-    per child area).
+    A fixed number of queries whatever the size of the ledger and the number of child areas: one per table
+    and grouping, one for every target of the area and its children, one for the contribution amounts
+    (only when a contribution target applies).
     """
     prefix = area.scope_prefix
+    level_index = LEVEL_ORDER.index(area.level)
+    has_children = level_index + 1 < len(LEVEL_ORDER) - 1
+    child_areas = list(Area.objects.filter(parent=area).order_by("code")) if has_children else []
+    targets = targets_for_areas(area=area, children=child_areas, year=year)
     allocations, payments = _allocations(prefix, year, as_of), _payments(prefix, year, as_of)
     pending_q = Q(status__in=[DisbursementStatus.RECORDED, DisbursementStatus.TOWNSHIP_CHECKED])
     sources = {s.pk: s for s in FundSource.objects.all()}
     allocated_by_source = dict(allocations.values_list("source").annotate(total=Sum("amount")).order_by())
     paid_by_source = {row["source"]: row for row in payments.values("source").annotate(
         total=Sum("amount"), pending=Sum("amount", filter=pending_q), count=Count("id")).order_by()}
-    target = spend_target_for(area, year, as_of)
+    target = as_fraction(targets[area.code][SPEND_TARGET_CODE])
     by_source = []
     for source_id in sorted(set(allocated_by_source) | set(paid_by_source), key=lambda pk: (sources[pk].sort_order, pk)):
         paid = paid_by_source.get(source_id, {})
@@ -100,8 +100,8 @@ def spend_summary(*, area, year: int, as_of: datetime.date) -> dict:
     total = _row(area.name, allocated_total, paid_total, pending_total, target, area=area)
 
     children = []
-    level_index = LEVEL_ORDER.index(area.level)
-    if level_index + 1 < len(LEVEL_ORDER) - 1:
+    child_length = None
+    if has_children:
         child_length = PREFIX_LENGTH[LEVEL_ORDER[level_index + 1]]
         key = Substr("area_code", 1, child_length)
         allocated_by_child = dict(allocations.annotate(key=key).values_list("key").annotate(t=Sum("amount")).order_by())
@@ -109,19 +109,25 @@ def spend_summary(*, area, year: int, as_of: datetime.date) -> dict:
             total=Sum("amount"), pending=Sum("amount", filter=pending_q)).order_by()}
         own_allocated = allocated_by_child.pop(prefix.ljust(child_length, "0")[:child_length], None) if len(prefix) < child_length else None
         own_paid = paid_by_child.pop(prefix.ljust(child_length, "0")[:child_length], None) if len(prefix) < child_length else None
-        for child in Area.objects.filter(parent=area).order_by("code"):
+        for child in child_areas:
             child_key = child.code[:child_length]
             paid = paid_by_child.get(child_key, {})
             children.append(_row(child.name, allocated_by_child.get(child_key, ZERO), paid.get("total") or ZERO,
-                                 paid.get("pending") or ZERO, spend_target_for(child, year, as_of), area=child))
+                                 paid.get("pending") or ZERO, as_fraction(targets[child.code][SPEND_TARGET_CODE]),
+                                 area=child))
         if own_allocated or own_paid:
             children.insert(0, _row(f"{area.name}本级", own_allocated or ZERO, (own_paid or {}).get("total") or ZERO,
                                     (own_paid or {}).get("pending") or ZERO, target, area=area, is_own_level=True))
     upper = sum((v for k, v in allocated_by_source.items() if sources[k].level in UPPER_LEVELS), ZERO)
     local_levels = {SourceLevel.COUNTY, SourceLevel.TOWNSHIP}
     local = sum((v for k, v in allocated_by_source.items() if sources[k].level in local_levels), ZERO)
+    contributions = contribution_evaluations(area=area, children=child_areas, year=year, as_of=as_of, targets=targets,
+                                             child_length=child_length)
     return {
         "area": area, "year": year, "as_of": as_of, "total": total, "by_source": by_source, "by_child": children,
+        "contributions": contributions,
+        "contribution_flagged": [{"area": item["area"], **result} for item in contributions for result in item["results"]
+                                 if result["below_target"]],
         "local_contribution": {"local": local, "upper": upper, "total": allocated_total,
                                "share_of_total": ratio(local, allocated_total), "share_of_upper": ratio(local, upper)},
         "flagged": [row for row in [total, *children] if row["below_target"]],
@@ -159,7 +165,8 @@ def disbursement_list(*, user, area=None, year=None, source=None, project=None, 
 
 
 def project_fund_rows(*, user, area, year: int, as_of: datetime.date, source=None) -> list[dict]:
-    """Per project: money arranged from the area's allocations and paid as of the date (three queries)."""
+    """Per project: money arranged from the area's allocations and paid as of the date, its schedule delay on
+    the date and the latest delay attribution (P-FD-10). Four queries."""
     from projects.models import Project
 
     fundings = ProjectFunding.objects.visible_to(user, Capability.FUND_VIEW).filter(
@@ -171,5 +178,9 @@ def project_fund_rows(*, user, area, year: int, as_of: datetime.date, source=Non
     arranged = dict(fundings.values_list("project").annotate(total=Sum("amount")).order_by())
     paid = dict(payments.values_list("project").annotate(total=Sum("amount")).order_by())
     projects = Project.objects.filter(pk__in=set(arranged) | set(paid)).select_related("area").order_by("number")
+    attributions = {}
+    for record in FundDelay.objects.filter(project__in=projects, recorded_on__lte=as_of).order_by("recorded_on", "id"):
+        attributions[record.project_id] = record  # the latest attribution as of the date
     return [{"project": p, "arranged": arranged.get(p.pk, ZERO), "paid": paid.get(p.pk, ZERO),
-             "ratio": ratio(paid.get(p.pk, ZERO), arranged.get(p.pk, ZERO))} for p in projects]
+             "ratio": ratio(paid.get(p.pk, ZERO), arranged.get(p.pk, ZERO)), "delay": schedule_delay(p, as_of),
+             "attribution": attributions.get(p.pk)} for p in projects]

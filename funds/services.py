@@ -13,8 +13,9 @@ from povalleviation.access import Capability, require
 from povalleviation.errors import ApplicationError, Conflict, PermissionDenied
 from projects.choices import PAYABLE_STATUSES
 
-from .choices import DEFAULT_SOURCES, DisbursementStatus
-from .models import Disbursement, FundAllocation, FundSource, ProjectFunding
+from .choices import DEFAULT_SOURCES, RESPONSIBLE_FOR_CAUSE, DelayCause, DisbursementStatus, ResponsibleParty
+from .delays import schedule_delay
+from .models import Disbursement, FundAllocation, FundDelay, FundSource, ProjectFunding
 
 ALLOCATION_LEVELS = {"county", "township", "village"}
 
@@ -57,8 +58,10 @@ def fund_sources_ensure() -> int:
 @transaction.atomic
 def fund_allocation_create(*, actor, source: FundSource, area, year: int, amount, document_number: str,
                            allocated_on: datetime.date, method: str = "factor", note: str = "",
+                           published_on: datetime.date | None = None, publication_place: str = "",
                            is_demo: bool = False) -> FundAllocation:
-    """资金下达: a source's money for an area (county, township or village) and fiscal year."""
+    """资金下达: a source's money for an area (county, township or village) and fiscal year; with
+    ``published_on`` its 分配结果 is also recorded as public (P-FD-08, see ``fund_allocation_publish``)."""
     require(actor, Capability.FUND_ALLOCATE, area.code)
     if area.level not in ALLOCATION_LEVELS:
         raise ApplicationError("资金只能下达到县、乡镇或行政村", field_errors={"area": "请选择县、乡镇或行政村"})
@@ -72,7 +75,50 @@ def fund_allocation_create(*, actor, source: FundSource, area, year: int, amount
                  summary=f"下达 {year} 年 {source.name} {allocation.amount} 元到 {area.name}",
                  changes={"amount": str(allocation.amount), "source": source.code, "document": document_number})
     _queue_recompute(area.code, year)
+    if published_on is not None:
+        allocation = fund_allocation_publish(actor=actor, allocation=allocation, published_on=published_on,
+                                             place=publication_place)
     return allocation
+
+
+@transaction.atomic
+def fund_allocation_publish(*, actor, allocation: FundAllocation, published_on: datetime.date,
+                            place: str) -> FundAllocation:
+    """分配结果公开: 中央、省、市、县财政扶贫资金分配结果一律公开 (001_5bc03b4b95b81c94.txt §三(四);
+    004_c61319f7ee03391d.txt §五(十九)); no 报账 against the allocation before it (P-FD-08)."""
+    allocation = FundAllocation.objects.select_for_update().select_related("area", "source").get(pk=allocation.pk)
+    require(actor, Capability.FUND_ALLOCATE, allocation.area_code)
+    if allocation.published_on is not None:
+        raise Conflict(f"该笔资金的分配结果已于 {allocation.published_on} 公开。")
+    if published_on < allocation.allocated_on:
+        raise ApplicationError("公开日期不能早于下达日期。", field_errors={"published_on": "早于下达日期"})
+    if not (place or "").strip():
+        raise ApplicationError("请填写公开方式或地点（如县政府网站、公开栏）。", field_errors={"place": "必填"})
+    allocation.published_on, allocation.publication_place = published_on, place.strip()[:200]
+    _save(allocation)
+    audit_record(actor=actor, action="fund.publish", target=allocation, area=allocation.area,
+                 summary=f"公开资金分配结果：{allocation.source.name} {allocation.amount} 元（{allocation.document_number}）",
+                 changes={"published_on": str(published_on), "place": allocation.publication_place})
+    return allocation
+
+
+def _require_publication(allocation: FundAllocation, project, paid_on: datetime.date):
+    """P-FD-08 (DOMAIN.md §4.3, §5.8 step 6, §5.9 Publish): the allocation's 分配结果 is public, and a 乡/村
+    project's 项目安排 has been 公示, on or before the payment date."""
+    from projects.choices import PublicityKind
+    from projects.models import ProjectPublicity
+    from villages.choices import AreaLevel, level_of_code
+
+    if allocation.published_on is None or allocation.published_on > paid_on:
+        reason = "尚未公开" if allocation.published_on is None else f"于 {allocation.published_on} 才公开"
+        message = (f"资金分配结果{reason}（{allocation.document_number}），不能报账：分配结果须在支付日期 {paid_on} "
+                   "之前公开（P-FD-08）。")
+        raise ApplicationError(message, field_errors={"paid_on": "资金分配结果未在支付日期前公开"}, code="not_published")
+    if level_of_code(project.area_code) in (AreaLevel.TOWNSHIP, AreaLevel.VILLAGE) and not ProjectPublicity.objects.filter(
+            project=project, kind=PublicityKind.PLAN, published_on__lte=paid_on).exists():
+        message = (f"项目“{project.name}”的项目安排尚未公示，不能报账：乡村两级项目安排须在支付日期 {paid_on} "
+                   "之前公示（P-FD-08）。")
+        raise ApplicationError(message, field_errors={"paid_on": "项目安排未在支付日期前公示"}, code="not_publicized")
 
 
 @transaction.atomic
@@ -109,8 +155,9 @@ def project_funding_assign(*, actor, allocation: FundAllocation, project, amount
 @transaction.atomic
 def fund_disburse(*, actor, funding: ProjectFunding, amount, paid_on: datetime.date, voucher_number: str,
                   payee: str = "", note: str = "", is_demo: bool = False) -> Disbursement:
-    """报账: one payment against a voucher. Locks the funding and allocation rows, refuses more than remains,
-    and moves the totals with ``F()``; the CHECK constraints refuse overspending in any case."""
+    """报账: one payment against a voucher. Locks the funding and allocation rows, refuses a payment before the
+    allocation's 分配结果 is public and the project's 项目安排 公示 (P-FD-08), refuses more than remains, and
+    moves the totals with ``F()``; the CHECK constraints refuse overspending in any case."""
     amount = _money(amount)
     funding = ProjectFunding.objects.select_for_update().select_related("project", "allocation").get(pk=funding.pk)
     allocation = FundAllocation.objects.select_for_update().get(pk=funding.allocation_id)
@@ -122,6 +169,7 @@ def fund_disburse(*, actor, funding: ProjectFunding, amount, paid_on: datetime.d
         raise ApplicationError("请填写凭证号。", field_errors={"voucher_number": "必填"})
     if paid_on.year < allocation.year:
         raise ApplicationError("支付日期早于资金年度。", field_errors={"paid_on": "早于资金年度"})
+    _require_publication(allocation, project, paid_on)
     if amount > funding.remaining_amount or amount > allocation.remaining_amount:
         remaining = min(funding.remaining_amount, allocation.remaining_amount)
         raise ApplicationError(f"报账金额超过剩余可用资金（{remaining} 元）。", field_errors={"amount": f"最多 {remaining} 元"})
@@ -192,3 +240,30 @@ def disbursement_review_county(*, actor, disbursement: Disbursement, approve: bo
     allowed = {DisbursementStatus.TOWNSHIP_CHECKED} | ({DisbursementStatus.RECORDED} if county_level else set())
     return _review(actor, disbursement, capability=Capability.DISBURSEMENT_REVIEW_COUNTY, allowed_from=allowed,
                    approve=approve, note=note, reviewer_field="county_reviewer", approved_status=DisbursementStatus.SETTLED)
+
+
+@transaction.atomic
+def fund_delay_record(*, actor, project, cause: str, note: str, recorded_on: datetime.date,
+                      responsible_unit: str = "") -> FundDelay:
+    """P-FD-10: attribute a project's schedule delay (and the money held up by it) to a cause; the cause
+    decides the responsible party (财政部门, or 项目主管部门和项目实施单位). Only a delayed project."""
+    project = type(project).objects.select_for_update().get(pk=project.pk)
+    require(actor, Capability.FUND_ALLOCATE, project.area_code)
+    if cause not in DelayCause.values:
+        raise ApplicationError("请选择延误原因。", field_errors={"cause": "未知的延误原因"})
+    delay = schedule_delay(project, recorded_on)
+    if delay is None:
+        raise Conflict(f"项目“{project.name}”截至 {recorded_on} 未延误（计划开工 {project.planned_start}，"
+                       f"计划完工 {project.planned_finish}），无需认定延误原因。")
+    if not (note or "").strip():
+        raise ApplicationError("请填写情况说明。", field_errors={"note": "必填"})
+    party = RESPONSIBLE_FOR_CAUSE[DelayCause(cause)]
+    default_unit = "财政部门" if party == ResponsibleParty.FINANCE else project.responsible_unit
+    record = FundDelay(project=project, area_code=project.area_code, kind=delay.kind, delay_days=delay.days, cause=cause,
+                       responsible_party=party, responsible_unit=(responsible_unit or "").strip() or default_unit,
+                       note=note.strip(), recorded_on=recorded_on, recorded_by=actor if getattr(actor, "pk", None) else None)
+    _save(record)
+    audit_record(actor=actor, action="fund.delay_record", target=record, area_code=project.area_code,
+                 summary=f"认定项目 {project.name} {delay.label}：{record.get_cause_display()}，责任 {record.get_responsible_party_display()}",
+                 changes={"cause": cause, "days": delay.days, "unit": record.responsible_unit})
+    return record

@@ -17,7 +17,7 @@ from villages.models import Area
 
 from . import services
 from .choices import DisbursementStatus
-from .forms import AllocationForm, DisbursementForm, FundingForm
+from .forms import AllocationForm, DelayForm, DisbursementForm, FundingForm, PublishForm
 from .models import Disbursement, FundAllocation, FundSource, ProjectFunding
 from .selectors import (
     allocation_list,
@@ -75,6 +75,7 @@ class ProjectDrillView(CapabilityRequiredMixin, TemplateView):
         area, year, as_of, source = dashboard_params(self.request)
         context.update(area=area, year=year, as_of=as_of, source=source,
                        rows=project_fund_rows(user=self.request.user, area=area, year=year, as_of=as_of, source=source),
+                       can_attribute=covers(self.request.user, Capability.FUND_ALLOCATE, area.code),
                        query_string=self.request.GET.urlencode())
         return context
 
@@ -139,6 +140,7 @@ class AllocationDetailView(CapabilityRequiredMixin, View):
         fundings = ProjectFunding.objects.filter(allocation=allocation).select_related("project__area")
         return render(request, self.template_name, {
             "allocation": allocation, "fundings": fundings, "form": form or FundingForm(),
+            "publish_form": PublishForm(initial={"published_on": allocation.allocated_on}),
             "can_assign": covers(request.user, Capability.FUND_ALLOCATE, allocation.area_code),
         }, status=400 if form else 200)
 
@@ -165,6 +167,59 @@ class AllocationDetailView(CapabilityRequiredMixin, View):
         return self.get(request, pk, form=form)
 
 
+class AllocationPublishView(CapabilityRequiredMixin, View):
+    """公开资金分配结果 (P-FD-08): required before any 报账 against the allocation."""
+
+    required_capability = Capability.FUND_ALLOCATE
+
+    def post(self, request, pk):
+        allocation = get_object_or_404(FundAllocation.objects.visible_to(request.user, Capability.FUND_VIEW), pk=pk)
+        form = PublishForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, "请填写公开日期和公开方式或地点。")
+        else:
+            try:
+                services.fund_allocation_publish(actor=request.user, allocation=allocation, **form.cleaned_data)
+                messages.success(request, "已登记分配结果公开。")
+            except ApplicationError as error:
+                _refuse(request, error)
+        return redirect("funds:allocation_detail", pk=allocation.pk)
+
+
+class DelayCreateView(CapabilityRequiredMixin, View):
+    """认定延误原因 (P-FD-10) for a project behind schedule, from the drill-down."""
+
+    required_capability = Capability.FUND_ALLOCATE
+    template_name = "funds/delay_form.html"
+
+    def get_project(self, request, pk):
+        return get_object_or_404(Project.objects.visible_to(request.user, Capability.FUND_VIEW).select_related("area"),
+                                 pk=pk)
+
+    def get(self, request, pk):
+        project = self.get_project(request, pk)
+        form = DelayForm(initial={"recorded_on": timezone.localdate()})
+        return render(request, self.template_name, {"form": form, "project": project, "next": request.GET.get("next", "")})
+
+    def post(self, request, pk):
+        project = self.get_project(request, pk)
+        form = DelayForm(request.POST)
+        if form.is_valid():
+            try:
+                services.fund_delay_record(actor=request.user, project=project, **form.cleaned_data)
+                messages.success(request, "已认定延误原因和责任主体。")
+                target = request.POST.get("next", "")
+                if target.startswith("/funds/"):  # back to the drill-down it came from, never off-site
+                    return redirect(target)
+                return redirect("projects:detail", pk=project.pk)
+            except ApplicationError as error:
+                if isinstance(error, PermissionDenied):
+                    raise PageForbidden(error.message) from error
+                form.add_error(None, error.message)
+        return render(request, self.template_name, {"form": form, "project": project, "next": request.POST.get("next", "")},
+                      status=400)
+
+
 class DisbursementListView(CapabilityRequiredMixin, TemplateView):
     """Vouchers behind a number (area/source/year/as-of filters) and the review queue."""
 
@@ -178,7 +233,8 @@ class DisbursementListView(CapabilityRequiredMixin, TemplateView):
         source = FundSource.objects.filter(pk=params.get("source")).first() if params.get("source", "").isdigit() else None
         as_of = datetime.date.fromisoformat(params["as_of"]) if params.get("as_of") else None
         year = int(params["year"]) if params.get("year", "").isdigit() else None
-        queryset = disbursement_list(user=user, area=area, year=year, source=source, as_of=as_of,
+        project = Project.objects.filter(pk=params["project"]).first() if params.get("project", "").isdigit() else None
+        queryset = disbursement_list(user=user, area=area, year=year, source=source, as_of=as_of, project=project,
                                      status=params.get("status") or None)
         page = Paginator(queryset, 50).get_page(params.get("page"))
         township_prefixes = scope_prefixes(user, Capability.DISBURSEMENT_REVIEW_TOWNSHIP)

@@ -67,8 +67,9 @@ def _build_ledger():
         # Allocations: 5 sources per county (large), 1 per township.
         cursor.execute("""
             INSERT INTO funds_fundallocation (source_id, area_id, area_code, year, document_number, allocated_on, amount, method,
-              note, assigned_amount, disbursed_amount, is_demo, created_at)
-            SELECT s.id, a.id, a.code, %s, 'DOC-' || a.code || '-' || s.code, '2024-02-01', 1000000000, 'factor', '', 0, 0, false, now()
+              note, published_on, publication_place, assigned_amount, disbursed_amount, is_demo, created_at)
+            SELECT s.id, a.id, a.code, %s, 'DOC-' || a.code || '-' || s.code, '2024-02-01', 1000000000, 'factor', '',
+              '2024-02-01', '网站', 0, 0, false, now()
             FROM villages_area a CROSS JOIN funds_fundsource s
             WHERE (a.level = 'county' AND s.sort_order < 5) OR (a.level = 'township' AND s.code = 'province_special')""", [YEAR])
         # One funding per project from its county's allocation of a source chosen by the project number.

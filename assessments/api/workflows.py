@@ -5,6 +5,7 @@ workflow. Every write goes through the services; their refusals keep the API's o
 import json
 
 from django.http import Http404
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -12,12 +13,13 @@ from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
 from assessments.models import Objection, ObjectionChannel, Verification, VerificationStatus, WorkflowType
-from assessments.selectors_workflows import inbox, verification_detail
+from assessments.selectors_workflows import inbox, overdue_counts, verification_detail
 from assessments.services import workflows as services
 from households.models import Household
 from povalleviation.access import Capability
 from povalleviation.api.viewsets import ScopedViewSetMixin
 from povalleviation.errors import ApplicationError, NotFound
+from villages.choices import AreaLevel
 from villages.models import Area
 
 
@@ -30,6 +32,9 @@ class VerificationSerializer(serializers.ModelSerializer):
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     subject = serializers.CharField(source="subject_name", read_only=True)
     stage = serializers.CharField(source="stage_label", read_only=True)
+    due_at = serializers.DateField(source="due_on", read_only=True, help_text="当前步骤办理期限（含当日）")
+    is_overdue = serializers.BooleanField(read_only=True)
+    overdue_days = serializers.IntegerField(read_only=True)
 
     class Meta:
         model = Verification
@@ -50,7 +55,11 @@ class VerificationSerializer(serializers.ModelSerializer):
             "note",
             "started_at",
             "step_since",
+            "due_at",
+            "is_overdue",
+            "overdue_days",
             "decided_on",
+            "announcement",
         ]
         read_only_fields = fields
 
@@ -182,6 +191,13 @@ class AreaApplicationInput(serializers.Serializer):
     year = serializers.IntegerField(required=False, allow_null=True, default=None)
 
 
+class OverdueSummarySerializer(serializers.Serializer):
+    total = serializers.IntegerField()
+    level = serializers.CharField()
+    by_step = serializers.ListField(child=serializers.DictField())
+    by_area = serializers.ListField(child=serializers.DictField())
+
+
 V = Capability.EXIT_VIEW
 
 
@@ -208,6 +224,7 @@ class VerificationViewSet(
         "return_to_poverty": Capability.RETURN_PROPOSE,
         "village_exit": Capability.VILLAGE_EXIT_APPLY,
         "county_exit": Capability.COUNTY_EXIT_APPLY,
+        "overdue_summary": V,
     }
     list_select_related = ("household", "subject_area")
     ordering_default = ("-started_at", "-id")
@@ -222,6 +239,8 @@ class VerificationViewSet(
                 queryset = queryset.filter(workflow_type=params["workflow_type"])
             if params.get("status") in VerificationStatus.values:
                 queryset = queryset.filter(status=params["status"])
+            if params.get("overdue") in ("1", "true"):
+                queryset = queryset.filter(status=VerificationStatus.IN_PROGRESS, due_on__lt=timezone.localdate())
         return queryset
 
     def get_serializer_class(self):
@@ -263,6 +282,24 @@ class VerificationViewSet(
             data.pop("note", None)
         service(**arguments, **data)
         return self._respond(pk)
+
+    @extend_schema(responses=OverdueSummarySerializer)
+    @action(detail=False, methods=["get"], url_path="overdue-summary")
+    def overdue_summary(self, request):
+        """超期统计: running verifications past their step's time limit, by step and by township (or
+        ``?level=county`` / ``village``)."""
+        level = request.query_params.get("level") or AreaLevel.TOWNSHIP
+        if level not in (AreaLevel.COUNTY, AreaLevel.TOWNSHIP, AreaLevel.VILLAGE):
+            raise ApplicationError("level 应为 county、township 或 village", field_errors={"level": "无效"})
+        summary = overdue_counts(user=request.user, level=level)
+        return Response(
+            {
+                "total": summary["total"],
+                "level": level,
+                "by_step": summary["by_step"],
+                "by_area": summary["by_area"],
+            }
+        )
 
     @extend_schema(request=TransitionInput, responses=VerificationDetailSerializer)
     @action(detail=True, methods=["post"])

@@ -48,6 +48,17 @@ class ParameterCode(models.TextChoices):
     FUND_SPEND_RATIO_MIN = "fund_spend_ratio_min", "专项扶贫资金支出进度目标"
     COUNTY_INTEGRATED_FUNDS_MIN = "county_integrated_funds_min", "县级统筹整合资金下限"
     COUNTY_INTEGRATED_FUNDS_GROWTH_MIN = "county_integrated_funds_growth_min", "县级统筹整合资金年增幅"
+    STEP_DAYS_VILLAGE = "step_days_village", "审核流程村级步骤办理时限"
+    STEP_DAYS_TOWNSHIP = "step_days_township", "审核流程乡级步骤办理时限"
+    STEP_DAYS_COUNTY = "step_days_county", "审核流程县级步骤办理时限"
+    STEP_DAYS_CITY = "step_days_city", "审核流程市级步骤办理时限"
+    STEP_DAYS_PROVINCE = "step_days_province", "审核流程省级步骤办理时限"
+    EXIT_NOMINATION_WINDOW_START = "exit_nomination_window_start", "贫困户退出提名开始日（月日）"
+    EXIT_NOMINATION_WINDOW_END = "exit_nomination_window_end", "贫困户退出提名截止日（月日）"
+    CITY_FUND_RATIO_MIN = "city_fund_ratio_min", "市级资金投入占中央和省级资金比例"
+    CITY_FUND_RATIO_WITH_GROWTH_MIN = "city_fund_ratio_with_growth_min", "市级资金投入比例（增幅高于中央和省级时）"
+    DISTRICT_FUND_RATIO_MIN = "district_fund_ratio_min", "县（区）级资金投入占中央、省、市资金比例"
+    PER_CAPITA_FUND_INPUT_MIN = "per_capita_fund_input_min", "人均财政扶贫投入"
 
 
 @dataclass(frozen=True)
@@ -57,6 +68,8 @@ class ParameterDefinition:
     # A comparator-only row (the household income test) names how to compare with another parameter.
     has_value: bool = True
     help_text: str = ""
+    # The value is a month and day written MMDD (1001 = 10 月 1 日), e.g. the exit nomination window.
+    is_month_day: bool = False
 
 
 PARAMETER_DEFINITIONS: dict[str, ParameterDefinition] = {
@@ -78,6 +91,26 @@ PARAMETER_DEFINITIONS: dict[str, ParameterDefinition] = {
     ParameterCode.FUND_SPEND_RATIO_MIN: ParameterDefinition("%", Comparator.GTE),
     ParameterCode.COUNTY_INTEGRATED_FUNDS_MIN: ParameterDefinition("元/年", Comparator.GTE),
     ParameterCode.COUNTY_INTEGRATED_FUNDS_GROWTH_MIN: ParameterDefinition("%/年", Comparator.GTE),
+    # Workflow step time limits and the exit nomination window (DOMAIN.md §5.0 rule 7, §5.1 step 1).
+    **{
+        code: ParameterDefinition("天", Comparator.LTE, help_text="自该步骤开始之日起的自然日数；超过即显示超期")
+        for code in (
+            ParameterCode.STEP_DAYS_VILLAGE, ParameterCode.STEP_DAYS_TOWNSHIP, ParameterCode.STEP_DAYS_COUNTY,
+            ParameterCode.STEP_DAYS_CITY, ParameterCode.STEP_DAYS_PROVINCE,
+        )
+    },
+    ParameterCode.EXIT_NOMINATION_WINDOW_START: ParameterDefinition(
+        "月日", Comparator.GTE, help_text="四位数月日，如 1001 表示 10 月 1 日", is_month_day=True
+    ),
+    ParameterCode.EXIT_NOMINATION_WINDOW_END: ParameterDefinition(
+        "月日", Comparator.LTE, help_text="四位数月日，如 1231 表示 12 月 31 日；早于开始日表示跨年", is_month_day=True
+    ),
+    ParameterCode.CITY_FUND_RATIO_MIN: ParameterDefinition("%", Comparator.GTE, help_text="市级 ÷（中央 + 省级）"),
+    ParameterCode.CITY_FUND_RATIO_WITH_GROWTH_MIN: ParameterDefinition(
+        "%", Comparator.GTE, help_text="市级 ÷（中央 + 省级），且市级资金增幅高于中央和省级资金增幅"
+    ),
+    ParameterCode.DISTRICT_FUND_RATIO_MIN: ParameterDefinition("%", Comparator.GTE, help_text="县（区）级 ÷（中央 + 省 + 市）"),
+    ParameterCode.PER_CAPITA_FUND_INPUT_MIN: ParameterDefinition("元/人·年", Comparator.GTE, help_text="下达资金 ÷ 建档立卡贫困人口"),
 }
 
 
@@ -98,7 +131,11 @@ class PolicyParameter(models.Model):
     000_6ea9a56b91abd59f.txt §三(四) requires exits "按照脱贫标准"); 贫困发生率 caps P-VL-01/02
     (002_3c24fdc0372bba72.txt §一(二)); 村集体经济收入 P-VL-04 (002_3c24fdc0372bba72.txt §一(二), §二(五));
     住院自付 P-HE-01 (002_3c24fdc0372bba72.txt §二(二)); spend targets P-FD-01/02/03
-    (000_6ea9a56b91abd59f.txt §八(三十二); 001_5bc03b4b95b81c94.txt §三(四); 004_c61319f7ee03391d.txt §五(十九)).
+    (000_6ea9a56b91abd59f.txt §八(三十二); 001_5bc03b4b95b81c94.txt §三(四); 004_c61319f7ee03391d.txt §五(十九));
+    contribution targets P-FD-04 (001 §三(四)), P-FD-05 (004 §五(十九)), P-FD-06 (002 §三(二)), P-FD-07
+    (003_4668418ac55f704e.txt §三.13).
+    Workflow step time limits (DOMAIN.md §5.0 rule 7; ⚠ 15 days for 乡级初核 and 县级审定, §5.1) and the
+    household exit nomination window (⚠ default 1 Oct–31 Dec, DOMAIN.md §5.1 step 1) are not from the seeds.
     Rows not from the seeds carry ``is_from_seeds = False`` and are shown with a warning (DOMAIN.md §0).
     """
 
@@ -201,6 +238,8 @@ class PolicyParameter(models.Model):
                 errors["value"] = "该参数只设比较方式，不填数值"
             if not self.comparator:
                 errors["comparator"] = "请选择比较方式"
+        if definition is not None and definition.is_month_day and self.value is not None and month_day(self.value) is None:
+            errors["value"] = "请填写四位数月日，如 1001 表示 10 月 1 日"
         if self.year_to is not None and self.year_from is not None and self.year_to < self.year_from:
             errors["year_to"] = "截止年度不能早于起始年度"
         for name in ("year_from", "year_to", "price_base_year"):
@@ -211,6 +250,20 @@ class PolicyParameter(models.Model):
             errors["area"] = "政策参数设在村及以上区域"
         if errors:
             raise ValidationError(errors)
+
+
+def month_day(value) -> tuple[int, int] | None:
+    """1001 → (10, 1); None when the value is not a real month and day (0229 is allowed)."""
+    import datetime
+
+    if value is None or value != int(value):
+        return None
+    month, day = divmod(int(value), 100)
+    try:
+        datetime.date(2000, month, day)
+    except ValueError:
+        return None
+    return month, day
 
 
 def format_decimal(value) -> str:

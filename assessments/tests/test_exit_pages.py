@@ -277,13 +277,6 @@ def test_return_and_monitoring_pages(
     approve(leading_group_staff, verification, "announce")
     card = text(client_for(village_cadre_a).get(f"/households/{ready_household.pk}/"))
     assert f"/exits/households/{ready_household.pk}/return/" in card
-    url = f"/exits/households/{ready_household.pk}/return/"
-    assert client_for(township_officer).get(url).status_code == 403
-    assert client_for(village_cadre_b).get(url).status_code == 404
-    response = client_for(village_cadre_a).post(url, {"note": "户主突发重病，医疗支出大"})
-    returned = Verification.objects.get(workflow_type="return_to_poverty")
-    assert response.status_code == 302 and returned.note == "户主突发重病，医疗支出大"
-
     monitoring = f"/exits/households/{ready_household.pk}/monitoring/"
     assert client_for(township_officer).get(monitoring).status_code == 403
     assert client_for(village_cadre_b).get(monitoring).status_code == 404
@@ -292,6 +285,19 @@ def test_return_and_monitoring_pages(
     )
     ready_household.refresh_from_db()
     assert response.status_code == 302 and ready_household.monitoring_flag == "edge"
+
+    url = f"/exits/households/{ready_household.pk}/return/"
+    assert client_for(township_officer).get(url).status_code == 403
+    assert client_for(village_cadre_b).get(url).status_code == 404
+    response = client_for(village_cadre_a).post(url, {"note": "户主突发重病，医疗支出大"})
+    returned = Verification.objects.get(workflow_type="return_to_poverty")
+    assert response.status_code == 302 and returned.note == "户主突发重病，医疗支出大"
+
+    # While the 返贫 is decided the household is frozen (DOMAIN.md §5.0 rule 4), its monitoring flag too.
+    response = client_for(village_cadre_a).post(monitoring, {"flag": "", "reason": "取消监测"})
+    ready_household.refresh_from_db()
+    assert response.status_code == 400 and "返贫认定流程" in text(response)
+    assert ready_household.monitoring_flag == "edge"
 
 
 def test_verification_list_page_is_scoped_and_its_query_count_is_flat(

@@ -157,7 +157,11 @@ def test_nomination_refused_below_the_income_line(village_cadre_a, ready_househo
 def test_nomination_refused_without_an_assessment_of_the_year(village_cadre_a, ready_household):
     with pytest.raises(ApplicationError) as refused:
         household_exit_nominate(
-            actor=village_cadre_a, household=ready_household, note="提前提名", year=YEAR - 1
+            actor=village_cadre_a,
+            household=ready_household,
+            note="提前提名",
+            year=YEAR - 1,
+            today=datetime.date(YEAR - 1, 12, 1),
         )
     assert refused.value.code == "not_eligible"
     assert not Verification.objects.exists()

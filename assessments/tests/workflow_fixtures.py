@@ -4,7 +4,9 @@ Data is built through the services: parameters through ``policy_parameter_create
 两不愁三保障 through the household services, every workflow step through its transition service.
 """
 
+import contextlib
 import datetime
+from unittest import mock
 
 import pytest
 from django.utils import timezone
@@ -48,13 +50,21 @@ def set_parameter(code, value=None, *, area_code=COUNTY, **extra):
 
 @pytest.fixture
 def exit_parameters(areas):
-    """The county's rule rows: 脱贫标准 4000 元 (收入须超过), 义务教育 6–15 岁, 公示 7 天."""
+    """The county's rule rows: 脱贫标准 4000 元 (收入须超过), 义务教育 6–15 岁, 公示 7 天, step time limits
+    (村 5, 乡 15, 县 15, 市 30, 省 30 天) and a nomination window over the whole year (so that tests run on any
+    date; the window tests set their own)."""
     return {
         "line": set_parameter("income_line", 4000),
         "test": set_parameter("household_income_test"),
         "age_min": set_parameter("compulsory_education_age_min", 6),
         "age_max": set_parameter("compulsory_education_age_max", 15),
         "publicity": set_parameter("publicity_days_min", 7),
+        "window_start": set_parameter("exit_nomination_window_start", 101, area_code=PROVINCE),
+        "window_end": set_parameter("exit_nomination_window_end", 1231, area_code=PROVINCE),
+        **{
+            f"days_{level}": set_parameter(f"step_days_{level}", days, area_code=PROVINCE)
+            for level, days in (("village", 5), ("township", 15), ("county", 15), ("city", 30), ("province", 30))
+        },
     }
 
 
@@ -167,3 +177,31 @@ def to_step(verification, step_code, *, cadre, secretary, township=None, county=
         elif code == "county_approve":
             approve(county, verification, code)
     return fresh(verification)
+
+
+def eligible_households(cadre, count, *, start=500, village_code=None):
+    """``count`` households of the cadre's village (or ``village_code``), 帮扶中 and meeting every gate."""
+    from conftest import VILLAGE_A
+
+    village = Area.objects.get(code=village_code or VILLAGE_A)
+    made = []
+    for index in range(count):
+        household = register_household(
+            actor=cadre,
+            area=village,
+            sequence=start + index,
+            head_name=f"户主{start + index}",
+            members=[member_data(start + index, name=f"户主{start + index}")],
+        )
+        # Eligible last year too, so that a nomination made "days ago" in early January still qualifies.
+        make_eligible(cadre, household, year=YEAR - 1)
+        made.append(helped(cadre, make_eligible(cadre, household)))
+    return made
+
+
+@contextlib.contextmanager
+def days_ago(days):
+    """Run the block as if it were ``days`` days ago (what the services record as "now" and "today")."""
+    moment = timezone.now() - datetime.timedelta(days=days)
+    with mock.patch("django.utils.timezone.now", return_value=moment):
+        yield moment

@@ -7,7 +7,7 @@ from django.core.paginator import Paginator
 from django.views.generic import TemplateView
 
 from assessments.models import VerificationStatus, WorkflowType
-from assessments.selectors_workflows import inbox, verification_detail, verification_list
+from assessments.selectors_workflows import inbox, overdue_counts, verification_detail, verification_list
 from assessments.services.workflows import available_actions
 from povalleviation.access import Capability, covers
 from povalleviation.views import CapabilityRequiredMixin
@@ -32,7 +32,11 @@ class InboxView(CapabilityRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["items"] = list(inbox(user=self.request.user)[:200])
+        items = list(inbox(user=self.request.user)[:200])
+        overdue_only = self.request.GET.get("overdue") == "1"
+        context["overdue_count"] = sum(1 for v in items if v.is_overdue)
+        context["overdue_only"] = overdue_only
+        context["items"] = [v for v in items if v.is_overdue] if overdue_only else items
         return context
 
 
@@ -50,8 +54,12 @@ class VerificationListView(CapabilityRequiredMixin, TemplateView):
             if self.request.GET.get("status") in VerificationStatus.values
             else ""
         )
+        overdue = self.request.GET.get("overdue") == "1"
         page = Paginator(
-            verification_list(user=self.request.user, workflow_type=workflow_type, status=status), 50
+            verification_list(
+                user=self.request.user, workflow_type=workflow_type, status=status, overdue=overdue
+            ),
+            50,
         )
         page_obj = page.get_page(self.request.GET.get("page"))
         context.update(
@@ -59,7 +67,8 @@ class VerificationListView(CapabilityRequiredMixin, TemplateView):
             verifications=page_obj.object_list,
             workflow_types=WorkflowType.choices,
             statuses=VerificationStatus.choices,
-            params={"type": workflow_type, "status": status},
+            params={"type": workflow_type, "status": status, "overdue": "1" if overdue else ""},
+            overdue=overdue_counts(user=self.request.user),
             is_paginated=page.num_pages > 1,
         )
         return context

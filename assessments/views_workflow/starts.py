@@ -11,6 +11,7 @@ from django.views.generic import TemplateView
 from assessments.models import EligibilityResult, WorkflowType
 from assessments.selectors_workflows import area_exit_list, household_verifications
 from assessments.services import workflows as services
+from assessments.services.workflows.deadlines import window_label
 from households import forms as household_forms
 from households.models import Household
 from households.selectors import editable_areas
@@ -92,6 +93,18 @@ class NominateView(HouseholdStartView):
         year = timezone.localdate().year
         context["eligibility"] = EligibilityResult.objects.filter(household=household, year=year).first()
         context["year"] = year
+        try:
+            window = services.nomination_window(area=household.village, year=year)
+        except ApplicationError as error:
+            context["window_error"] = error.message
+        else:
+            today = timezone.localdate()
+            context["window"] = {
+                "label": window_label(window),
+                "setter": window["start_row"].area.name,
+                "citation": window["start_row"].source_citation,
+                "is_open": window["start"] <= today <= window["end"],
+            }
         return context
 
     def perform(self, request, household, data):

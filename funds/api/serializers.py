@@ -11,7 +11,7 @@ class FundAllocationSerializer(serializers.ModelSerializer):
     class Meta:
         model = FundAllocation
         fields = ["id", "source", "source_name", "area_code", "area_name", "year", "document_number", "allocated_on",
-                  "amount", "method", "assigned_amount", "disbursed_amount", "note"]
+                  "amount", "method", "assigned_amount", "disbursed_amount", "note", "published_on", "publication_place"]
 
 
 class FundAllocationCreateSerializer(serializers.Serializer):
@@ -23,6 +23,9 @@ class FundAllocationCreateSerializer(serializers.Serializer):
     allocated_on = serializers.DateField()
     method = serializers.CharField(required=False, default="factor")
     note = serializers.CharField(required=False, allow_blank=True, default="")
+    published_on = serializers.DateField(required=False, allow_null=True, default=None,
+                                         help_text="分配结果公开日期（P-FD-08：公开前不能报账）")
+    publication_place = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
 
 
 class DisbursementSerializer(serializers.ModelSerializer):
@@ -62,6 +65,23 @@ class RatioRowSerializer(serializers.Serializer):
     below_target = serializers.BooleanField()
 
 
+class ContributionResultSerializer(serializers.Serializer):
+    """One local-contribution rule (P-FD-04…07) evaluated for one area."""
+
+    area = serializers.CharField(help_text="区划代码")
+    area_name = serializers.CharField()
+    policy_ref = serializers.CharField()
+    parameter = serializers.CharField(help_text="政策参数代码")
+    label = serializers.CharField()
+    measured = serializers.DecimalField(max_digits=18, decimal_places=4, allow_null=True,
+                                        help_text="比例为小数（0.4 = 40 %），金额为元")
+    measured_text = serializers.CharField()
+    target = serializers.CharField(help_text="目标说明")
+    below_target = serializers.BooleanField(allow_null=True, help_text="null 表示无法计算（如上级资金为 0）")
+    detail = serializers.CharField()
+    citation = serializers.CharField()
+
+
 class SpendRatioSerializer(serializers.Serializer):
     area = serializers.CharField()
     year = serializers.IntegerField()
@@ -70,3 +90,4 @@ class SpendRatioSerializer(serializers.Serializer):
     by_source = RatioRowSerializer(many=True)
     by_area = RatioRowSerializer(many=True)
     local_contribution = serializers.DictField()
+    contribution_targets = ContributionResultSerializer(many=True)

@@ -112,8 +112,16 @@ def _row(row):
             "ratio": row["ratio"], "target": row["target"], "below_target": row["below_target"]}
 
 
+def _contribution(area, result):
+    return {"area": area.code, "area_name": area.name, "policy_ref": result["policy_ref"], "parameter": result["code"],
+            "label": result["label"], "measured": result["measured"], "measured_text": result["measured_text"],
+            "target": result["target_text"], "below_target": result["below_target"], "detail": result["detail"],
+            "citation": result["citation"]}
+
+
 class SpendRatioView(APIView):
-    """支出进度 of an area (and its sources and sub-areas) for a fiscal year as of a date."""
+    """支出进度 of an area (and its sources and sub-areas) for a fiscal year as of a date, with the local
+    contribution targets (P-FD-04…07) evaluated for the area and its sub-areas."""
 
     permission_classes = [permissions.IsAuthenticated, HasActionCapability]
 
@@ -141,5 +149,7 @@ class SpendRatioView(APIView):
         summary = spend_summary(area=area, year=year, as_of=as_of)
         data = {"area": area.code, "year": year, "as_of": as_of, "total": _row(summary["total"]),
                 "by_source": [_row(r) for r in summary["by_source"]], "by_area": [_row(r) for r in summary["by_child"]],
-                "local_contribution": {k: (str(v) if v is not None else None) for k, v in summary["local_contribution"].items()}}
+                "local_contribution": {k: (str(v) if v is not None else None) for k, v in summary["local_contribution"].items()},
+                "contribution_targets": [_contribution(item["area"], result) for item in summary["contributions"]
+                                         for result in item["results"]]}
         return Response(SpendRatioSerializer(data).data)

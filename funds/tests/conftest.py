@@ -3,7 +3,7 @@ import pytest
 from accounts.choices import Role
 from conftest import COUNTY, VILLAGE_A, _persona
 from households.tests.conftest import household_a, household_b  # noqa: F401  (fixtures)
-from projects.tests.factories import approve, make_project
+from projects.tests.factories import approve, make_project, publicize_plan
 from villages.models import Area
 
 
@@ -25,4 +25,7 @@ def draft_project(township_officer, village_a):
 
 @pytest.fixture
 def approved_project(draft_project, township_officer, county_officer, county_approver):
-    return approve(draft_project, submitter=township_officer, admitter=county_officer, approver=county_approver)
+    """Approved on 20 Feb 2024 and its 项目安排 公示 published on 21 Feb 2024 (needed before any 报账, P-FD-08)."""
+    project = approve(draft_project, submitter=township_officer, admitter=county_officer, approver=county_approver)
+    publicize_plan(project, actor=township_officer)
+    return project

@@ -117,10 +117,11 @@ def test_two_disbursements_at_once_cannot_overspend(areas, township_officer, cou
     """Two threads on PostgreSQL each try to pay 60 000 of an 80 000 funding: exactly one succeeds."""
     if connection.vendor != "postgresql":
         pytest.fail("this test needs PostgreSQL (row locks)")
-    from projects.tests.factories import approve
+    from projects.tests.factories import approve, publicize_plan
 
     project = approve(make_project(actor=township_officer, area=areas["530427204202"]), submitter=township_officer,
                       admitter=county_officer, approver=county_approver)
+    publicize_plan(project, actor=township_officer)
     allocation = allocate(actor=county_officer, area=areas[COUNTY], amount="100000")
     funding = fund(actor=county_officer, allocation=allocation, project=project, amount="80000")
     barrier = threading.Barrier(2)

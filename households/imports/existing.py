@@ -12,7 +12,7 @@ from collections import defaultdict
 
 from households.choices import HouseholdStatus, Relation
 from households.models import Household, Member
-from households.services.common import FROZEN_STATUSES
+from households.services.common import FROZEN_STATUSES, households_in_open_return
 from povalleviation.access import Capability, covers
 
 from .columns import HOUSEHOLD_SHEET, MEMBER_SHEET, column_by_key
@@ -70,6 +70,8 @@ def _resolve_existing(plans, errors, actor, registered, lock):
         and (actor is None or covers(actor, Capability.HOUSEHOLD_IMPORT, registered[plan.head_id_number]["household__area_code"]))
     }
     by_pk = {household.pk: household for household in _households(pks=head_household_ids, lock=lock)}
+    in_return = households_in_open_return(
+        [household.pk for household in [*by_number.values(), *by_pk.values()] if household.status == HouseholdStatus.EXITED])
     claimed = {}
     for plan in plans:
         household = None
@@ -99,6 +101,10 @@ def _resolve_existing(plans, errors, actor, registered, lock):
         elif household.status in FROZEN_STATUSES:
             errors.add(HOUSEHOLD_SHEET, plan.row, number_column,
                        f"该户当前状态为“{household.get_status_display()}”，户信息和成员已冻结，不能通过导入修改；请先撤回相关流程")
+            plan.has_error = True
+        elif household.pk in in_return:
+            errors.add(HOUSEHOLD_SHEET, plan.row, number_column,
+                       "该户有办理中的返贫认定流程，户信息和成员已冻结，不能通过导入修改；请先撤回相关流程")
             plan.has_error = True
         village = plan.data.get("village")
         if village is not None and village.pk != household.village_id:

@@ -33,12 +33,31 @@ ELIGIBILITY_INPUT_EVENTS = {
 
 
 def refuse_if_frozen(household):
-    """While an exit or identification workflow runs, the facts it decided on are frozen (DOMAIN.md §5.0 rule 4)."""
+    """While an exit, identification or 返贫 workflow runs, the facts it decided on are frozen (DOMAIN.md §5.0 rule 4)."""
     if household.status in FROZEN_STATUSES:
         raise ApplicationError(
             f"该户当前状态为“{household.get_status_display()}”，户信息、成员、收入和两不愁三保障已冻结；请先撤回相关流程再修改。",
             code="frozen",
         )
+    if household.status == HouseholdStatus.EXITED and household.pk and _return_workflow_open(household.pk):
+        raise ApplicationError(
+            "该户有办理中的返贫认定流程，户信息、成员、收入和两不愁三保障已冻结；请先撤回相关流程再修改。", code="frozen"
+        )
+
+
+def _return_workflow_open(household_id) -> bool:
+    """An exited household stays 已脱贫 while its 返贫 is decided (DOMAIN.md §5.6), frozen like the others."""
+    return bool(households_in_open_return([household_id]))
+
+
+def households_in_open_return(household_ids) -> set[int]:
+    """Which of these households have a 返贫 workflow in progress (one query, for imports of thousands)."""
+    from assessments.models import Verification, VerificationStatus, WorkflowType
+
+    return set(Verification.objects.filter(
+        household_id__in=list(household_ids), workflow_type=WorkflowType.RETURN_TO_POVERTY,
+        status=VerificationStatus.IN_PROGRESS,
+    ).values_list("household_id", flat=True))
 
 
 def checked_id_number(raw, *, field="id_number", row_label=""):

@@ -3,10 +3,12 @@
 Importing the package registers every workflow's handler.
 """
 
+from .announcements import announcement_publish
 from .area_exit import county_exit_apply, village_exit_apply
-from .chain_config import approval_chain_set
+from .chain_config import approval_chain_reset, approval_chain_set
 from .chains import DEFAULT_CHAINS, chain_for, validate_steps
 from .common import can_take_step
+from .deadlines import nomination_window, refuse_outside_nomination_window, step_due_on
 from .household_exit import household_exit_nominate
 from .identification import (
     comparison_match_explain,
@@ -32,6 +34,10 @@ from .transitions import (
 
 __all__ = [
     "household_exit_nominate",
+    "announcement_publish",
+    "nomination_window",
+    "refuse_outside_nomination_window",
+    "step_due_on",
     "village_exit_apply",
     "county_exit_apply",
     "identification_apply",
@@ -50,6 +56,7 @@ __all__ = [
     "external_list_load",
     "monitoring_flag_set",
     "approval_chain_set",
+    "approval_chain_reset",
     "available_actions",
     "can_take_step",
     "chain_for",

@@ -52,3 +52,28 @@ def approval_chain_set(
         changes={"steps": [s["code"] for s in steps], "note": chain.note},
     )
     return chain
+
+
+@transaction.atomic
+def approval_chain_reset(*, actor, area, workflow_type: str, note: str) -> int:
+    """恢复默认: stop every active override the area itself set for this workflow (the area then inherits
+    its ancestors' chain or the default). Rows stay as history; running verifications keep their chain."""
+    require(actor, Capability.POLICY_EDIT, area.code)
+    if not (note or "").strip():
+        raise ApplicationError("请填写原因", field_errors={"note": "必填"})
+    stopped = list(
+        ApprovalChain.objects.select_for_update().filter(area=area, workflow_type=workflow_type, is_active=True)
+    )
+    if not stopped:
+        raise ApplicationError(f"{area.name}没有自行设置的审核步骤，已在使用上级或默认流程。", code="nothing_to_reset")
+    ApprovalChain.objects.filter(pk__in=[c.pk for c in stopped]).update(is_active=False)
+    for chain in stopped:
+        audit_record(
+            actor=actor,
+            action="approval_chain.reset",
+            target=chain,
+            area=area,
+            summary=f"停用{area.name}{chain.get_workflow_type_display()}审核步骤配置（{chain.year_from} 年起）：{note.strip()}",
+            changes={"note": note.strip()},
+        )
+    return len(stopped)

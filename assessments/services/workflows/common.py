@@ -122,11 +122,17 @@ def stage_of(verification) -> str:
 
 
 def set_waiting(verification):
+    """The waiting step changed: record it, when it began and its time limit (DOMAIN.md §5.0 rule 7)."""
+    from .deadlines import step_due_on
+
     step = verification.waiting_step
     verification.current_step = step["code"] if step else ""
     verification.waiting_capability = step["capability"] if step else ""
     verification.waiting_level = step["level"] if step else ""
     verification.step_since = timezone.now()
+    verification.due_on = (
+        step_due_on(verification, step, started=timezone.localdate(verification.step_since)) if step else None
+    )
 
 
 def locked(verification, *, version) -> Verification:

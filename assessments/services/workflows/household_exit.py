@@ -23,6 +23,7 @@ from .common import (
     require_visible,
     verification_start,
 )
+from .deadlines import refuse_outside_nomination_window
 from .snapshots import evaluate_eligibility, failing_criteria, household_publicity_content, household_snapshot
 
 WORKFLOW = "household_exit"
@@ -109,7 +110,8 @@ class HouseholdExitHandler(WorkflowHandler):
 
 @transaction.atomic
 def household_exit_nominate(*, actor, household, note: str, year: int | None = None, today=None):
-    """村民小组提名: start the exit of a household (帮扶中 or 返贫) that meets every eligibility gate."""
+    """村民小组提名: start the exit of a household (帮扶中 or 返贫) that meets every eligibility gate, inside
+    the area's nomination window (DOMAIN.md §5.1 step 1)."""
     require_visible(actor, household.area_code)
     household = Household.objects.select_for_update().select_related("area").get(pk=household.pk)
     year = year or (today or timezone.localdate()).year
@@ -121,6 +123,7 @@ def household_exit_nominate(*, actor, household, note: str, year: int | None = N
             f"该户当前状态为“{household.get_status_display()}”，只有帮扶中或返贫的户可以提名退出。",
             code="not_nominable",
         )
+    refuse_outside_nomination_window(area=household.village, year=year, today=today)
     result = evaluate_eligibility(household, year)
     refuse_unless_eligible(result)
     warnings = []

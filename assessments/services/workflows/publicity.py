@@ -105,6 +105,8 @@ def publicity_open(
     )
     publicity.full_clean(validate_constraints=False)
     publicity.save()
+    # While the notice is up the step is due when the 公示 ends (it closes itself then if nobody objected).
+    verification.due_on = publicity.end_date
     from_stage = stage_of(verification)
     bump(verification)
     write_event(

@@ -74,14 +74,24 @@ def verification_approve(
                 field_errors={"votes_for": "赞成票未超过反对票"},
             )
     today = today or timezone.localdate()
-    action = Action.ANNOUNCE if step["kind"] == "announcement" else Action.APPROVE
-    if action == Action.ANNOUNCE:
-        details.setdefault("announced_on", today.isoformat())
+    if step["kind"] == "announcement":
+        # A 公告 from the verification's own page is a batch of one, with its own number and document.
+        from .announcements import publish_locked, single_scope
+
+        publish_locked(
+            actor=actor,
+            scope=single_scope(verification),
+            verifications=[verification],
+            step=step,
+            announced_on=today,
+            note=(note or "").strip(),
+        )
+        return verification
     complete_step(
         verification,
         step,
         actor=actor,
-        action=action,
+        action=Action.APPROVE,
         note=(note or "").strip(),
         details=details,
         today=today,

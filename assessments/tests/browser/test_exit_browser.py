@@ -1,6 +1,7 @@
 """One household from 提名 to 已脱贫 on a phone-sized screen (Debian chromium): the village cadre nominates and
 posts the 公示, the first secretary records the 民主评议, the township checks, the county approves and the
-county leading-group office announces. The county's 公示 period is set to 0 days so it can close today."""
+county leading-group office announces (a numbered 公告). The county's 公示 period is set to 0 days so it can close
+today, and its nomination window covers the whole year."""
 
 import pytest
 from playwright.sync_api import sync_playwright
@@ -30,6 +31,8 @@ def household(village_cadre_a):
         ("compulsory_education_age_min", 6),
         ("compulsory_education_age_max", 15),
         ("publicity_days_min", 0),
+        ("exit_nomination_window_start", 101),
+        ("exit_nomination_window_end", 1231),
     ):
         set_parameter(code, value)
     household = register_household(
@@ -129,6 +132,12 @@ def test_household_exit_from_nomination_to_exited_on_phone(
             # Nothing is wider than the phone: long hashes wrap, tables scroll inside their own box.
             assert office.evaluate("document.documentElement.scrollWidth") <= 390
             office.screenshot(path=str(tmp_path / "done.png"), full_page=True)
+            # The 公告 (a batch of one) is a numbered document, readable on the phone.
+            office.get_by_role("link", name="脱贫退出公告").click()
+            office.wait_for_url("**/exits/announcements/*/")
+            assert "〔" in office.inner_text(".announcement-number") and "李大" in office.inner_text(".announcement")
+            assert office.evaluate("document.documentElement.scrollWidth") <= 390
+            office.screenshot(path=str(tmp_path / "announcement.png"), full_page=True)
 
             cadre.goto(f"{live_server.url}/households/{household.pk}/")
             assert "已脱贫" in cadre.content()

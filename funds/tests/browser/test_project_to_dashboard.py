@@ -1,5 +1,6 @@
 """In a phone-sized chromium: a township officer enters a project, the county admits and approves it and
-arranges money, the township records a voucher, and the county dashboard's spend ratio moves."""
+arranges money (its 分配结果 already public), the township's voucher is refused until the 项目安排 is 公示
+(P-FD-08), then recorded, and the county dashboard's spend ratio moves."""
 import datetime
 from decimal import Decimal
 
@@ -75,6 +76,22 @@ def test_project_entered_approved_paid_and_dashboard_moves(live_server, township
             assert "已安排到项目" in admitter.content()
 
             township.goto(f"{live_server.url}/projects/{project.pk}/")
+            township.get_by_role("link", name="报账").first.click()
+            township.fill("#id_amount", "50000")
+            township.fill("#id_paid_on", today.isoformat())
+            township.fill("#id_voucher_number", "LC-0001")
+            township.click("button[type=submit].primary")
+            # P-FD-08: no 报账 before the 项目安排 公示; the township publishes it, then pays.
+            assert "项目安排尚未公示" in township.content()
+            assert Disbursement.objects.count() == 0
+            township.goto(f"{live_server.url}/projects/{project.pk}/")
+            township.get_by_text("发布公示").click()
+            publicity = township.locator(f"form[action='/projects/{project.pk}/publicity/']")
+            publicity.locator("#id_kind").select_option("plan")
+            publicity.locator("#id_published_on").fill(today.isoformat())
+            publicity.locator("#id_location").fill("太和村村务公开栏")
+            publicity.get_by_role("button", name="发布").click()
+            assert "项目安排公示" in township.content()
             township.get_by_role("link", name="报账").first.click()
             township.fill("#id_amount", "50000")
             township.fill("#id_paid_on", today.isoformat())
