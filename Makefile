@@ -6,9 +6,10 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 # Debian packages: CJK fonts and the libraries WeasyPrint needs (HarfBuzz subsetting makes Chinese PDFs
-# fast), chromium for the browser tests, the PostgreSQL client for `make bench`.
+# fast), chromium for the browser tests, poppler-utils, libnss3-tools and zbar-tools (pdfsig, certutil, zbarimg)
+# for the signature tests, the PostgreSQL client for `make bench`.
 DEBIAN_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b \
-	libfontconfig1 shared-mime-info chromium poppler-utils postgresql-client
+	libfontconfig1 shared-mime-info chromium poppler-utils libnss3-tools zbar-tools postgresql-client
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/povalleviation
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 HOST ?= 127.0.0.1
@@ -36,6 +37,7 @@ migrate: install
 
 demo: migrate
 	$(BIN)/python manage.py load_demo
+	$(BIN)/python manage.py create_demo_signing_ca
 
 run: demo
 	@echo "打开 http://$(HOST):$(PORT)/ ，演示账号见 README.md"
@@ -56,7 +58,8 @@ bench: services-check
 	@export DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" REDIS_URL="$${REDIS_URL:-$(TEST_REDIS_URL)}"; \
 	$(BIN)/python scripts/bench.py && \
 	$(BIN)/python scripts/bench_eligibility.py && \
-	$(BIN)/python scripts/bench_funds.py
+	$(BIN)/python scripts/bench_funds.py && \
+	$(BIN)/python scripts/bench_reports.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles

@@ -12,6 +12,7 @@ NAVIGATION = [
     ("脱贫计划", "plan:plan_list", Capability.PLAN_VIEW),
     ("督查整改", "oversight:ledger", Capability.INSPECTION_VIEW),
     ("投诉信访", "oversight:complaint_list", Capability.COMPLAINT_VIEW),
+    ("季度报告", "reports:list", Capability.REPORT_VIEW),
     ("政策参数", "policy:parameter_list", Capability.POLICY_VIEW),
     ("区域", "villages:area_list", Capability.AREA_VIEW),
     ("审计日志", "accounts:audit_list", Capability.AUDIT_VIEW),

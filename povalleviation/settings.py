@@ -225,6 +225,29 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO" if PRODUCTION else "WARNING")},
 }
 
+# The address the public reaches this installation at: verification links and QR codes in signed reports.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# PAdES signing of quarterly reports (reports.signing, reports.verification). Production reads the
+# organisation's PKCS#12 file and password from the environment; development defaults to the demo CA that
+# `manage.py create_demo_signing_ca` writes outside the repository (POVALLEVIATION_SIGNING_DIR).
+REPORT_SIGNING_DIR = Path(
+    os.environ.get("POVALLEVIATION_SIGNING_DIR") or Path.home() / ".local" / "share" / "povalleviation" / "signing"
+)
+REPORT_SIGNING_PKCS12_PATH = os.environ.get(
+    "REPORT_SIGNING_PKCS12_PATH", "" if PRODUCTION else str(REPORT_SIGNING_DIR / "signer.p12")
+)
+REPORT_SIGNING_PKCS12_PASSWORD = os.environ.get("REPORT_SIGNING_PKCS12_PASSWORD", "" if PRODUCTION else "demo-signing-2026")
+REPORT_SIGNING_UNIT = os.environ.get("REPORT_SIGNING_UNIT", "新平县脱贫攻坚领导小组办公室")
+REPORT_SIGNING_TRUST_ROOTS = env_list(
+    "REPORT_SIGNING_TRUST_ROOTS", [] if PRODUCTION else [str(REPORT_SIGNING_DIR / "ca.pem")]
+)
+# The stamp font (one face extracted from the CJK collection) is cached here once, outside the repository.
+REPORT_SIGNING_FONT_CACHE_DIR = Path(
+    os.environ.get("POVALLEVIATION_CACHE_DIR") or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "povalleviation"
+)
+REPORT_VERIFY_MAX_UPLOAD_BYTES = int(os.environ.get("REPORT_VERIFY_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024)))
+
 if PRODUCTION:
     problems = []
     if SECRET_KEY == DEFAULT_SECRET_KEY or len(SECRET_KEY) < 50:
@@ -237,6 +260,8 @@ if PRODUCTION:
         problems.append("生产模式必须使用 Redis 任务队列（设置 REDIS_URL，且不得开启 CELERY_TASK_ALWAYS_EAGER）")
     if not ALLOWED_HOSTS:
         problems.append("生产模式必须设置 ALLOWED_HOSTS")
+    if not REPORT_SIGNING_PKCS12_PATH:
+        problems.append("生产模式必须设置 REPORT_SIGNING_PKCS12_PATH（签发报告用的 PKCS#12 证书文件）")
     if problems:
         raise ImproperlyConfigured("生产模式拒绝启动：" + "；".join(problems))
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)

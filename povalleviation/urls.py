@@ -23,6 +23,7 @@ urlpatterns = [
     path("projects/", include("projects.urls")),
     path("funds/", include("funds.urls")),
     path("oversight/", include("oversight.urls")),
+    path("reports/verify/", include("reports.urls_verify")),
     path("reports/", include("reports.urls")),
     path("public/", include("projects.public_urls")),
     path("admin/", admin.site.urls),

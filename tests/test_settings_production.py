@@ -28,6 +28,7 @@ GOOD_PRODUCTION_ENV = {
     "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/povalleviation",
     "REDIS_URL": "redis://127.0.0.1:6379/0",
     "ALLOWED_HOSTS": "example.org",
+    "REPORT_SIGNING_PKCS12_PATH": "/etc/povalleviation/org.p12",
 }
 # Every variable settings.py (or a deploy check) reads, so the outer environment (make test sets some)
 # cannot leak in.
@@ -35,6 +36,7 @@ SETTINGS_VARIABLES = {
     "DJANGO_ENV", "DEBUG", "SECRET_KEY", "DATABASE_URL", "REDIS_URL", "ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS",
     "CELERY_TASK_ALWAYS_EAGER", "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS", "TEST_DATABASE_NAME", "CONN_MAX_AGE",
     "STATIC_ROOT", "MEDIA_ROOT", "CELERY_QUEUE", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE",
+    "REPORT_SIGNING_PKCS12_PATH", "REPORT_SIGNING_PKCS12_PASSWORD", "REPORT_SIGNING_TRUST_ROOTS", "POVALLEVIATION_SIGNING_DIR", "SITE_URL",
 }
 MESSAGES = {
     "secret": "SECRET_KEY 未设置或过短（至少 50 个字符）",

@@ -1,0 +1,77 @@
+"""The figures of a quarterly report, computed once as of the quarter's last day (DOMAIN.md §6.3).
+
+``build_snapshot(area=…, year=…, quarter=…, progress=callable)`` returns a JSON-safe dict; the PDF is rendered
+from it alone, and ``snapshot_digest`` gives the SHA-256 of its canonical JSON. Every section reads dated
+history only (status changes, member history, allocations and payments dated on or before the day …), so
+building the same quarter again later gives the same dict. One module per section group.
+"""
+import hashlib
+import json
+
+from villages.choices import AreaLevel
+
+from .common import child_areas, child_level, plain, quarter_bounds
+from .dibao import dibao_section
+from .eligibility import eligibility_section
+from .funds import fund_section
+from .oversight import oversight_section
+from .plans import plan_section
+from .population import population_section
+from .projects import project_section
+
+SNAPSHOT_FORMAT = 1
+LEVEL_LABELS = dict(AreaLevel.choices)
+
+
+def snapshot_digest(snapshot: dict) -> str:
+    canonical = json.dumps(snapshot, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _summary(snapshot: dict) -> dict:
+    population, plans, funds, projects = (snapshot[k] for k in ("population", "plans", "funds", "projects"))
+    total = population["total"]
+    return {
+        "households": total["households"], "persons": total["persons"], "incidence": total["incidence"],
+        "population": total["population"], "identified": total["identified"], "exited": total["exited"],
+        "returned": total["returned"], "removed": total["removed"],
+        "plan_households": plans["total"]["planned_households"], "actual_households": plans["total"]["actual_households"],
+        "plan_persons": plans["total"]["planned_persons"], "actual_persons": plans["total"]["actual_persons"],
+        "completion_persons": plans["total"]["completion_persons"],
+        "allocated": funds["total"]["allocated"], "disbursed": funds["total"]["disbursed"],
+        "spend_ratio": funds["total"]["ratio"], "spend_target": funds["total"]["target"],
+        "projects": projects["total"]["count"], "projects_completed_quarter": projects["quarter"]["completed"],
+    }
+
+
+def build_snapshot(*, area, year: int, quarter: int, progress=None) -> dict:
+    """All sections for the area and quarter; ``progress(percent, message)`` is called between sections."""
+    start, end = quarter_bounds(year, quarter)
+    level = child_level(area)
+    step = progress or (lambda percent, message: None)
+    snapshot = {
+        "format": SNAPSHOT_FORMAT,
+        "meta": {"area_code": area.code, "area_name": area.name, "area_level": area.level,
+                 "area_level_label": LEVEL_LABELS[area.level], "child_level": level,
+                 "child_level_label": LEVEL_LABELS[level], "year": year, "quarter": quarter,
+                 "start": start.isoformat(), "as_of": end.isoformat()},
+        "children": child_areas(area),
+    }
+    step(10, "统计贫困人口与贫困发生率")
+    snapshot["population"] = population_section(area=area, start=start, end=end, child_level=level)
+    step(25, "统计年度脱贫计划完成情况")
+    snapshot["plans"] = plan_section(area=area, end=end, child_level=level)
+    step(35, "统计脱贫标准评估结果")
+    stock = {row["code"]: row["households"] for row in snapshot["population"]["rows"]}
+    snapshot["eligibility"] = eligibility_section(area=area, end=end, child_level=level, stock_by_child=stock)
+    step(45, "统计项目进展")
+    snapshot["projects"] = project_section(area=area, start=start, end=end, child_level=level)
+    step(55, "统计资金下达与支出进度")
+    snapshot["funds"] = fund_section(area=area, end=end, child_level=level)
+    step(62, "低保与建档立卡比对")
+    snapshot["dibao"] = dibao_section(area=area, end=end, child_level=level)
+    step(68, "统计督查整改与投诉办理")
+    snapshot["oversight"] = oversight_section(area=area, start=start, end=end)
+    snapshot = plain(snapshot)
+    snapshot["summary"] = _summary(snapshot)
+    return snapshot
