@@ -179,6 +179,7 @@ SPECTACULAR_SETTINGS = {
         "ImportJobStatusEnum": "households.models.imports.ImportJob.Status",
         "ProjectCategoryEnum": "projects.choices.ProjectCategory",
         "HouseholdCategoryEnum": "households.choices.HouseholdCategory",
+        "ReportStatusEnum": "reports.models.ReportStatus",
     },
 }
 
