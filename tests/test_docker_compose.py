@@ -224,8 +224,8 @@ def test_dockerfile_collectstatic_step_works(tmp_path):
     """The build's collectstatic, with the Dockerfile's own dummy variables, into a temporary STATIC_ROOT."""
     [step] = [rest for keyword, rest in _dockerfile_instructions() if keyword == "RUN" and "collectstatic" in rest]
     words = shlex.split(step)
-    assignments = dict(word.split("=", 1) for word in words if re.fullmatch(r"[A-Z_]+=.*", word))
-    command = [word for word in words if not re.fullmatch(r"[A-Z_]+=.*", word)]
+    assignments = dict(word.split("=", 1) for word in words if re.fullmatch(r"[A-Z_][A-Z0-9_]*=.*", word))
+    command = [word for word in words if not re.fullmatch(r"[A-Z_][A-Z0-9_]*=.*", word)]
     assert assignments["DJANGO_ENV"] == "production"
     assert command[:2] == ["python", "manage.py"]
     env = {**_without_outer_settings(), **assignments, "STATIC_ROOT": str(tmp_path / "static")}
