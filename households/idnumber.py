@@ -23,6 +23,7 @@ import datetime
 import numbers
 import re
 from dataclasses import dataclass
+from operator import mul
 from typing import Literal
 
 __all__ = [
@@ -69,6 +70,7 @@ ERROR_CODES: frozenset[str] = frozenset(
 # ISO 7064 MOD 11-2 as tabulated in GB 11643-1999: weight of digit i is 2**(18-i) mod 11.
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK_CHARS = "10X98765432"  # indexed by (weighted sum mod 11)
+_ASCII_ZERO_WEIGHT = 48 * sum(_WEIGHTS)  # the weighted sum of ASCII codes exceeds that of the digits by this
 
 _EARLIEST_BIRTH_DATE = datetime.date(1900, 1, 1)
 
@@ -230,7 +232,7 @@ def _valid_clean_number(number: str, today: datetime.date) -> IdNumberInfo | Non
         return None
     if birth_date > today or birth_date < _EARLIEST_BIRTH_DATE:
         return None
-    total = sum(weight * (ord(char) - 48) for weight, char in zip(_WEIGHTS, number[:17], strict=True))
+    total = sum(map(mul, _WEIGHTS, number[:17].encode())) - _ASCII_ZERO_WEIGHT
     if number[17] != _CHECK_CHARS[total % 11]:
         return None
     return IdNumberInfo(number=number, birth_date=birth_date, sex="male" if int(number[16]) % 2 else "female",

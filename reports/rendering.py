@@ -11,8 +11,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 
-from .charts import bar_chart
-
+from povalleviation.charts import bar_chart
 
 
 def verify_url(report) -> str:
@@ -59,10 +58,14 @@ def _charts(snapshot: dict) -> dict:
 
 
 def report_context(report, *, final: bool = False) -> dict:
+    from .rendering_tables import conditions_tables, helpers_tables, quality_by_village, quality_tables
+
     snapshot = report.snapshot
     url = verify_url(report)
     return {
         "report": report, "s": snapshot, "meta": snapshot["meta"], "charts": _charts(snapshot),
+        "conditions_tables": conditions_tables(snapshot), "helpers_tables": helpers_tables(snapshot),
+        "quality_tables": quality_tables(snapshot), "quality_by_village": quality_by_village(snapshot),
         "is_final": final, "verify_url": url, "qr_svg": _qr_svg(url), "oversight_tables": oversight_tables(snapshot.get("oversight", {})),
         "generated_on": (report.generated_at or datetime.datetime.now(datetime.UTC)).astimezone(
             datetime.timezone(datetime.timedelta(hours=8))),

@@ -17,6 +17,7 @@ from povalleviation.errors import ApplicationError, Conflict, PermissionDenied
 
 from .models import QuarterlyReport, ReportStatus
 from .snapshot.common import quarter_bounds
+from .snapshot.movement import imbalance_message
 
 ACTION_LABELS = {
     "report.generate": "生成季度报告", "report.generated": "季度报告生成完成", "report.review": "审核季度报告",
@@ -116,6 +117,9 @@ def report_sign(*, actor, report: QuarterlyReport) -> QuarterlyReport:
     refuse_if_signed(report)
     if report.status != ReportStatus.REVIEWED:
         raise Conflict(f"只能签发已审核的报告（当前：{report.get_status_display()}）", code="invalid_transition")
+    unbalanced = imbalance_message(report.snapshot or {})
+    if unbalanced:
+        raise Conflict(unbalanced, code="movement_unbalanced")
     pdf, pages = render_report_pdf(report, final=True)
     unit = settings.REPORT_SIGNING_UNIT
     signed = sign_pdf(pdf, signer_name=_signer_name(actor), signer_unit=unit,

@@ -25,7 +25,7 @@ def bar_width(value):
 @register.simple_tag
 def ratio_chart(rows, chart_id, subject, area, year, as_of):
     """The dashboard's rows (``spend_summary``) as an SVG bar chart of 支出进度 against each row's target."""
-    from funds.charts import Bar, horizontal_bar_chart
+    from povalleviation.charts import Bar, horizontal_bar_chart
 
     title = f"{area.name} {year} 年{subject}支出进度（截至 {as_of:%Y-%m-%d}）"
     flagged = [row["label"] for row in rows if row["below_target"]]

@@ -3,7 +3,7 @@ from decimal import Decimal
 
 import lxml.etree
 
-from funds.charts import COLOURS, Bar, horizontal_bar_chart
+from povalleviation.charts import COLOURS, Bar, horizontal_bar_chart
 
 D = Decimal
 SVG = "{http://www.w3.org/2000/svg}"

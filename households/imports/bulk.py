@@ -8,10 +8,12 @@ key instead and stays linear. Values go through each field's ``get_db_prep_save`
 ``CopyWriter`` writes new rows (dicts) with PostgreSQL's ``COPY … FROM STDIN`` instead of multi-row ``INSERT``,
 in the caller's transaction; ``copy_insert`` does the same for instances.
 """
+import csv
 import datetime
 import io
 import json
 from decimal import Decimal
+from operator import itemgetter
 
 from django.db import connection
 from django.db.models import (
@@ -140,42 +142,65 @@ class CopyWriter:
     A row is a dict of attribute names (``household_id``, not ``household``); an instance's ``__dict__`` is one.
     Every concrete column but the auto primary key is written: the row's value, else the constant given here,
     else the field's default, so the caller sets what ``bulk_create``'s ``pre_save`` would (``created_at``,
-    ``at``). Constant columns are rendered once. Generated primary keys are not read back: the caller fetches
-    them by a natural key when it needs them.
+    ``at``). Generated primary keys are not read back: the caller fetches them by a natural key when it needs them.
+
+    Rows are serialised by the C ``csv`` writer: ``None`` is an unquoted empty field (NULL) and text columns are
+    declared ``FORCE_NOT_NULL`` so an empty string stays an empty string; JSON columns are dumped first. A model
+    with a nullable text column (where NULL and "" differ) takes the per-value converters instead.
     """
 
     def __init__(self, model, **constants):
         self.model = model
         self.fields = [field for field in model._meta.concrete_fields if not field.primary_key]
-        self.columns = []
-        for field in self.fields:
-            convert = _converter(field)
-            if field.attname in constants:
-                default = convert(constants[field.attname])
-            else:
-                default = convert(field.get_default())
-            self.columns.append((field.attname, convert, default, field.attname in constants))
+        self.names = [field.attname for field in self.fields]
+        self.defaults = {field.attname: constants.get(field.attname, field.get_default()) for field in self.fields}
+        self.json_positions = [index for index, field in enumerate(self.fields) if isinstance(field, JSONField)]
+        self.encoders = {index: self.fields[index].encoder for index in self.json_positions}
+        self.text_columns = [field.column for field in self.fields if isinstance(field, CharField | TextField)]
+        self.uses_csv_module = not any(field.null and isinstance(field, CharField | TextField) for field in self.fields)
+        self.converters = [_converter(field) for field in self.fields]
+
+    def _csv_rows(self, rows, buffer):
+        getter = itemgetter(*self.names)
+        defaults = self.defaults
+        writer = csv.writer(buffer, lineterminator="\n")
+        if not self.json_positions:
+            writer.writerows(getter(defaults | row) for row in rows)
+            return
+        positions, encoders, dumps = self.json_positions, self.encoders, json.dumps
+        for row in rows:
+            values = list(getter(defaults | row))
+            for index in positions:
+                if values[index] is not None:
+                    values[index] = dumps(values[index], ensure_ascii=False, cls=encoders[index])
+            writer.writerow(values)
+
+    def _converted_rows(self, rows, buffer):
+        write = buffer.write
+        plan = list(zip(self.names, self.converters, strict=True))
+        defaults = self.defaults
+        for row in rows:
+            write(",".join([convert(row[name] if name in row else defaults[name]) for name, convert in plan]))
+            write("\n")
 
     def write(self, rows) -> int:
-        buffer = io.StringIO()
-        write = buffer.write
-        plan = [(name, None if is_constant else convert, default) for name, convert, default, is_constant in self.columns]
-        count = 0
-        for row in rows:
-            values = [default if convert is None else (convert(row[name]) if name in row else default)
-                      for name, convert, default in plan]
-            write(",".join(values))
-            write("\n")
-            count += 1
-        if not count:
+        rows = list(rows)
+        if not rows:
             return 0
+        buffer = io.StringIO()
         quote = connection.ops.quote_name
+        options = "FORMAT csv"
+        if self.uses_csv_module:
+            self._csv_rows(rows, buffer)
+            if self.text_columns:
+                options += ", FORCE_NOT_NULL (" + ", ".join(quote(column) for column in self.text_columns) + ")"
+        else:
+            self._converted_rows(rows, buffer)
         columns = ", ".join(quote(field.column) for field in self.fields)
         buffer.seek(0)
         with connection.cursor() as cursor:
-            cursor.cursor.copy_expert(
-                f"COPY {quote(self.model._meta.db_table)} ({columns}) FROM STDIN WITH (FORMAT csv)", buffer)
-        return count
+            cursor.cursor.copy_expert(f"COPY {quote(self.model._meta.db_table)} ({columns}) FROM STDIN WITH ({options})", buffer)
+        return len(rows)
 
 
 def copy_insert(objects: list) -> None:

@@ -3,23 +3,31 @@
 ``build_snapshot(area=…, year=…, quarter=…, progress=callable)`` returns a JSON-safe dict; the PDF is rendered
 from it alone, and ``snapshot_digest`` gives the SHA-256 of its canonical JSON. Every section reads dated
 history only (status changes, member history, allocations and payments dated on or before the day …), so
-building the same quarter again later gives the same dict. One module per section group.
+building the same quarter again later gives the same dict — except section 13 数据质量 (``quality``), whose
+checks read current fields without history and so are computed at generation time (stated in the PDF).
+One module per section group.
 """
 import hashlib
 import json
 
+from django.utils import timezone
+
 from villages.choices import AreaLevel
 
 from .common import child_areas, child_level, plain, quarter_bounds
+from .conditions import conditions_section
 from .dibao import dibao_section
 from .eligibility import eligibility_section
 from .funds import fund_section
+from .helpers import helpers_section
 from .oversight import oversight_section
+from .plan_years import plan_years_section
 from .plans import plan_section
 from .population import population_section
 from .projects import project_section
+from .quality import quality_section
 
-SNAPSHOT_FORMAT = 1
+SNAPSHOT_FORMAT = 2
 LEVEL_LABELS = dict(AreaLevel.choices)
 
 
@@ -44,8 +52,9 @@ def _summary(snapshot: dict) -> dict:
     }
 
 
-def build_snapshot(*, area, year: int, quarter: int, progress=None) -> dict:
-    """All sections for the area and quarter; ``progress(percent, message)`` is called between sections."""
+def build_snapshot(*, area, year: int, quarter: int, progress=None, today=None) -> dict:
+    """All sections for the area and quarter; ``progress(percent, message)`` is called between sections;
+    ``today`` is the generation date for the 数据质量 section (default: the local date)."""
     start, end = quarter_bounds(year, quarter)
     level = child_level(area)
     step = progress or (lambda percent, message: None)
@@ -61,6 +70,7 @@ def build_snapshot(*, area, year: int, quarter: int, progress=None) -> dict:
     snapshot["population"] = population_section(area=area, start=start, end=end, child_level=level)
     step(25, "统计年度脱贫计划完成情况")
     snapshot["plans"] = plan_section(area=area, end=end, child_level=level)
+    snapshot["plans"]["since_base"] = plan_years_section(area=area, end=end)
     step(35, "统计脱贫标准评估结果")
     stock = {row["code"]: row["households"] for row in snapshot["population"]["rows"]}
     snapshot["eligibility"] = eligibility_section(area=area, end=end, child_level=level, stock_by_child=stock)
@@ -72,6 +82,12 @@ def build_snapshot(*, area, year: int, quarter: int, progress=None) -> dict:
     snapshot["dibao"] = dibao_section(area=area, end=end, child_level=level)
     step(68, "统计督查整改与投诉办理")
     snapshot["oversight"] = oversight_section(area=area, start=start, end=end)
+    step(70, "统计两不愁三保障")
+    snapshot["conditions"] = conditions_section(area=area, end=end, child_level=level)
+    step(72, "统计帮扶力量与走访")
+    snapshot["helpers"] = helpers_section(area=area, start=start, end=end, child_level=level)
+    step(74, "数据质量检查")
+    snapshot["quality"] = quality_section(area=area, today=today or timezone.localdate(), child_level=level)
     snapshot = plain(snapshot)
     snapshot["summary"] = _summary(snapshot)
     return snapshot

@@ -14,28 +14,11 @@ from households.selectors_asof import poverty_incidence_as_of, poverty_stock_as_
 from villages.choices import PREFIX_LENGTH, AreaLevel
 
 from .common import child_areas, village_areas
+from .movement import FIELDS as MOVEMENT_FIELDS
+from .movement import balance_check, movement_by_area_code, roll_up
 
-# Movement columns: the status a change leads to → the column it counts in (households, DOMAIN.md §6.2 Movement).
-MOVEMENT = {HouseholdStatus.IDENTIFIED: "identified", HouseholdStatus.EXITED: "exited",
-            HouseholdStatus.RETURNED: "returned", HouseholdStatus.REMOVED: "removed"}
 STATUS_COLUMNS = [HouseholdStatus.IDENTIFIED, HouseholdStatus.HELPED, HouseholdStatus.EXIT_PENDING,
                   HouseholdStatus.RETURNED, HouseholdStatus.EXITED, HouseholdStatus.REMOVED]
-
-
-def _movement(prefix: str, start: datetime.date, end: datetime.date, length: int) -> dict[str, dict]:
-    """Households whose status changed in the quarter, by the status they moved to (new identification =
-    a change to IDENTIFIED from nothing or 拟识别)."""
-    changes = (
-        HouseholdStatusChange.objects.filter(household__area_code__startswith=prefix, effective_date__gte=start,
-                                             effective_date__lte=end, to_status__in=list(MOVEMENT))
-        .exclude(to_status=HouseholdStatus.IDENTIFIED, from_status__in=[HouseholdStatus.HELPED, HouseholdStatus.EXIT_PENDING])
-        .annotate(group=Substr("household__area_code", 1, length))
-        .values("group", "to_status").annotate(households=Count("household_id", distinct=True))
-    )
-    result: dict[str, dict] = {}
-    for row in changes:
-        result.setdefault(row["group"].ljust(12, "0"), {})[MOVEMENT[row["to_status"]]] = row["households"]
-    return result
 
 
 def _status_counts(prefix: str, end: datetime.date, length: int) -> dict[str, dict]:
@@ -57,7 +40,8 @@ def population_section(*, area, start: datetime.date, end: datetime.date, child_
     before = start - datetime.timedelta(days=1)
     opening = poverty_stock_as_of(area_code=area.code, as_of=before, group_level=child_level)
     incidence = poverty_incidence_as_of(area_code=area.code, as_of=end, group_level=child_level)
-    movement = _movement(prefix, start, end, child_length)
+    by_code = movement_by_area_code(prefix=prefix, start=start, end=end)
+    movement = roll_up(by_code, child_length)
     statuses = _status_counts(prefix, end, child_length)
     rows = []
     for child in child_areas(area):
@@ -68,8 +52,7 @@ def population_section(*, area, start: datetime.date, end: datetime.date, child_
             **child,
             "opening_households": opening.get(code, {}).get("households", 0),
             "opening_persons": opening.get(code, {}).get("persons", 0),
-            "identified": move.get("identified", 0), "returned": move.get("returned", 0),
-            "exited": move.get("exited", 0), "removed": move.get("removed", 0),
+            **{name: move.get(name, 0) for name in MOVEMENT_FIELDS},
             "households": inc.get("households", 0), "persons": inc.get("persons", 0),
             "population": inc.get("population", 0), "incidence": inc.get("incidence"),
             "villages_without_population": inc.get("villages_without_population", 0),
@@ -80,7 +63,7 @@ def population_section(*, area, start: datetime.date, end: datetime.date, child_
     opening_total = poverty_stock_as_of(area_code=area.code, as_of=before, group_level=area.level).get(area.code, {})
     total = {
         "opening_households": opening_total.get("households", 0), "opening_persons": opening_total.get("persons", 0),
-        **{name: sum(row[name] for row in rows) for name in ("identified", "returned", "exited", "removed")},
+        **{name: sum(row[name] for row in rows) for name in MOVEMENT_FIELDS},
         "households": whole["households"], "persons": whole["persons"], "population": whole["population"],
         "incidence": whole["incidence"], "villages_without_population": whole["villages_without_population"],
         "denominator_year": whole["denominator_year"],
@@ -89,7 +72,7 @@ def population_section(*, area, start: datetime.date, end: datetime.date, child_
     villages = poverty_incidence_as_of(area_code=area.code, as_of=end, group_level=AreaLevel.VILLAGE)
     village_length = PREFIX_LENGTH[AreaLevel.VILLAGE]
     village_opening = poverty_stock_as_of(area_code=area.code, as_of=before, group_level=AreaLevel.VILLAGE)
-    village_movement = _movement(prefix, start, end, village_length)
+    village_movement = roll_up(by_code, village_length)
     village_statuses = _status_counts(prefix, end, village_length)
     village_rows = []
     for village in village_areas(area):
@@ -101,8 +84,9 @@ def population_section(*, area, start: datetime.date, end: datetime.date, child_
             "denominator_year": inc.get("denominator_year"),
             "opening_households": village_opening.get(code, {}).get("households", 0),
             "opening_persons": village_opening.get(code, {}).get("persons", 0),
-            **{name: move.get(name, 0) for name in ("identified", "returned", "exited", "removed")},
+            **{name: move.get(name, 0) for name in MOVEMENT_FIELDS},
             "statuses": {status: village_statuses.get(code, {}).get(status, 0) for status in STATUS_COLUMNS},
         })
-    return {"rows": rows, "total": total, "villages": village_rows,
+    check = balance_check(rows=rows, villages=village_rows, total=total, area_code=area.code, area_name=area.name)
+    return {"rows": rows, "total": total, "villages": village_rows, "balance": check,
             "status_labels": {status: HouseholdStatus(status).label for status in STATUS_COLUMNS}}
