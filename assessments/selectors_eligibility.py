@@ -1,13 +1,13 @@
 """Reads of policy parameters, eligibility results and recompute runs, always scoped to the user."""
 from django.http import Http404
 
-from assessments.engine.criteria import HouseholdFacts, HouseholdParameters, detail
+from assessments.engine.criteria import HOSPITAL_KEY, HouseholdFacts, HouseholdParameters, detail
 from assessments.engine.explain import explain_area, explain_household, summary
 from assessments.engine.facts import CONDITION_FIELDS
 from assessments.models import AreaEligibilityResult, EligibilityResult, PolicyParameter, RecomputeRun
 from assessments.models.parameters import PARAMETER_DEFINITIONS, ParameterCode
 from assessments.services.parameters import parameter_values_for_area
-from households.models import LivingConditions
+from households.models import LivingConditions, Member
 from povalleviation.access import Capability, covers, scope_prefixes
 from villages.choices import AreaLevel
 from villages.models import Area
@@ -77,7 +77,8 @@ def parameter_history(*, parameter: PolicyParameter):
 def result_details(results) -> tuple[dict, dict]:
     """Each stored result's full criteria (values used, parameter rows applied), rebuilt in two queries for any
     number of results: the 两不愁三保障 assessments read and the parameter rows applied, both by id (neither is
-    ever edited in place, so they are what the result was computed from)."""
+    ever edited in place, so they are what the result was computed from). The 住院费用 figures are stored
+    in the result itself; a third query names the members they are about, when there are any."""
     results = list(results)
     condition_ids = {r.conditions_id for r in results if r.conditions_id}
     conditions = {
@@ -87,14 +88,18 @@ def result_details(results) -> tuple[dict, dict]:
     parameters = {
         p.pk: p for p in PolicyParameter.objects.filter(pk__in=parameter_ids).select_related("area")
     } if parameter_ids else {}
+    hospital_members = {r.criteria[HOSPITAL_KEY]["member_id"] for r in results if r.criteria.get(HOSPITAL_KEY)}
+    names = dict(Member.objects.filter(pk__in=hospital_members).values_list("pk", "name")) if hospital_members else {}
     details = {}
     for r in results:
+        hospital = r.criteria.get(HOSPITAL_KEY)
         params = HouseholdParameters.from_rows({parameters[pk].code: parameters[pk] for pk in r.parameter_ids
                                                 if pk in parameters})
         facts = HouseholdFacts(
             income_id=r.income_record_id, income=r.per_capita_income, conditions=conditions.get(r.conditions_id),
             conditions_id=r.conditions_id, members=r.members, uninsured=r.uninsured, school_age=r.school_age,
             dropouts=r.dropouts, status_missing=r.school_status_missing,
+            hospital={**hospital, "member_name": names.get(hospital["member_id"])} if hospital else None,
         )
         details[r.pk] = detail(r.criteria, facts, params)
     return details, parameters

@@ -22,6 +22,7 @@ from households.services import (
     living_conditions_record,
     visit_record,
 )
+from households.services.medical import hospital_expense_save
 from villages.choices import AreaLevel
 from villages.demo import VILLAGE_A_CODE, VILLAGE_B_CODE
 from villages.models import Area
@@ -125,6 +126,13 @@ def load_demo_households() -> int:
             "housing_grade": "C" if index % 11 == 0 else ("B" if index % 2 else "A"), "retrofit_completed": index % 22 == 0,
             "water_safe": index % 17 != 0, "water_difficult": False,
         })
+        # 住院费用 2018 (P-HE-01): most heads were not in hospital; every sixth had a stay, one in thirty of them
+        # paid more than the 10% self-pay cap.
+        head = household.members.get(relation="head")
+        stay = {"admissions": 1, "total_cost": "8000.00", "basic_insurance_paid": "5600.00",
+                "serious_illness_paid": "800.00", "medical_assistance_paid": "900.00" if index % 30 else "0.00"}
+        hospital_expense_save(actor=None, household=household, member=head, year=2018,
+                              data=stay if index % 6 == 0 else {"admissions": 0})
         helper = helper_create(actor=None, area=household.village, name=_name(index + 300), unit="新平县" + ["农业农村局", "教育局", "卫生健康局", "交通运输局"][index % 4])
         helper_assign(actor=None, household=household, helper=helper, start_date=datetime.date(2016, 3, 1))
         help_measure_add(actor=None, household=household, data={

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from households.views import books, edit, records
+from households.views import books, edit, medical, records
 
 app_name = "households"
 urlpatterns = [
@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:pk>/edit/", edit.HouseholdEditView.as_view(), name="edit"),
     path("<int:pk>/income/", edit.IncomeView.as_view(), name="income"),
     path("<int:pk>/conditions/", edit.LivingConditionsView.as_view(), name="conditions"),
+    path("<int:pk>/hospital/", medical.HospitalExpenseView.as_view(), name="hospital"),
     path("<int:pk>/measures/new/", edit.HelpMeasureView.as_view(), name="measure_add"),
     path("<int:pk>/helpers/new/", edit.HelperAssignView.as_view(), name="helper_assign"),
     path("<int:pk>/visits/new/", edit.VisitView.as_view(), name="visit_add"),

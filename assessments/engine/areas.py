@@ -1,15 +1,23 @@
-"""Village (出列) and county (摘帽) criteria, computed from aggregates in a handful of queries."""
+"""Village (出列) and county (摘帽) criteria, computed from aggregates in a handful of queries.
+
+贫困发生率's numerator is the 建档立卡 stock on the evaluation's as-of date, rebuilt from the households'
+status and member history (``households.selectors_asof``; DOMAIN.md §5.2 step 1, §6.2), never from the
+current status: a household that exits after that date still counts on it.
+"""
+import datetime
 import hashlib
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Sum
+from django.db import connection
+from django.utils import timezone
 
 from assessments.models.parameters import ParameterCode
-from households.choices import POOR_STATUSES
-from households.models import Household
+from households.selectors_asof import poverty_stock_as_of
+from villages.choices import AreaLevel
 from villages.models import AreaYearProfile
 
 from .criteria import FAIL, PASS, UNKNOWN, compare, overall
+from .stock_sql import stock_by_village
 
 INFRASTRUCTURE_FIELDS = [
     ("has_water", "通水"), ("has_power", "通电"), ("has_hard_road", "通硬化路"), ("has_broadband", "通宽带"),
@@ -29,6 +37,11 @@ def _threshold(row) -> dict:
         "threshold": row.value_text if row else None, "comparator": row.comparator if row else None,
         "parameter_id": row.pk if row else None, "from_seeds": row.is_from_seeds if row else None,
     }
+
+
+def as_of_date(year: int, today: datetime.date | None = None) -> datetime.date:
+    """The stock date of a year's evaluation: 31 December of the year, or today while the year runs."""
+    return min(today or timezone.localdate(), datetime.date(year, 12, 31))
 
 
 def _incidence_criterion(*, poor_households, poor_persons, population, row, missing_reason="no_population") -> dict:
@@ -98,13 +111,19 @@ def fingerprint(*parts) -> str:
     return hashlib.md5("|".join("" if p is None else str(p) for p in parts).encode()).hexdigest()
 
 
-def poor_totals_by_village(prefix: str) -> dict[int, tuple[int, int]]:
-    """village id → (poor households, poor persons), current statuses (DOMAIN.md §3.9), one GROUP BY."""
-    rows = (
-        Household.objects.filter(area_code__startswith=prefix, status__in=POOR_STATUSES)
-        .values("village_id").annotate(households=Count("id"), persons=Sum("member_count"))
-    )
-    return {row["village_id"]: (row["households"], row["persons"] or 0) for row in rows}
+def poor_totals_by_village(*, area, villages, as_of: datetime.date) -> dict[int, tuple[int, int]]:
+    """village id → (poor households, poor persons) in the 建档立卡 stock on ``as_of``, from the status and
+    member history: one statement on PostgreSQL (``stock_sql``), ``households.selectors_asof`` elsewhere
+    (the same definition; a test holds the two equal)."""
+    if connection.vendor == "postgresql":
+        return stock_by_village(prefix=area.scope_prefix, as_of=as_of)
+    stock = poverty_stock_as_of(area_code=area.code, as_of=as_of, group_level=AreaLevel.VILLAGE)
+    totals = {}
+    for village in villages:
+        row = stock.get(village.code)
+        if row:
+            totals[village.pk] = (row["households"], row["persons"])
+    return totals
 
 
 def profiles_for(prefix: str, year: int) -> dict[int, AreaYearProfile]:

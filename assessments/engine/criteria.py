@@ -10,7 +10,7 @@ import hashlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from assessments.models.parameters import Comparator, ParameterCode
+from assessments.models.parameters import PARAMETER_DEFINITIONS, Comparator, ParameterCode
 
 PASS, FAIL, UNKNOWN = "pass", "fail", "unknown"
 
@@ -27,11 +27,11 @@ HOUSEHOLD_CRITERIA = [INCOME, FOOD, CLOTHING, EDUCATION, MEDICAL, HOUSING, WATER
 PASS_REASONS = ("ok", "no_school_age_children", "retrofit_completed")
 UNKNOWN_REASONS = (
     "no_line", "no_comparator", "no_income_record", "no_assessment", "not_assessed", "no_age_band",
-    "school_status_missing", "no_members", "not_graded",
+    "school_status_missing", "no_members", "not_graded", "no_hospital_data",
 )
 FAIL_REASONS = (
     "below_line", "not_secure", "dropout", "assessor_not_secure", "uninsured_members", "assessor_not_insured",
-    "unsafe_house", "unsafe", "difficult",
+    "unsafe_house", "unsafe", "difficult", "self_pay_over_cap",
 )
 REASON_STATUS = {**{r: PASS for r in PASS_REASONS}, **{r: UNKNOWN for r in UNKNOWN_REASONS},
                  **{r: FAIL for r in FAIL_REASONS}}
@@ -40,7 +40,11 @@ REASON_STATUS = {**{r: PASS for r in PASS_REASONS}, **{r: UNKNOWN for r in UNKNO
 HOUSEHOLD_PARAMETER_CODES = [
     ParameterCode.INCOME_LINE, ParameterCode.HOUSEHOLD_INCOME_TEST,
     ParameterCode.COMPULSORY_EDUCATION_AGE_MIN, ParameterCode.COMPULSORY_EDUCATION_AGE_MAX,
+    ParameterCode.HOSPITAL_SELF_PAY_RATIO_MAX,
 ]
+# The key of ``criteria`` holding the hospital facts a result was computed from (not a criterion: the
+# workflows skip keys starting with "_").
+HOSPITAL_KEY = "_hospital"
 UNSAFE_HOUSING_GRADES = ("C", "D")
 
 
@@ -71,11 +75,17 @@ class HouseholdParameters:
     age_min_id: int | None = None
     age_max: int | None = None
     age_max_id: int | None = None
+    # 住院自付比例 cap (P-HE-01); None where the area's rules set none (then only insurance counts).
+    self_pay_cap: Decimal | None = None
+    self_pay_cap_text: str | None = None
+    self_pay_comparator: str | None = None
+    self_pay_cap_id: int | None = None
 
     @property
     def version(self) -> str:
         """The parameter set: the ids of the rows applied, ascending."""
-        ids = sorted({i for i in (self.line_id, self.comparator_id, self.age_min_id, self.age_max_id) if i})
+        ids = sorted({i for i in (self.line_id, self.comparator_id, self.age_min_id, self.age_max_id,
+                                  self.self_pay_cap_id) if i})
         return ",".join(str(i) for i in ids)
 
     @classmethod
@@ -84,11 +94,17 @@ class HouseholdParameters:
         test = rows.get(ParameterCode.HOUSEHOLD_INCOME_TEST)
         age_min = rows.get(ParameterCode.COMPULSORY_EDUCATION_AGE_MIN)
         age_max = rows.get(ParameterCode.COMPULSORY_EDUCATION_AGE_MAX)
+        cap = rows.get(ParameterCode.HOSPITAL_SELF_PAY_RATIO_MAX)
+        cap_comparator = PARAMETER_DEFINITIONS[ParameterCode.HOSPITAL_SELF_PAY_RATIO_MAX].comparator
         return cls(
             line=line.value if line else None, line_text=line.value_text if line else None, line_id=line.pk if line else None,
             comparator=test.comparator if test and test.comparator else None, comparator_id=test.pk if test else None,
             age_min=int(age_min.value) if age_min else None, age_min_id=age_min.pk if age_min else None,
             age_max=int(age_max.value) if age_max else None, age_max_id=age_max.pk if age_max else None,
+            self_pay_cap=cap.value if cap and cap.value is not None else None,
+            self_pay_cap_text=cap.value_text if cap and cap.value is not None else None,
+            self_pay_comparator=(cap.comparator or cap_comparator) if cap and cap.value is not None else None,
+            self_pay_cap_id=cap.pk if cap and cap.value is not None else None,
         )
 
 
@@ -105,11 +121,26 @@ class HouseholdFacts:
     school_age: int = 0
     dropouts: int = 0
     status_missing: int = 0
+    # 住院费用 of the year: None when nothing is recorded; else {"records", "member_id", "ratio", "self_paid",
+    # "total"} for the member with the highest 住院自付比例 (ratio in %, 2 decimals, None without cost).
+    hospital: dict | None = None
+
+    @property
+    def hospital_records(self) -> int:
+        return self.hospital["records"] if self.hospital else 0
+
+    @property
+    def hospital_ratio(self) -> Decimal | None:
+        ratio = self.hospital["ratio"] if self.hospital else None
+        return None if ratio is None else Decimal(ratio)
 
     @property
     def fingerprint(self) -> str:
         parts = ["i", _text(self.income_id), _text(self.income), "c", _text(self.conditions_id), "m", str(self.members),
                  str(self.uninsured), str(self.school_age), str(self.dropouts), str(self.status_missing)]
+        if self.hospital:
+            parts += ["h", str(self.hospital["records"]), str(self.hospital["member_id"]), _text(self.hospital["ratio"]),
+                      self.hospital["self_paid"], self.hospital["total"]]
         return hashlib.md5("|".join(parts).encode()).hexdigest()
 
 
@@ -155,13 +186,20 @@ def _education_reason(facts: HouseholdFacts, params: HouseholdParameters) -> str
     return "ok"
 
 
-def _medical_reason(facts: HouseholdFacts) -> str:
+def _medical_reason(facts: HouseholdFacts, params: HouseholdParameters) -> str:
     if facts.members == 0:
         return "no_members"
     if facts.uninsured > 0:
         return "uninsured_members"
     if _condition(facts, "all_members_insured") is False:
         return "assessor_not_insured"
+    if params.self_pay_cap is None:  # the area's rules set no 住院自付 cap for the year
+        return "ok"
+    if facts.hospital_records == 0:
+        return "no_hospital_data"
+    ratio = facts.hospital_ratio
+    if ratio is not None and not compare(ratio, params.self_pay_comparator, params.self_pay_cap):
+        return "self_pay_over_cap"
     return "ok"
 
 
@@ -205,17 +243,20 @@ def overall(criteria: dict) -> bool | None:
 
 
 def evaluate_household(facts: HouseholdFacts, params: HouseholdParameters) -> tuple[bool | None, dict]:
-    """(passed, {criterion: reason code}) — what is stored."""
+    """(passed, {criterion: reason code, and the hospital facts under HOSPITAL_KEY when any}) — what is stored."""
     reasons = {
         INCOME: _income_reason(facts, params),
         FOOD: _secure_reason(facts, "food_secure"),
         CLOTHING: _secure_reason(facts, "clothing_secure"),
         EDUCATION: _education_reason(facts, params),
-        MEDICAL: _medical_reason(facts),
+        MEDICAL: _medical_reason(facts, params),
         HOUSING: _housing_reason(facts),
         WATER: _water_reason(facts),
     }
-    return overall_from_statuses(REASON_STATUS[r] for r in reasons.values()), reasons
+    passed = overall_from_statuses(REASON_STATUS[r] for r in reasons.values())
+    if facts.hospital:
+        reasons[HOSPITAL_KEY] = facts.hospital
+    return passed, reasons
 
 
 def detail(reasons: dict, facts: HouseholdFacts, params: HouseholdParameters) -> dict:
@@ -236,7 +277,9 @@ def detail(reasons: dict, facts: HouseholdFacts, params: HouseholdParameters) ->
                          age_max_parameter_id=params.age_max_id),
         MEDICAL: entry(MEDICAL, members=facts.members, uninsured=facts.uninsured,
                        assessed=_condition(facts, "all_members_insured"),
-                       serious_illness_covered=_condition(facts, "serious_illness_covered")),
+                       serious_illness_covered=_condition(facts, "serious_illness_covered"),
+                       hospital=facts.hospital, self_pay_cap=params.self_pay_cap_text,
+                       self_pay_comparator=params.self_pay_comparator, self_pay_cap_parameter_id=params.self_pay_cap_id),
         HOUSING: entry(HOUSING, grade=_condition(facts, "housing_grade"),
                        retrofit_completed=_condition(facts, "retrofit_completed")),
         WATER: entry(WATER, water_safe=_condition(facts, "water_safe"), water_difficult=_condition(facts, "water_difficult")),

@@ -61,15 +61,50 @@ def _education(x: dict, year: int) -> str:
     }[x["reason"]]
 
 
+def _self_pay(x: dict, year: int) -> str:
+    """The 住院自付比例 sentence (P-HE-01), e.g. "住院自付比例 12.50%（张三：个人自付 1250 元 ÷ 住院总费用
+    10000 元），高于 10% 的上限。"."""
+    hospital, cap = x.get("hospital"), x.get("self_pay_cap")
+    if not hospital:
+        if cap is None:
+            return ""
+        return f"未登记 {year} 年住院费用（本年未住院也请登记），住院自付比例无法判断（上限 {cap}%）。"
+    if hospital.get("ratio") is None:
+        return f"已登记 {year} 年全家未住院。"
+    who = hospital.get("member_name") or "自付比例最高的成员"
+    basis = (f"{year} 年住院自付比例 {_percent(hospital['ratio'])}%（{who}：个人自付 {hospital['self_paid']} 元 ÷ "
+             f"住院总费用 {hospital['total']} 元")
+    if hospital.get("records", 0) > 1:
+        basis += "，按人计算取全家最高"
+    basis += "）"
+    if cap is None:
+        return basis + "，本地区该年度未设住院自付比例上限，仅供参考。"
+    over = x["reason"] == "self_pay_over_cap"
+    word = {Comparator.LTE: ("不高于", "高于"), Comparator.LT: ("低于", "不低于")}.get(x.get("self_pay_comparator"))
+    if word:
+        return f"{basis}，{word[1] if over else word[0]} {cap}% 的上限。"
+    return f"{basis}，{'不满足' if over else '满足'}{_requirement(x.get('self_pay_comparator'), cap, '%')}。"
+
+
+def _percent(text: str) -> str:
+    """12.50 → 12.5, 10.00 → 10 (as people write percentages)."""
+    value = Decimal(text).normalize()
+    return format(value, "f")
+
+
 def _medical(x: dict, year: int) -> str:
     text = {
         "no_members": f"{year} 年底没有在户成员，无法判断。",
         "uninsured_members": f"{x['uninsured']} 名成员未参加城乡居民基本医疗保险（共 {x['members']} 人）。",
         "assessor_not_insured": f"{year} 年评估结论为未全员参保。",
         "ok": f"{x['members']} 名成员均参加城乡居民基本医疗保险。",
+        "no_hospital_data": f"{x['members']} 名成员均参加城乡居民基本医疗保险；",
+        "self_pay_over_cap": f"{x['members']} 名成员均参加城乡居民基本医疗保险，但",
     }[x["reason"]]
-    if x["reason"] == "ok" and x.get("serious_illness_covered") is True:
-        text += "大病保险已覆盖。"
+    if x["reason"] in ("ok", "no_hospital_data", "self_pay_over_cap") and x.get("serious_illness_covered") is True:
+        text = text.replace("基本医疗保险", "基本医疗保险（大病保险已覆盖）", 1)
+    if x["reason"] in ("ok", "no_hospital_data", "self_pay_over_cap"):
+        text += _self_pay(x, year)
     return text
 
 
@@ -108,7 +143,7 @@ def explain_household(criteria: dict, year: int, parameters: dict | None = None)
         if x is None:
             continue
         ids = [x.get(k) for k in ("line_parameter_id", "comparator_parameter_id", "age_min_parameter_id",
-                                  "age_max_parameter_id") if x.get(k)]
+                                  "age_max_parameter_id", "self_pay_cap_parameter_id") if x.get(k)]
         lines.append({
             "code": code, "label": HOUSEHOLD_LABELS[code], "status": x["status"], "status_label": STATUS_LABELS[x["status"]],
             "text": writers[code](x, year), "sources": [parameters[i] for i in ids if i in parameters],
@@ -136,7 +171,8 @@ def _area_incidence(x: dict, level: str) -> str:
         return "未录入该年度农村户籍人口，无法计算贫困发生率。"
     if reason == "population_incomplete":
         return f"{x.get('villages_without_population')} 个村未录入该年度农村户籍人口，无法计算全县贫困发生率。"
-    basis = f"贫困发生率 {x['value']}%（未脱贫 {x['poor_persons']} 人 ÷ 农村户籍人口 {x['population']} 人）"
+    stock = f"截至 {x['as_of']} " if x.get("as_of") else ""
+    basis = f"贫困发生率 {x['value']}%（{stock}未脱贫 {x['poor_persons']} 人 ÷ 农村户籍人口 {x['population']} 人）"
     verdict = "满足" if reason == "ok" else "不满足"
     text = f"{basis}，{verdict}{_requirement(x['comparator'], x['threshold'], '%')}。"
     if x.get("from_seeds") is False:

@@ -1,11 +1,12 @@
-"""Reading a batch of households' facts for one year in three queries (the Python path of the engine)."""
+"""Reading a batch of households' facts for one year in four queries (the Python path of the engine)."""
 import datetime
 from collections import defaultdict
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Q
 
 from households.choices import MemberStatus, StudentStatus
-from households.models import IncomeRecord, LivingConditions, Member
+from households.models import HospitalExpense, IncomeRecord, LivingConditions, Member
 
 from .criteria import HouseholdFacts, HouseholdParameters
 
@@ -26,6 +27,31 @@ def members_at_year_end_q(year: int, prefix: str = "") -> Q:
     return Q(**{f"{prefix}birth_date__lte": end}) & (
         Q(**{f"{prefix}status": MemberStatus.ACTIVE}) | Q(**{f"{prefix}left_date__gt": end})
     )
+
+
+def self_pay_ratio(self_paid: Decimal, total: Decimal) -> Decimal | None:
+    """住院自付比例 in %, 2 decimals, half up (as PostgreSQL's round); None without cost (DOMAIN.md §6.2)."""
+    if not total:
+        return None
+    return (self_paid * 100 / total).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def hospital_facts(rows) -> dict[int, dict]:
+    """household id → the hospital facts the engine stores: how many member-year rows are recorded and the
+    member with the highest 住院自付比例 (ties: the lowest member id; members without cost come last)."""
+    by_household = defaultdict(list)
+    for row in rows:
+        by_household[row["household_id"]].append(row)
+    facts = {}
+    for household_id, household_rows in by_household.items():
+        worst = min(household_rows, key=lambda r: (self_pay_ratio(r["self_paid"], r["total_cost"]) is None,
+                                                   -(self_pay_ratio(r["self_paid"], r["total_cost"]) or 0), r["member_id"]))
+        ratio = self_pay_ratio(worst["self_paid"], worst["total_cost"])
+        facts[household_id] = {
+            "records": len(household_rows), "member_id": worst["member_id"], "ratio": None if ratio is None else str(ratio),
+            "self_paid": str(worst["self_paid"]), "total": str(worst["total_cost"]),
+        }
+    return facts
 
 
 def load_household_facts(*, household_ids: list[int], year: int,
@@ -60,6 +86,8 @@ def load_household_facts(*, household_ids: list[int], year: int,
                 household_counts["dropouts"] += 1
             elif member["student_status"] == StudentStatus.NONE:
                 household_counts["status_missing"] += 1
+    hospital = hospital_facts(HospitalExpense.objects.filter(household_id__in=household_ids, year=year).values(
+        "household_id", "member_id", "self_paid", "total_cost"))
     facts = {}
     for household_id in household_ids:
         income = incomes.get(household_id)
@@ -69,6 +97,7 @@ def load_household_facts(*, household_ids: list[int], year: int,
             income=income["per_capita_net_income"] if income else None,
             conditions=conditions,
             conditions_id=conditions["id"] if conditions else None,
+            hospital=hospital.get(household_id),
             **counts[household_id],
         )
     return facts

@@ -5,6 +5,7 @@ Results are advisory: nothing here changes a household's status (DOMAIN.md §3.9
 """
 import datetime
 import logging
+import threading
 import time
 
 from django.db import connection, transaction
@@ -15,7 +16,8 @@ from accounts.services import audit_record
 from assessments.engine import areas as area_engine
 from assessments.engine.criteria import HOUSEHOLD_PARAMETER_CODES, HouseholdParameters, evaluate_household
 from assessments.engine.facts import load_household_facts
-from assessments.engine.household_sql import batch_arguments, batch_bounds, upsert_batch
+from assessments.engine.household_sql import batch_arguments, batch_bounds, write_batch
+from assessments.engine.parallel import run_batches, worker_count
 from assessments.models import AreaEligibilityResult, EligibilityResult, RecomputeRun
 from assessments.models.parameters import ParameterCode
 from households.choices import HouseholdStatus
@@ -147,26 +149,47 @@ def _progress(run, *, evaluated, changed):
                                                   progress=min(99, int(fraction * 95)))
 
 
-def _recompute_households_sql(*, area, year, run, params_by_village, now, batch_size):
-    """Batches of ``batch_size`` households by id range, each one INSERT … SELECT … ON CONFLICT, each committed
-    with the run's progress. Returns (evaluated, changed)."""
-    arguments = batch_arguments(params_by_village)
+def _recompute_households_sql(*, area, year, run, params_by_village, now, batch_size, side_jobs=()):
+    """Batches of ``batch_size`` households by id range, each one statement (insert new results, update changed
+    ones, count the outcomes) in its own transaction, on a few connections at once (``engine.parallel``);
+    the run's progress follows each batch. Returns (evaluated, changed, counts)."""
+    arguments = batch_arguments(params_by_village, year)
     with connection.cursor() as cursor:
         bounds = batch_bounds(cursor, prefix=area.scope_prefix, batch_size=batch_size)
     if bounds and bounds[-1][1] != run.total:  # households added or removed since the run started
         run.total = bounds[-1][1]
         RecomputeRun.objects.filter(pk=run.pk).update(total=run.total)
-    evaluated = changed = after_id = 0
+    batches, after_id, before = [], 0, 0
     for upto_id, households_so_far in bounds:
-        with transaction.atomic(), connection.cursor() as cursor:
-            changed += upsert_batch(cursor, arguments=arguments, prefix=area.scope_prefix, year=year, after_id=after_id,
-                                    upto_id=upto_id, run_id=run.pk, computed_at=now)
-            evaluated, after_id = households_so_far, upto_id
-            _progress(run, evaluated=evaluated, changed=changed)
-    return evaluated, changed
+        batches.append((after_id, upto_id, households_so_far - before))
+        after_id, before = upto_id, households_so_far
+    state = {"evaluated": 0, "changed": 0, True: 0, False: 0, None: 0}
+    lock = threading.Lock()
+
+    def work(batch):
+        if callable(batch):  # a side job (the villages' stock), run by the same workers
+            batch()
+            return
+        after_id, upto_id, households = batch
+        passed, failed, unknown, written = write_batch(
+            arguments=arguments, prefix=area.scope_prefix, year=year, after_id=after_id, upto_id=upto_id,
+            run_id=run.pk, computed_at=now,
+        )
+        with lock:
+            state["evaluated"] += households
+            state["changed"] += written
+            state[True] += passed
+            state[False] += failed
+            state[None] += unknown
+            _progress(run, evaluated=state["evaluated"], changed=state["changed"])
+
+    run_batches(work, [*side_jobs, *batches], workers=worker_count())
+    return state["evaluated"], state["changed"], {key: state[key] for key in (True, False, None)}
 
 
-def _recompute_households_python(*, area, year, run, params_by_village, now, batch_size):
+def _recompute_households_python(*, area, year, run, params_by_village, now, batch_size, side_jobs=()):
+    for job in side_jobs:
+        job()
     evaluated, after_id = 0, 0
     empty = HouseholdParameters()
     while True:
@@ -183,7 +206,7 @@ def _recompute_households_python(*, area, year, run, params_by_village, now, bat
             evaluated += len(ids)
             after_id = ids[-1]
             _progress(run, evaluated=evaluated, changed=evaluated)
-    return evaluated, evaluated
+    return evaluated, evaluated, None
 
 
 def _outcome_counts(area, year) -> dict:
@@ -196,13 +219,17 @@ def _outcome_counts(area, year) -> dict:
     return counts
 
 
-def _recompute_areas(*, area, year, run, now) -> tuple[int, set[int]]:
-    """Village results for every village in scope, and the county's when the scope is a county."""
+def _scope_villages(area):
+    return list(Area.objects.within(area).filter(level=AreaLevel.VILLAGE).order_by("code"))
+
+
+def _recompute_areas(*, area, year, run, now, villages, totals) -> tuple[int, set[int]]:
+    """Village results for every village in scope, and the county's when the scope is a county; ``totals``
+    is the villages' 建档立卡 stock on the as-of date (``area_engine.poor_totals_by_village``)."""
     prefix = area.scope_prefix
-    villages = list(Area.objects.within(area).filter(level=AreaLevel.VILLAGE).order_by("code"))
     rows_by_village = parameter_values_for_villages(area=area, year=year, codes=area_engine.VILLAGE_PARAMETER_CODES)
     profiles = area_engine.profiles_for(prefix, year)
-    totals = area_engine.poor_totals_by_village(prefix)
+    as_of = area_engine.as_of_date(year)
     used_ids: set[int] = set()
     results = []
     for village in villages:
@@ -210,18 +237,19 @@ def _recompute_areas(*, area, year, run, now) -> tuple[int, set[int]]:
         rows = rows_by_village.get(village.pk, {})
         passed, criteria = area_engine.evaluate_village(poor_households=households, poor_persons=persons,
                                                         profile=profiles.get(village.pk), rows=rows)
+        criteria["INCIDENCE"]["as_of"] = as_of.isoformat()
         ids = sorted(r.pk for r in rows.values() if r)
         used_ids.update(ids)
         profile = profiles.get(village.pk)
         results.append(AreaEligibilityResult(
             area=village, level=AreaEligibilityResult.Level.VILLAGE, year=year, passed=passed, criteria=criteria,
             parameter_version=",".join(map(str, ids)), computed_at=now, run=run,
-            data_fingerprint=area_engine.fingerprint(households, persons, profile.pk if profile else None,
+            data_fingerprint=area_engine.fingerprint(as_of, households, persons, profile.pk if profile else None,
                                                      *(getattr(profile, f, None) for f in _PROFILE_FIELDS)),
         ))
     if area.level == AreaLevel.COUNTY:
         results.append(_county_result(county=area, year=year, run=run, now=now, villages=villages, profiles=profiles,
-                                      totals=totals, used_ids=used_ids))
+                                      totals=totals, used_ids=used_ids, as_of=as_of))
     AreaEligibilityResult.objects.bulk_create(
         results, update_conflicts=True, unique_fields=["area", "year"], update_fields=AREA_RESULT_FIELDS,
     )
@@ -232,7 +260,7 @@ _PROFILE_FIELDS = ["rural_registered_population", "collective_income", "has_wate
                    "has_broadband", "has_post", "has_bus", "has_standard_clinic"]
 
 
-def _county_result(*, county, year, run, now, villages, profiles, totals, used_ids):
+def _county_result(*, county, year, run, now, villages, profiles, totals, used_ids, as_of):
     own = AreaYearProfile.objects.filter(area=county, year=year).first()
     if own is not None and own.rural_registered_population:
         population, source, missing = own.rural_registered_population, "county", 0
@@ -252,12 +280,14 @@ def _county_result(*, county, year, run, now, villages, profiles, totals, used_i
         poor_households=households, poor_persons=persons, population=population, population_source=source,
         villages_without_population=missing, row=row, poor_villages=len(poor_villages), exited_villages=len(exited),
     )
+    criteria["INCIDENCE"]["as_of"] = as_of.isoformat()
     if row:
         used_ids.add(row.pk)
     return AreaEligibilityResult(
         area=county, level=AreaEligibilityResult.Level.COUNTY, year=year, passed=passed, criteria=criteria,
         parameter_version=str(row.pk) if row else "", computed_at=now, run=run,
-        data_fingerprint=area_engine.fingerprint(households, persons, population, source, len(poor_villages), len(exited)),
+        data_fingerprint=area_engine.fingerprint(as_of, households, persons, population, source, len(poor_villages),
+                                                 len(exited)),
     )
 
 
@@ -292,14 +322,25 @@ def eligibility_recompute(*, area, year: int, run: RecomputeRun | None = None, t
         params_by_village = {village_id: HouseholdParameters.from_rows(rows) for village_id, rows in rows_by_village.items()}
         now = timezone.now()
         recompute = _recompute_households_sql if use_sql else _recompute_households_python
-        evaluated, changed = recompute(area=area, year=year, run=run, params_by_village=params_by_village, now=now,
-                                       batch_size=batch_size or (SQL_BATCH_SIZE if use_sql else PYTHON_BATCH_SIZE))
+        villages, stock = _scope_villages(area), {}
+
+        def village_stock():
+            # Independent of the household results: computed by the batch workers beside the batches.
+            stock["totals"] = area_engine.poor_totals_by_village(area=area, villages=villages,
+                                                                 as_of=area_engine.as_of_date(year))
+
+        evaluated, changed, counts = recompute(
+            area=area, year=year, run=run, params_by_village=params_by_village, now=now,
+            batch_size=batch_size or (SQL_BATCH_SIZE if use_sql else PYTHON_BATCH_SIZE), side_jobs=[village_stock],
+        )
         EligibilityResult.objects.filter(
             household__area_code__startswith=area.scope_prefix, household__status=HouseholdStatus.REMOVED, year=year
         ).delete()
-        counts = _outcome_counts(area, year)
+        if counts is None:
+            counts = _outcome_counts(area, year)
         with transaction.atomic():
-            areas_evaluated, area_ids = _recompute_areas(area=area, year=year, run=run, now=now)
+            areas_evaluated, area_ids = _recompute_areas(area=area, year=year, run=run, now=now, villages=villages,
+                                                         totals=stock["totals"])
         used = {int(i) for p in params_by_village.values() for i in p.version.split(",") if i} | area_ids
     except Exception as error:
         RecomputeRun.objects.filter(pk=run.pk).update(

@@ -19,7 +19,8 @@ from households.services import (
     living_conditions_record,
     member_update,
 )
-from households.tests.factories import member_data, register_household
+from households.services.medical import hospital_expense_save
+from households.tests.factories import member_data
 from villages.models import Area
 
 pytestmark = pytest.mark.django_db
@@ -36,10 +37,25 @@ def parameters(areas):
     policy_parameters_load()
 
 
-def build(*, actor, area_code=VILLAGE_A, sequence, income="3500", members=None, conditions=None, year=2018):
-    """A household with one year's income (per capita = income when alone) and one assessment."""
-    household = register_household(actor=actor, area=Area.objects.get(code=area_code), sequence=sequence,
-                                   head_name=f"户主{sequence}", members=members)
+NOT_IN_HOSPITAL = {"admissions": 0}
+
+
+def build(*, actor, area_code=VILLAGE_A, sequence, income="3500", members=None, conditions=None, year=2018,
+          hospital=None):
+    """A household with one year's income (per capita = income when alone), one assessment and 住院费用:
+    ``hospital`` maps member names to their figures (default: the head recorded as not in hospital; False:
+    nothing recorded)."""
+    # Registered (建档) on 1 Jan 2016, so the household is in the stock of every year the tests evaluate.
+    household = household_register(
+        actor=actor, area=Area.objects.get(code=area_code), registered_on=datetime.date(2016, 1, 1),
+        data={"identification_year": 2016, "primary_cause": "ILLNESS", "category": "general"},
+        members=members or [member_data(sequence, name=f"户主{sequence}")],
+    )
+    if hospital is None:
+        hospital = {household.members.get(relation="head").name: NOT_IN_HOSPITAL}
+    for name, figures in (hospital or {}).items():
+        hospital_expense_save(actor=actor, household=household, member=household.members.get(name=name), year=year,
+                              data=figures)
     if income is not None:
         income_record_save(actor=actor, household=household, year=year,
                            data={"wage_income": income, "member_count": 1})
@@ -55,7 +71,7 @@ def child(sequence, birth, **extra):
 
 def evaluate(household, year=2018):
     result = eligibility_evaluate_household(household=household, year=year)
-    return result, {code: REASON_STATUS[reason] for code, reason in result.criteria.items()}
+    return result, {code: REASON_STATUS[reason] for code, reason in result.criteria.items() if not code.startswith("_")}
 
 
 def detailed(result) -> dict:
@@ -67,12 +83,17 @@ def test_household_meeting_every_criterion(parameters, village_cadre_a):
         member_data(1, name="户主1"), child(2, "20080301", student_status="junior")])
     result, statuses = evaluate(household)
     assert result.passed is True and set(statuses.values()) == {PASS}
+    head = household.members.get(relation="head")
     assert result.criteria == {"INCOME_PER_CAPITA": "ok", "FOOD": "ok", "CLOTHING": "ok", "COMPULSORY_EDUCATION": "ok",
-                               "MEDICAL_INSURED": "ok", "HOUSING_SAFE": "ok", "WATER_SAFE": "ok"}
+                               "MEDICAL_INSURED": "ok", "HOUSING_SAFE": "ok", "WATER_SAFE": "ok",
+                               "_hospital": {"records": 1, "member_id": head.pk, "ratio": None, "self_paid": "0.00",
+                                             "total": "0.00"}}
     line = PolicyParameter.objects.get(code="income_line", year_from=2018)
     test = PolicyParameter.objects.get(code="household_income_test")
     age_rows = PolicyParameter.objects.filter(code__startswith="compulsory_education_age").order_by("pk")
-    assert result.parameter_version == ",".join(str(pk) for pk in sorted([line.pk, test.pk, *[r.pk for r in age_rows]]))
+    cap = PolicyParameter.objects.get(code="hospital_self_pay_ratio_max", area__code=COUNTY)
+    assert result.parameter_version == ",".join(
+        str(pk) for pk in sorted([line.pk, test.pk, cap.pk, *[r.pk for r in age_rows]]))
     assert detailed(result)["INCOME_PER_CAPITA"] == {
         "status": PASS, "reason": "ok", "gate": True, "value": "3500.00", "line": "2995", "comparator": "gt",
         "line_parameter_id": line.pk, "comparator_parameter_id": test.pk,
@@ -257,3 +278,69 @@ def test_queueing_survives_a_savepoint_rollback(django_capture_on_commit_callbac
         queue_household_evaluation(2)  # its first callback went with the savepoint: queued again
         queue_household_evaluation(2)
     assert [c.household_id for c in callbacks if isinstance(c, _HouseholdEvaluationOnCommit)] == [1, 2]
+
+
+# --- 住院自付比例 (P-HE-01) ---------------------------------------------------------------------------------
+
+
+def in_hospital(total, basic, serious="0", assistance="0"):
+    return {"admissions": 1, "total_cost": total, "basic_insurance_paid": basic, "serious_illness_paid": serious,
+            "medical_assistance_paid": assistance}
+
+
+@pytest.mark.parametrize("basic, reason, status", [
+    ("8750", "self_pay_over_cap", FAIL),  # 12.5 %
+    ("9000", "ok", PASS),  # exactly 10 %: "控制在10%以内" includes 10
+    ("8999", "self_pay_over_cap", FAIL),  # 10.01 %
+])
+def test_hospital_self_pay_ratio_against_the_county_cap(parameters, village_cadre_a, basic, reason, status):
+    household = build(actor=village_cadre_a, sequence=110, hospital={"户主110": in_hospital("10000", basic)})
+    result, statuses = evaluate(household)
+    assert (result.criteria["MEDICAL_INSURED"], statuses["MEDICAL_INSURED"]) == (reason, status)
+    medical = detailed(result)["MEDICAL_INSURED"]
+    cap = PolicyParameter.objects.get(code="hospital_self_pay_ratio_max", area__code=COUNTY)
+    assert (medical["self_pay_cap"], medical["self_pay_comparator"], medical["self_pay_cap_parameter_id"]) == ("10", "lte", cap.pk)
+    assert str(cap.pk) in result.parameter_version.split(",")
+
+
+def test_no_hospital_record_is_unknown_where_a_cap_applies_and_ignored_where_none(parameters, village_cadre_a):
+    household = build(actor=village_cadre_a, sequence=111, hospital=False)
+    result, statuses = evaluate(household)
+    assert (result.criteria["MEDICAL_INSURED"], statuses["MEDICAL_INSURED"], result.passed) == (
+        "no_hospital_data", UNKNOWN, None)
+    assert "_hospital" not in result.criteria
+    # 2017: 新平's cap covers 2018–2020 only, so insurance alone decides.
+    older = build(actor=village_cadre_a, sequence=112, year=2017, hospital=False)
+    assert evaluate(older, year=2017)[0].criteria["MEDICAL_INSURED"] == "ok"
+
+
+def test_the_highest_member_ratio_counts_and_is_kept_with_the_result(parameters, village_cadre_a, client_for):
+    household = build(actor=village_cadre_a, sequence=113, members=[
+        member_data(113, name="户主"), member_data(114, name="李四", relation="spouse", odd=False)],
+        hospital={"户主": in_hospital("2000", "1900"), "李四": in_hospital("8000", "6000", "700", "300")})
+    result, _ = evaluate(household)
+    spouse = household.members.get(name="李四")
+    assert result.criteria["MEDICAL_INSURED"] == "self_pay_over_cap"
+    assert result.criteria["_hospital"] == {"records": 2, "member_id": spouse.pk, "ratio": "12.50", "self_paid": "1000.00",
+                                            "total": "8000.00"}
+    first = result.data_fingerprint
+    page = client_for(village_cadre_a).get(f"/households/{household.pk}/").content.decode()
+    assert ("2018 年住院自付比例 12.5%（李四：个人自付 1000.00 元 ÷ 住院总费用 8000.00 元，按人计算取全家最高），"
+            "高于 10% 的上限。") in page
+    assert "2018 年未达到脱贫标准：基本医疗有保障未达标。" in page and f"/households/{household.pk}/hospital/" in page
+    # A correction is a new evaluation; the old figures were the result's own (not re-read from the rows).
+    hospital_expense_save(actor=village_cadre_a, household=household, member=spouse, year=2018,
+                          data=in_hospital("8000", "7200"))
+    result = evaluate(household)[0]
+    assert result.criteria["MEDICAL_INSURED"] == "ok" and result.data_fingerprint != first
+    page = client_for(village_cadre_a).get(f"/households/{household.pk}/").content.decode()
+    assert "住院自付比例 10%（李四：个人自付 800.00 元 ÷ 住院总费用 8000.00 元" in page and "不高于 10% 的上限" in page
+
+
+def test_a_township_may_set_its_own_cap(parameters, village_cadre_a):
+    policy_parameter_create(actor=None, code="hospital_self_pay_ratio_max", area=Area.objects.get(code=TOWNSHIP),
+                            year_from=2018, year_to=2018, value="15", comparator="lte", source_citation="老厂乡 测试",
+                            reason="乡定上限")
+    household = build(actor=village_cadre_a, sequence=115, hospital={"户主115": in_hospital("10000", "8750")})
+    result, _ = evaluate(household)
+    assert result.criteria["MEDICAL_INSURED"] == "ok" and detailed(result)["MEDICAL_INSURED"]["self_pay_cap"] == "15"

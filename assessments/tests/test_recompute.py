@@ -42,6 +42,11 @@ def parameters(areas):
                             year_to=2018, value="3400", source_citation="老厂乡 测试", reason="乡定标准")
 
 
+def hospital(total, basic, serious="0", assistance="0"):
+    return {"admissions": 1, "total_cost": total, "basic_insurance_paid": basic, "serious_illness_paid": serious,
+            "medical_assistance_paid": assistance}
+
+
 @pytest.fixture
 def varied(parameters, village_cadre_a):
     """Households covering every branch of every criterion, boundary values included."""
@@ -75,6 +80,19 @@ def varied(parameters, village_cadre_a):
         build(actor=cadre, sequence=28, members=[member_data(28, name="户主"), child(
             29, "20190601", has_medical_insurance=False, student_status="")]),
         build(actor=None, area_code=VILLAGE_B, sequence=30, income="10000"),
+        # 住院自付比例 (新平 cap ≤ 10 %): 12.50 %, exactly 10.00 %, 10.01 %, nothing recorded, the highest of two
+        # members, two members tied, and 60.03 ÷ 600 = 10.005 % rounded half up to 10.01 %.
+        build(actor=cadre, sequence=32, hospital={"户主32": hospital("10000", "7000", "1500", "250")}),
+        build(actor=cadre, sequence=33, hospital={"户主33": hospital("10000", "9000")}),
+        build(actor=cadre, sequence=34, hospital={"户主34": hospital("10000", "8999")}),
+        build(actor=cadre, sequence=35, hospital=False),
+        build(actor=cadre, sequence=36, members=[member_data(36, name="户主"), member_data(37, name="配偶", relation="spouse",
+                                                                                        odd=False)],
+              hospital={"户主": hospital("2000", "1900"), "配偶": hospital("5000", "4400")}),
+        build(actor=cadre, sequence=38, members=[member_data(38, name="户主"), member_data(39, name="配偶", relation="spouse",
+                                                                                        odd=False)],
+              hospital={"配偶": hospital("3000", "2700"), "户主": hospital("1000", "900")}),
+        build(actor=cadre, sequence=40, hospital={"户主40": hospital("600", "539.97")}),
     ]
     member_remove(actor=cadre, member=made[18].members.get(name="迁出前"), status="moved_out",
                   left_date=datetime.date(2018, 6, 1))
@@ -111,10 +129,18 @@ def test_set_based_sql_equals_the_one_by_one_python_path(varied, year):
     assert len(expected) == len(varied)
     if year == 2018:
         assert {row["passed"] for row in expected.values()} == {True, False, None}
-        reasons = {reason for row in expected.values() for reason in row["criteria"].values()}
+        reasons = {reason for row in expected.values() for code, reason in row["criteria"].items() if code[0] != "_"}
         assert {"below_line", "dropout", "school_status_missing", "no_school_age_children", "uninsured_members",
                 "unsafe_house", "retrofit_completed", "not_graded", "difficult", "unsafe", "no_income_record",
-                "no_assessment", "assessor_not_secure", "assessor_not_insured", "not_secure", "ok"} <= reasons
+                "no_assessment", "assessor_not_secure", "assessor_not_insured", "not_secure", "ok",
+                "self_pay_over_cap", "no_hospital_data"} <= reasons
+        medical = [expected[h.pk]["criteria"]["MEDICAL_INSURED"] for h in varied[-7:]]
+        assert medical == ["self_pay_over_cap", "ok", "self_pay_over_cap", "no_hospital_data", "self_pay_over_cap",
+                           "ok", "self_pay_over_cap"]
+        worst = [(expected[h.pk]["criteria"]["_hospital"]["ratio"], expected[h.pk]["criteria"]["_hospital"]["member_id"])
+                 for h in (varied[-3], varied[-2])]
+        assert worst == [("12.00", varied[-3].members.get(name="配偶").pk), ("10.00", varied[-2].members.get(name="户主").pk)]
+        assert expected[varied[-1].pk]["criteria"]["_hospital"]["ratio"] == "10.01"
     county = Area.objects.get(code=COUNTY)
     EligibilityResult.objects.all().delete()
     run = eligibility_recompute(area=county, year=year, use_sql=True, batch_size=4)
@@ -299,7 +325,7 @@ def test_area_results_page_explains(client_for, parameters, county_officer, vill
     AreaYearProfile.objects.create(area=Area.objects.get(code=VILLAGE_A), year=2018, rural_registered_population=100)
     eligibility_recompute(area=Area.objects.get(code=COUNTY), year=2018)
     page = client_for(county_officer).get(f"/policy/eligibility/areas/?area={COUNTY}&year=2018").content.decode()
-    assert "贫困发生率 1.00%（未脱贫 1 人 ÷ 农村户籍人口 100 人），满足“≤ 2%”。" in page
+    assert "贫困发生率 1.00%（截至 2018-12-31 未脱贫 1 人 ÷ 农村户籍人口 100 人），满足“≤ 2%”。" in page
     assert "该年度村集体经济收入标准未设置" in page and "太和村委会" in page
     assert client_for(county_officer).get("/policy/eligibility/areas/?area=530426000000").status_code == 404
 
