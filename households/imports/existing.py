@@ -10,6 +10,9 @@
 """
 from collections import defaultdict
 
+from django.db import connection
+from django.db.models.expressions import RawSQL
+
 from households.choices import HouseholdStatus, Relation
 from households.models import Household, Member
 from households.services.common import FROZEN_STATUSES, households_in_open_return
@@ -29,8 +32,12 @@ HOUSEHOLD_FIELDS_LOADED = (
 def _registered_members(id_numbers: list[str]) -> dict[str, dict]:
     """Registered members with these ID numbers, with their household's number, head and area."""
     found = {}
-    for start in range(0, len(id_numbers), ID_BATCH):
-        batch = id_numbers[start:start + ID_BATCH]
+    if connection.vendor == "postgresql":
+        # One array parameter instead of tens of thousands of placeholders (which cost more to build than to run).
+        batches = [RawSQL("SELECT unnest(%s::varchar[])", (id_numbers,))] if id_numbers else []
+    else:
+        batches = [id_numbers[start:start + ID_BATCH] for start in range(0, len(id_numbers), ID_BATCH)]
+    for batch in batches:
         for row in Member.objects.filter(id_number__in=batch, is_registered=True).values(
             "id", "id_number", "relation", "household_id", "household__area_code", "household__head_name",
             "household__household_number",

@@ -212,9 +212,40 @@ def _header_positions(sheet: str, header_row: list, errors: ErrorList) -> dict[s
     return positions
 
 
+# Columns whose cells take few distinct values (choices, 是/否, codes, years, counts): each distinct raw value
+# is parsed once per file. Text and ID columns are left out (mostly distinct; IDs have their own cache).
+_REPEATING_KINDS = {Kind.CHOICE, Kind.YES_NO, Kind.CODE, Kind.YEAR, Kind.INTEGER, Kind.CAUSES}
+
+
+def _remembered(column: Column, parse):
+    if column.kind not in _REPEATING_KINDS:
+        return parse
+    results = {}
+
+    def parse_once(raw):
+        try:
+            result = results[raw]
+        except KeyError:
+            try:
+                result = parse(raw)
+            except CellProblem as problem:
+                result = problem
+            except TypeError:  # an unhashable cell value cannot be remembered
+                return parse(raw)
+            results[raw] = result
+        except TypeError:
+            return parse(raw)
+        if result.__class__ is CellProblem:
+            raise result
+        return result
+
+    return parse_once
+
+
 def _parse_rows(sheet: str, table: list, positions: dict, note_index, errors: ErrorList, today, id_cache) -> list:
     columns = COLUMNS_BY_SHEET[sheet]
-    present = [(column.key, positions[column.key], cell_parser(column, today, id_cache), column.required, column.default,
+    present = [(column.key, positions[column.key], _remembered(column, cell_parser(column, today, id_cache)),
+                column.required, column.default,
                 column.header) for column in columns if column.key in positions]
     missing_defaults = {column.key: column.default for column in columns if column.key not in positions}
     rows = []

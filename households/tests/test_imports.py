@@ -253,3 +253,13 @@ def test_generated_file_is_deterministic_and_imports_cleanly(tmp_path, areas):
     outcome = import_workbook(source=first.read_bytes(), actor=None)
     assert outcome.is_committed, outcome.result.errors.as_dicts()[:3]
     assert Household.objects.count() == 7 and Member.objects.count() == 24
+
+
+def test_the_same_bad_value_in_several_rows_is_reported_on_each_row(village_cadre_a):
+    first, first_people = household_with_spouse(0, 贫困户属性="不知道")
+    second, second_people = household_with_spouse(10, 贫困户属性="不知道")
+    outcome = import_workbook(source=workbook_bytes([first, second], first_people + second_people), actor=village_cadre_a)
+    errors = outcome.result.errors.sorted()
+    assert [(e.sheet, e.row, e.column) for e in errors] == [("户信息", 2, "贫困户属性"), ("户信息", 3, "贫困户属性")]
+    assert errors[0].message == errors[1].message and "不知道" in errors[0].message
+    assert Household.objects.count() == 0
