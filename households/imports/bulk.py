@@ -9,23 +9,12 @@ key instead and stays linear. Values go through each field's ``get_db_prep_save`
 in the caller's transaction; ``copy_insert`` does the same for instances.
 """
 import csv
-import datetime
 import io
 import json
-from decimal import Decimal
 from operator import itemgetter
 
 from django.db import connection
-from django.db.models import (
-    BooleanField,
-    CharField,
-    DateField,
-    DateTimeField,
-    ForeignKey,
-    IntegerField,
-    JSONField,
-    TextField,
-)
+from django.db.models import CharField, JSONField, TextField
 
 BATCH_SIZE = 2000
 
@@ -82,60 +71,6 @@ def bulk_update_by_pk(objects: list, field_names: list[str], *, batch_size: int 
     return updated
 
 
-def _csv_text(value) -> str:
-    """A text field for ``COPY … (FORMAT csv)``: always quoted, so an empty string stays "" and NULL stays NULL."""
-    return '"' + value.replace('"', '""') + '"'
-
-
-def _csv_field(value) -> str:
-    """Any value as one CSV field: NULL unquoted and empty, strings quoted."""
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return _csv_text(value)
-    if isinstance(value, bool):
-        return "t" if value else "f"
-    if isinstance(value, int | float | Decimal):
-        return str(value)
-    if isinstance(value, datetime.datetime | datetime.date):
-        return value.isoformat()
-    return _csv_text(str(value))
-
-
-def _remembering(convert):
-    """Reuse the last result while the same object comes again (``created_at`` is one object for every row)."""
-    last = [object(), ""]
-
-    def remembered(value):
-        if value is not last[0]:
-            last[0], last[1] = value, convert(value)
-        return last[1]
-
-    return remembered
-
-
-def _converter(field):
-    """How one field's Python value becomes a CSV field, specialised by the field's type: the common value
-    types are written directly; anything unexpected goes through ``get_db_prep_save`` as ``bulk_create`` does."""
-    def fallback(value):
-        return _csv_field(field.get_db_prep_save(value, connection))
-
-    if isinstance(field, JSONField):
-        return lambda value: "" if value is None else _csv_text(json.dumps(value, ensure_ascii=False, cls=field.encoder))
-    if isinstance(field, CharField | TextField):
-        return lambda value: _csv_text(value) if value.__class__ is str else ("" if value is None else fallback(value))
-    if isinstance(field, BooleanField):
-        return lambda value: ("t" if value else "f") if value.__class__ is bool else ("" if value is None else fallback(value))
-    if isinstance(field, IntegerField | ForeignKey):
-        return lambda value: str(value) if value.__class__ is int else ("" if value is None else fallback(value))
-    if isinstance(field, DateTimeField):
-        return _remembering(lambda value: "" if value is None else (
-            value.isoformat() if value.__class__ is datetime.datetime and value.tzinfo is not None else fallback(value)))
-    if isinstance(field, DateField):
-        return lambda value: value.isoformat() if value.__class__ is datetime.date else ("" if value is None else fallback(value))
-    return fallback
-
-
 class CopyWriter:
     """Insert rows of one model with ``COPY … FROM STDIN (FORMAT csv)`` (PostgreSQL only), in the caller's transaction.
 
@@ -145,8 +80,8 @@ class CopyWriter:
     ``at``). Generated primary keys are not read back: the caller fetches them by a natural key when it needs them.
 
     Rows are serialised by the C ``csv`` writer: ``None`` is an unquoted empty field (NULL) and text columns are
-    declared ``FORCE_NOT_NULL`` so an empty string stays an empty string; JSON columns are dumped first. A model
-    with a nullable text column (where NULL and "" differ) takes the per-value converters instead.
+    declared ``FORCE_NOT_NULL`` so an empty string stays an empty string; JSON columns are dumped first. A nullable
+    text column (where NULL and "" would both be an empty field) is refused: such a model takes ``bulk_create``.
     """
 
     def __init__(self, model, **constants):
@@ -156,9 +91,10 @@ class CopyWriter:
         self.defaults = {field.attname: constants.get(field.attname, field.get_default()) for field in self.fields}
         self.json_positions = [index for index, field in enumerate(self.fields) if isinstance(field, JSONField)]
         self.encoders = {index: self.fields[index].encoder for index in self.json_positions}
-        self.text_columns = [field.column for field in self.fields if isinstance(field, CharField | TextField)]
-        self.uses_csv_module = not any(field.null and isinstance(field, CharField | TextField) for field in self.fields)
-        self.converters = [_converter(field) for field in self.fields]
+        text_fields = [field for field in self.fields if isinstance(field, CharField | TextField)]
+        if any(field.null for field in text_fields):
+            raise ValueError(f"{model.__name__} has a nullable text column; COPY cannot tell NULL from \"\" here")
+        self.text_columns = [field.column for field in text_fields]
 
     def _csv_rows(self, rows, buffer):
         getter = itemgetter(*self.names)
@@ -175,14 +111,6 @@ class CopyWriter:
                     values[index] = dumps(values[index], ensure_ascii=False, cls=encoders[index])
             writer.writerow(values)
 
-    def _converted_rows(self, rows, buffer):
-        write = buffer.write
-        plan = list(zip(self.names, self.converters, strict=True))
-        defaults = self.defaults
-        for row in rows:
-            write(",".join([convert(row[name] if name in row else defaults[name]) for name, convert in plan]))
-            write("\n")
-
     def write(self, rows) -> int:
         rows = list(rows)
         if not rows:
@@ -190,12 +118,9 @@ class CopyWriter:
         buffer = io.StringIO()
         quote = connection.ops.quote_name
         options = "FORMAT csv"
-        if self.uses_csv_module:
-            self._csv_rows(rows, buffer)
-            if self.text_columns:
-                options += ", FORCE_NOT_NULL (" + ", ".join(quote(column) for column in self.text_columns) + ")"
-        else:
-            self._converted_rows(rows, buffer)
+        self._csv_rows(rows, buffer)
+        if self.text_columns:
+            options += ", FORCE_NOT_NULL (" + ", ".join(quote(column) for column in self.text_columns) + ")"
         columns = ", ".join(quote(field.column) for field in self.fields)
         buffer.seek(0)
         with connection.cursor() as cursor:
