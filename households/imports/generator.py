@@ -4,6 +4,12 @@ No randomness: household ``i`` always gets the same village, names, facts and va
 (built with ``idnumber.id_check_digit``), so two runs produce the same file. ``members_per_household`` may
 be fractional: household ``i`` gets ``floor((i+1)·m) − floor(i·m)`` people, so the total is exactly
 ``floor(households·m)`` (20,000 × 3.5 = 70,000).
+
+The file is stored the way Excel and WPS save a workbook a cadre filled in: strings in the shared-string table
+(``xl/sharedStrings.xml``), numbers as numbers, ID and code columns as text cells in text-formatted columns,
+with the template's header notes and drop-down lists (written with XlsxWriter). ``write_household_file(…,
+inline_strings=True)`` writes the same rows the way openpyxl's write-only mode (the export) does instead: every
+string inline in its cell, CJK characters as numeric character references, about twice the XML to parse.
 """
 import csv
 import datetime
@@ -11,6 +17,7 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
+import xlsxwriter
 from django.conf import settings
 from openpyxl import Workbook
 
@@ -27,8 +34,8 @@ from households.choices import (
 )
 from households.idnumber import id_check_digit
 
-from .columns import HOUSEHOLD_COLUMNS, HOUSEHOLD_SHEET, MEMBER_COLUMNS, MEMBER_SHEET, NO, YES
-from .template import prepare_sheet
+from .columns import HOUSEHOLD_COLUMNS, HOUSEHOLD_SHEET, MEMBER_COLUMNS, MEMBER_SHEET, NO, YES, Kind
+from .template import COMMENT_AUTHOR, LAST_ROW, TEXT_FORMAT, header_note, prepare_sheet
 
 DEMO_COUNTY = "530427"
 AREAS_FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "xinping_areas.csv"
@@ -141,15 +148,55 @@ def household_rows(*, households: int, members_per_household: float, villages: l
     return house_rows, member_rows
 
 
-def write_household_file(path, *, households: int, members_per_household: float, villages: list[Village]) -> tuple[int, int]:
-    """Write the workbook (openpyxl write-only mode); returns (households, members) written."""
+def write_household_file(path, *, households: int, members_per_household: float, villages: list[Village],
+                         inline_strings: bool = False) -> tuple[int, int]:
+    """Write the workbook; returns (households, members) written."""
     house_rows, member_rows = household_rows(households=households, members_per_household=members_per_household,
                                              villages=villages)
+    sheets = ((HOUSEHOLD_SHEET, HOUSEHOLD_COLUMNS, house_rows), (MEMBER_SHEET, MEMBER_COLUMNS, member_rows))
+    (_write_inline if inline_strings else _write_shared)(path, sheets)
+    return len(house_rows), len(member_rows)
+
+
+def _write_inline(path, sheets):
     workbook = Workbook(write_only=True)
-    for sheet, columns, rows in ((HOUSEHOLD_SHEET, HOUSEHOLD_COLUMNS, house_rows), (MEMBER_SHEET, MEMBER_COLUMNS, member_rows)):
+    for sheet, columns, rows in sheets:
         worksheet = workbook.create_sheet(sheet)
         prepare_sheet(worksheet, columns)
         for row in rows:
             worksheet.append(row)
     workbook.save(str(path))
-    return len(house_rows), len(member_rows)
+
+
+def _write_shared(path, sheets):
+    workbook = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False,
+                                               "strings_to_urls": False})
+    text = workbook.add_format({"num_format": TEXT_FORMAT})
+    header_formats = {required: workbook.add_format({"bold": True, "bg_color": "#F2DCDB", "align": "center",
+                                                     "valign": "vcenter", "num_format": TEXT_FORMAT,
+                                                     **({"font_color": "#B3261E"} if required else {})})
+                      for required in (True, False)}
+    for sheet, columns, rows in sheets:
+        worksheet = workbook.add_worksheet(sheet)
+        worksheet.freeze_panes(1, 0)
+        for index, column in enumerate(columns):
+            worksheet.set_column(index, index, column.width, text if column.is_text_format else None)
+            worksheet.write_string(0, index, column.header, header_formats[column.required])
+            worksheet.write_comment(0, index, header_note(column), {"author": COMMENT_AUTHOR, "x_scale": 2.5, "y_scale": 1.5})
+            if column.kind in (Kind.CHOICE, Kind.YES_NO):
+                worksheet.data_validation(1, index, LAST_ROW - 1, index, {
+                    "validate": "list", "source": [label for label in column.labels if label],
+                    "ignore_blank": not column.required, "error_title": "无效选项",
+                    "error_message": f"请从下拉列表中选择{column.header}"})
+        text_columns = {index for index, column in enumerate(columns) if column.is_text_format}
+        for number, row in enumerate(rows, start=1):
+            for index, value in enumerate(row):
+                if value == "" or value is None:
+                    continue
+                if index in text_columns:
+                    worksheet.write_string(number, index, str(value), text)
+                elif isinstance(value, str):
+                    worksheet.write_string(number, index, value)
+                else:
+                    worksheet.write_number(number, index, value)
+    workbook.close()

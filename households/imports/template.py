@@ -38,7 +38,7 @@ def _list_validation(column: Column) -> DataValidation:
     )
 
 
-def _header_note(column: Column) -> str:
+def header_note(column: Column) -> str:
     parts = ["必填" if column.required else "选填"]
     if column.hint:
         parts.append(column.hint)
@@ -66,7 +66,7 @@ def prepare_sheet(worksheet, columns: tuple[Column, ...], *, with_notes: bool = 
         cell.alignment = Alignment(horizontal="center", vertical="center")
         cell.number_format = TEXT_FORMAT
         if with_notes:
-            comment = Comment(_header_note(column), COMMENT_AUTHOR)
+            comment = Comment(header_note(column), COMMENT_AUTHOR)
             comment.width, comment.height = 240, 90
             cell.comment = comment
         header.append(cell)

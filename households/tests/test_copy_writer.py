@@ -52,3 +52,19 @@ def test_events_round_trip_json_and_a_null_actor(postgres_only, household_a):
     event = HouseholdEvent.objects.get(household=household_a, type=HouseholdEvent.Type.IMPORTED)
     assert event.changes == changes and event.actor_id is None and event.at == now
     assert event.summary == "Excel 导入更新：住址"
+
+
+def test_a_stream_of_several_slices_split_mid_row_arrives_whole(postgres_only, household_a, monkeypatch):
+    """The rows are serialised a slice at a time while psycopg2 reads fixed-size chunks: with slices of 7 rows
+    and chunks of 50 characters every row and chunk boundary falls somewhere new, and all 40 rows arrive intact."""
+    from households.imports import bulk
+
+    monkeypatch.setattr(bulk, "STREAM_ROWS", 7)
+    monkeypatch.setattr(bulk, "STREAM_CHUNK", 50)
+    now = timezone.now()
+    rows = [{"household_id": household_a.pk, "summary": f"第{index}行，\"引号\"\n换行", "changes": {"n": index, "名": "李" * index}}
+            for index in range(40)]
+    assert CopyWriter(HouseholdEvent, type=HouseholdEvent.Type.IMPORTED, actor_id=None, at=now).write(rows) == 40
+    stored = sorted(HouseholdEvent.objects.filter(household=household_a, type=HouseholdEvent.Type.IMPORTED)
+                    .values_list("summary", "changes"), key=lambda pair: pair[1]["n"])
+    assert stored == [(row["summary"], row["changes"]) for row in rows]

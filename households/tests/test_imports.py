@@ -255,6 +255,29 @@ def test_generated_file_is_deterministic_and_imports_cleanly(tmp_path, areas):
     assert Household.objects.count() == 7 and Member.objects.count() == 24
 
 
+def test_generated_file_is_stored_as_excel_saves_it_and_reads_like_the_inline_form(tmp_path):
+    """The bench file keeps its strings in the shared-string table, as Excel and WPS save a filled-in template;
+    the inline form (openpyxl's write-only export) of the same rows reads back to exactly the same cells."""
+    import zipfile
+
+    from python_calamine import CalamineWorkbook
+
+    from households.imports.generator import Village, write_household_file
+
+    villages = [Village(VILLAGE_A, "甲村"), Village(VILLAGE_B, "乙村")]
+    shared, inline = tmp_path / "shared.xlsx", tmp_path / "inline.xlsx"
+    write_household_file(shared, households=9, members_per_household=3.5, villages=villages)
+    write_household_file(inline, households=9, members_per_household=3.5, villages=villages, inline_strings=True)
+    with zipfile.ZipFile(shared) as archive:
+        assert "xl/sharedStrings.xml" in archive.namelist()
+        assert 't="inlineStr"' not in archive.read("xl/worksheets/sheet2.xml").decode()
+    tables = [{name: book.get_sheet_by_name(name).to_python() for name in book.sheet_names}
+              for book in (CalamineWorkbook.from_path(str(path)) for path in (shared, inline))]
+    assert tables[0] == tables[1] and len(tables[0]["成员信息"]) == 1 + 31  # floor(9 × 3.5) members
+    id_cells = [row[3] for row in tables[0]["成员信息"][1:]]
+    assert all(isinstance(cell, str) and len(cell) == 18 for cell in id_cells)
+
+
 def test_the_same_bad_value_in_several_rows_is_reported_on_each_row(village_cadre_a):
     first, first_people = household_with_spouse(0, 贫困户属性="不知道")
     second, second_people = household_with_spouse(10, 贫困户属性="不知道")
