@@ -1,7 +1,7 @@
 """Reads of policy parameters, eligibility results and recompute runs, always scoped to the user."""
 from django.http import Http404
 
-from assessments.engine.criteria import HOSPITAL_KEY, HouseholdFacts, HouseholdParameters, detail
+from assessments.engine.criteria import HouseholdFacts, HouseholdParameters, detail
 from assessments.engine.explain import explain_area, explain_household, summary
 from assessments.engine.facts import CONDITION_FIELDS
 from assessments.models import AreaEligibilityResult, EligibilityResult, PolicyParameter, RecomputeRun
@@ -88,11 +88,11 @@ def result_details(results) -> tuple[dict, dict]:
     parameters = {
         p.pk: p for p in PolicyParameter.objects.filter(pk__in=parameter_ids).select_related("area")
     } if parameter_ids else {}
-    hospital_members = {r.criteria[HOSPITAL_KEY]["member_id"] for r in results if r.criteria.get(HOSPITAL_KEY)}
+    hospital_members = {r.hospital_member_id for r in results if r.hospital_records is not None}
     names = dict(Member.objects.filter(pk__in=hospital_members).values_list("pk", "name")) if hospital_members else {}
     details = {}
     for r in results:
-        hospital = r.criteria.get(HOSPITAL_KEY)
+        hospital = r.hospital
         params = HouseholdParameters.from_rows({parameters[pk].code: parameters[pk] for pk in r.parameter_ids
                                                 if pk in parameters})
         facts = HouseholdFacts(
@@ -101,7 +101,7 @@ def result_details(results) -> tuple[dict, dict]:
             dropouts=r.dropouts, status_missing=r.school_status_missing,
             hospital={**hospital, "member_name": names.get(hospital["member_id"])} if hospital else None,
         )
-        details[r.pk] = detail(r.criteria, facts, params)
+        details[r.pk] = detail(r.reasons, facts, params)
     return details, parameters
 
 

@@ -128,7 +128,9 @@ class EligibilityResultSerializer(serializers.ModelSerializer):
     household_number = serializers.CharField(source="household.household_number", read_only=True)
     head_name = serializers.CharField(source="household.head_name", read_only=True)
     area_code = serializers.CharField(source="household.area_code", read_only=True)
+    criteria = serializers.JSONField(read_only=True, help_text="各项指标的原因代码；有住院费用时 _hospital 为所用数值")
     criteria_detail = serializers.SerializerMethodField(help_text="各项指标：结论、原因与所用数值、参数记录")
+    data_fingerprint = serializers.CharField(read_only=True, help_text="所用数据的 MD5 指纹")
 
     class Meta:
         model = EligibilityResult

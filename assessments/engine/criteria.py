@@ -136,12 +136,20 @@ class HouseholdFacts:
 
     @property
     def fingerprint(self) -> str:
-        parts = ["i", _text(self.income_id), _text(self.income), "c", _text(self.conditions_id), "m", str(self.members),
-                 str(self.uninsured), str(self.school_age), str(self.dropouts), str(self.status_missing)]
-        if self.hospital:
-            parts += ["h", str(self.hospital["records"]), str(self.hospital["member_id"]), _text(self.hospital["ratio"]),
-                      self.hospital["self_paid"], self.hospital["total"]]
-        return hashlib.md5("|".join(parts).encode()).hexdigest()
+        return facts_fingerprint(income_id=self.income_id, income=self.income, conditions_id=self.conditions_id,
+                                 members=self.members, uninsured=self.uninsured, school_age=self.school_age,
+                                 dropouts=self.dropouts, status_missing=self.status_missing, hospital=self.hospital)
+
+
+def facts_fingerprint(*, income_id, income, conditions_id, members, uninsured, school_age, dropouts, status_missing,
+                      hospital) -> str:
+    """MD5 of the facts a household result reads: the same for the facts loaded and for a stored result."""
+    parts = ["i", _text(income_id), _text(income), "c", _text(conditions_id), "m", str(members), str(uninsured),
+             str(school_age), str(dropouts), str(status_missing)]
+    if hospital:
+        parts += ["h", str(hospital["records"]), str(hospital["member_id"]), _text(hospital["ratio"]),
+                  str(hospital["self_paid"]), str(hospital["total"])]
+    return hashlib.md5("|".join(parts).encode()).hexdigest()
 
 
 def _text(value) -> str:

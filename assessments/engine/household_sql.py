@@ -15,7 +15,6 @@ from .criteria import (
     EDUCATION,
     FAIL,
     FOOD,
-    HOSPITAL_KEY,
     HOUSING,
     INCOME,
     MEDICAL,
@@ -83,33 +82,19 @@ def _status_test(status: str) -> str:
     return " OR ".join(tests)
 
 
-def _criteria_json(extra: str = "") -> str:
-    return "jsonb_build_object(" + ", ".join(f"'{code}', r.{alias}_reason" for code, alias in ALIASES.items()) + extra + ")"
-
-
-# The hospital facts as stored under HOSPITAL_KEY (NULL without any row); the same shape as
-# ``facts.hospital_facts`` builds in Python.
-HOSPITAL_JSON = """CASE WHEN r.hospital_records IS NOT NULL THEN jsonb_build_object('records', r.hospital_records,
-    'member_id', r.hospital_member_id, 'ratio', r.hospital_ratio::text, 'self_paid', r.hospital_self_paid::text,
-    'total', r.hospital_total::text) END"""
-_WITH_HOSPITAL = _criteria_json(f", '{HOSPITAL_KEY}', {HOSPITAL_JSON}")
-# Stored beside the reasons when there are any (one build either way, no jsonb concatenation).
-CRITERIA_JSON = f"CASE WHEN r.hospital_records IS NULL THEN {_criteria_json()} ELSE {_WITH_HOSPITAL} END"
+# The reasons as ``ReasonCodesField`` stores them: CODE=reason;CODE=reason, in the criteria's order.
+REASONS_TEXT = " || ';' || ".join(f"'{code}=' || r.{alias}_reason" for code, alias in ALIASES.items())
 PASSED = f"CASE WHEN {_status_test(FAIL)} THEN false WHEN {_status_test(UNKNOWN)} THEN NULL ELSE true END"
-FINGERPRINT = """md5('i|' || coalesce(r.income_id::text, '') || '|' || coalesce(r.income::text, '') || '|c|'
-    || coalesce(r.conditions_id::text, '') || '|m|' || r.members || '|' || r.uninsured || '|' || r.school_age
-    || '|' || r.dropouts || '|' || r.status_missing
-    || coalesce('|h|' || r.hospital_records || '|' || r.hospital_member_id || '|'
-                || coalesce(r.hospital_ratio::text, '') || '|' || r.hospital_self_paid || '|' || r.hospital_total, ''))"""
+HOSPITAL_COLUMNS = ("hospital_records", "hospital_member_id", "hospital_ratio", "hospital_self_paid", "hospital_total")
 
 CONDITION_COLUMNS = ("food_secure", "clothing_secure", "compulsory_education_secure", "all_members_insured",
                      "housing_grade", "retrofit_completed", "water_safe", "water_difficult")
 STORED_COLUMNS = ("income_id", "income", "conditions_id", "members", "uninsured", "school_age", "dropouts",
                   "status_missing", "hospital_records", "hospital_member_id", "hospital_ratio", "hospital_self_paid",
                   "hospital_total")
-RESULT_COLUMNS = ("household_id, year, passed, criteria, income_record_id, per_capita_income, conditions_id, members, "
-                  "uninsured, school_age, dropouts, school_status_missing, parameter_version, data_fingerprint, "
-                  "computed_at, run_id")
+RESULT_COLUMNS = ("household_id, year, passed, reasons, income_record_id, per_capita_income, conditions_id, members, "
+                  "uninsured, school_age, dropouts, school_status_missing, " + ", ".join(HOSPITAL_COLUMNS) + ", "
+                  "parameter_version, computed_at, run_id")
 UPDATED_COLUMNS = [column.strip() for column in RESULT_COLUMNS.split(",")[2:]]
 
 # The facts of one batch (households after_id < id <= upto_id), each table read for that id range only.
@@ -170,12 +155,13 @@ facts AS MATERIALIZED (
            -- read by id never change. computed_at and run say when a result last changed.
            (e.id IS NULL
             OR (e.income_record_id, e.per_capita_income, e.conditions_id, e.members, e.uninsured, e.school_age,
-                e.dropouts, e.school_status_missing, e.parameter_version)
+                e.dropouts, e.school_status_missing, e.parameter_version, {", ".join(f"e.{c}" for c in HOSPITAL_COLUMNS)})
                IS DISTINCT FROM
                (i.id, i.per_capita_net_income, c.id, coalesce(m.members, 0)::smallint,
                 coalesce(m.uninsured, 0)::smallint, coalesce(m.school_age, 0)::smallint,
-                coalesce(m.dropouts, 0)::smallint, coalesce(m.status_missing, 0)::smallint, b.parameter_version)
-            OR e.criteria -> '{HOSPITAL_KEY}' IS DISTINCT FROM {HOSPITAL_JSON.replace("r.", "hp.")}) AS changed
+                coalesce(m.dropouts, 0)::smallint, coalesce(m.status_missing, 0)::smallint, b.parameter_version,
+                hp.hospital_records::smallint, hp.hospital_member_id, hp.hospital_ratio, hp.hospital_self_paid,
+                hp.hospital_total)) AS changed
     FROM batch b
     LEFT JOIN households_incomerecord i ON i.household_id = b.household_id AND i.year = %(year)s
          AND i.household_id > %(after_id)s AND i.household_id <= %(upto_id)s
@@ -197,10 +183,11 @@ reasoned AS (
     FROM facts f WHERE f.changed OFFSET 0
 ),
 computed AS MATERIALIZED (
-    SELECT r.household_id, r.result_id, %(year)s::smallint AS year, {PASSED} AS passed, {CRITERIA_JSON} AS criteria,
+    SELECT r.household_id, r.result_id, %(year)s::smallint AS year, {PASSED} AS passed, {REASONS_TEXT} AS reasons,
            r.income_id AS income_record_id, r.income AS per_capita_income, r.conditions_id, r.members::smallint,
            r.uninsured::smallint, r.school_age::smallint, r.dropouts::smallint,
-           r.status_missing::smallint AS school_status_missing, r.parameter_version, {FINGERPRINT} AS data_fingerprint,
+           r.status_missing::smallint AS school_status_missing, r.hospital_records::smallint, r.hospital_member_id,
+           r.hospital_ratio, r.hospital_self_paid, r.hospital_total, r.parameter_version,
            %(computed_at)s::timestamptz AS computed_at, %(run_id)s::bigint AS run_id
     FROM reasoned r
 ),

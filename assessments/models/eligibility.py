@@ -3,6 +3,8 @@
 A result is advisory: it explains whether a household (or a village, or a county) meets the standard of a
 year under the parameters in force, and never changes a status by itself (DOMAIN.md §5.1 step 1, §5.6).
 """
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -22,26 +24,60 @@ class EligibilityResultQuerySet(ScopedQuerySet):
     area_code_path = "household__area_code"
 
 
+class ReasonCodesField(models.TextField):
+    """{criterion code: reason code}, stored as ``CODE=reason;CODE=reason`` (DOMAIN.md §3.4 order).
+
+    The county recompute builds this text with plain concatenation in SQL: a JSONB object per household cost
+    more than computing every criterion (measured: about 0.4 s per 100 000 results).
+    """
+
+    def from_db_value(self, value, expression, connection):
+        return self.to_python(value)
+
+    def to_python(self, value):
+        if value is None or isinstance(value, dict):
+            return value
+        return dict(pair.split("=", 1) for pair in value.split(";") if pair)
+
+    def get_prep_value(self, value):
+        if isinstance(value, dict):
+            return ";".join(f"{code}={reason}" for code, reason in value.items())
+        return value
+
+    def value_to_string(self, obj):
+        return self.get_prep_value(self.value_from_object(obj))
+
+
+def _text(value) -> str | None:
+    return None if value is None else str(value)
+
+
 class EligibilityResult(models.Model):
     """Whether a household meets the exit standard of a year: 人均纯收入 against that year's 脱贫标准
     (P-LN-02 with the comparator of P-EX-01, ⚠ national) and 两不愁三保障 plus 饮水安全 (P-EX-06:
     000_6ea9a56b91abd59f.txt §二(二); 003_4668418ac55f704e.txt §一.3; DOMAIN.md §3.4).
 
-    ``criteria`` maps each criterion to its reason code, which fixes pass / fail / unknown
+    ``reasons`` maps each criterion to its reason code, which fixes pass / fail / unknown
     (``assessments.engine.criteria.REASON_STATUS``). The values used are stored beside it: the income read,
     the counts from the members, the id of the 两不愁三保障 assessment read (assessments are never edited, so
-    the id is a snapshot) and, in ``parameter_version``, the ids of the parameter rows applied (rows are
-    versioned, never changed in place); ``data_fingerprint`` digests the facts. One current row per household
-    and year, rewritten by each recomputation. Kept this narrow on purpose: the county recompute writes
-    100 000 of these per statement.
+    the id is a snapshot), the 住院费用 facts of the member with the highest self-pay ratio and, in
+    ``parameter_version``, the ids of the parameter rows applied (rows are versioned, never changed in place).
+    ``criteria`` (reasons plus the hospital facts under ``_hospital``) and ``data_fingerprint`` (MD5 of the
+    facts) are derived from these columns. One current row per household and year, rewritten by each
+    recomputation. Kept this narrow on purpose: the county recompute writes 100 000 of these per run.
     """
 
+    # Derived rows, written 100 000 at a time by the engine from the households it reads in the same statement.
+    # No database constraint: checking it at commit locks every household row (FOR KEY SHARE), which cost
+    # about as much as computing the results (measured); Django still deletes a household's results with it.
+    # No index of its own: the unique (household, year) index serves lookups by household.
     household = models.ForeignKey(
-        "households.Household", verbose_name="户", on_delete=models.CASCADE, related_name="eligibility_results"
+        "households.Household", verbose_name="户", on_delete=models.CASCADE, related_name="eligibility_results",
+        db_constraint=False, db_index=False,
     )
     year = models.PositiveSmallIntegerField("年度")
     passed = models.BooleanField("达到脱贫标准", null=True, help_text="空值表示资料或参数不全，无法判断")
-    criteria = models.JSONField("各项指标结论", default=dict)
+    reasons = ReasonCodesField("各项指标结论", default=dict)
     income_record_id = models.BigIntegerField("所用收入记录", null=True, blank=True)
     per_capita_income = models.DecimalField("人均纯收入", max_digits=12, decimal_places=2, null=True, blank=True)
     conditions_id = models.BigIntegerField("所用两不愁三保障评估", null=True, blank=True)
@@ -50,14 +86,21 @@ class EligibilityResult(models.Model):
     school_age = models.PositiveSmallIntegerField("义务教育阶段人数", default=0)
     dropouts = models.PositiveSmallIntegerField("辍学人数", default=0)
     school_status_missing = models.PositiveSmallIntegerField("未填在校情况人数", default=0)
+    # 住院费用 of the year (all empty when none is recorded): how many member rows, and the member with the
+    # highest 住院自付比例 with the figures it was computed from.
+    hospital_records = models.PositiveSmallIntegerField("住院费用记录数", null=True, blank=True)
+    hospital_member_id = models.BigIntegerField("自付比例最高的成员", null=True, blank=True)
+    hospital_ratio = models.DecimalField("住院自付比例（%）", max_digits=9, decimal_places=2, null=True, blank=True)
+    hospital_self_paid = models.DecimalField("个人自付", max_digits=12, decimal_places=2, null=True, blank=True)
+    hospital_total = models.DecimalField("住院总费用", max_digits=12, decimal_places=2, null=True, blank=True)
     parameter_version = models.CharField("所用参数（记录编号）", max_length=300, blank=True)
-    data_fingerprint = models.CharField("数据指纹", max_length=32)
     computed_at = models.DateTimeField("计算时间")
-    # A pointer to the run that last changed the row, without a database constraint: checking it cost 0.45 s
-    # per 100 000 rows written (measured), and a run is a log entry (deleting one still nulls this via Django).
+    # A pointer to the run that last changed the row, without a database constraint or index: checking it cost
+    # 0.45 s per 100 000 rows written (measured), and a run is a log entry (deleting one still nulls this via
+    # Django, with a scan; runs are not deleted in normal use).
     run = models.ForeignKey(
         "assessments.RecomputeRun", verbose_name="重算批次", null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="household_results", db_constraint=False,
+        related_name="household_results", db_constraint=False, db_index=False,
     )
 
     objects = EligibilityResultQuerySet.as_manager()
@@ -76,6 +119,48 @@ class EligibilityResult(models.Model):
     @property
     def parameter_ids(self) -> list[int]:
         return [int(i) for i in self.parameter_version.split(",") if i]
+
+    @property
+    def hospital(self) -> dict | None:
+        """The hospital facts in the engine's shape (``engine.facts.hospital_facts``), None when none recorded."""
+        if self.hospital_records is None:
+            return None
+        return {"records": self.hospital_records, "member_id": self.hospital_member_id,
+                "ratio": _text(self.hospital_ratio), "self_paid": _text(self.hospital_self_paid),
+                "total": _text(self.hospital_total)}
+
+    @hospital.setter
+    def hospital(self, facts: dict | None):
+        facts = facts or {}
+        self.hospital_records, self.hospital_member_id = facts.get("records"), facts.get("member_id")
+        self.hospital_ratio, self.hospital_self_paid, self.hospital_total = (
+            None if facts.get(key) is None else Decimal(facts[key]) for key in ("ratio", "self_paid", "total"))
+
+    @property
+    def criteria(self) -> dict:
+        """Each criterion's reason code, and the hospital facts under ``_hospital`` when any."""
+        from assessments.engine.criteria import HOSPITAL_KEY
+
+        hospital = self.hospital
+        return {**(self.reasons or {}), **({HOSPITAL_KEY: hospital} if hospital else {})}
+
+    @criteria.setter
+    def criteria(self, value: dict):
+        from assessments.engine.criteria import HOSPITAL_KEY
+
+        value = dict(value or {})
+        self.hospital = value.pop(HOSPITAL_KEY, None)
+        self.reasons = value
+
+    @property
+    def data_fingerprint(self) -> str:
+        """MD5 of the facts the result was computed from (``engine.criteria.facts_fingerprint``)."""
+        from assessments.engine.criteria import facts_fingerprint
+
+        return facts_fingerprint(
+            income_id=self.income_record_id, income=self.per_capita_income, conditions_id=self.conditions_id,
+            members=self.members, uninsured=self.uninsured, school_age=self.school_age, dropouts=self.dropouts,
+            status_missing=self.school_status_missing, hospital=self.hospital)
 
 
 class AreaEligibilityResultQuerySet(ScopedQuerySet):

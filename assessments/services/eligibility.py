@@ -32,8 +32,9 @@ from .parameters import parameter_values_for_area, parameter_values_for_villages
 logger = logging.getLogger(__name__)
 
 RESULT_FIELDS = [
-    "passed", "criteria", "income_record_id", "per_capita_income", "conditions_id", "members", "uninsured",
-    "school_age", "dropouts", "school_status_missing", "parameter_version", "data_fingerprint", "computed_at", "run",
+    "passed", "reasons", "income_record_id", "per_capita_income", "conditions_id", "members", "uninsured",
+    "school_age", "dropouts", "school_status_missing", "hospital_records", "hospital_member_id", "hospital_ratio",
+    "hospital_self_paid", "hospital_total", "parameter_version", "computed_at", "run",
 ]
 AREA_RESULT_FIELDS = ["level", "passed", "criteria", "parameter_version", "data_fingerprint", "computed_at", "run"]
 SQL_BATCH_SIZE = 10000
@@ -53,8 +54,7 @@ def _result(household_id: int, year: int, params: HouseholdParameters, facts, *,
         household_id=household_id, year=year, passed=passed, criteria=reasons, income_record_id=facts.income_id,
         per_capita_income=facts.income, conditions_id=facts.conditions_id, members=facts.members,
         uninsured=facts.uninsured, school_age=facts.school_age, dropouts=facts.dropouts,
-        school_status_missing=facts.status_missing, parameter_version=params.version,
-        data_fingerprint=facts.fingerprint, computed_at=now, run=run,
+        school_status_missing=facts.status_missing, parameter_version=params.version, computed_at=now, run=run,
     )
 
 

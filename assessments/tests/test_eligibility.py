@@ -303,6 +303,25 @@ def test_hospital_self_pay_ratio_against_the_county_cap(parameters, village_cadr
     assert str(cap.pk) in result.parameter_version.split(",")
 
 
+def test_a_stored_result_reads_back_its_reasons_hospital_facts_and_fingerprint(parameters, village_cadre_a):
+    """Reasons are stored as text and the hospital facts in columns; read back, the result gives the same
+    criteria, and a fingerprint equal to the one of the facts it was computed from."""
+    from assessments.engine.facts import load_household_facts
+    from assessments.services.eligibility import _household_parameters
+
+    household = build(actor=village_cadre_a, sequence=112, hospital={"户主112": in_hospital("10000", "8750")})
+    computed, _ = evaluate(household)
+    stored = EligibilityResult.objects.get(pk=computed.pk)
+    member = household.members.get(name="户主112")
+    assert stored.criteria == computed.criteria and stored.criteria["MEDICAL_INSURED"] == "self_pay_over_cap"
+    assert stored.criteria["_hospital"] == {"records": 1, "member_id": member.pk, "ratio": "12.50",
+                                            "self_paid": "1250.00", "total": "10000.00"}
+    assert EligibilityResult.objects.filter(pk=stored.pk, reasons__contains="MEDICAL_INSURED=self_pay_over_cap").exists()
+    params = _household_parameters(village=household.village, year=2018)
+    facts = load_household_facts(household_ids=[household.pk], year=2018, params_by_household={household.pk: params})[household.pk]
+    assert stored.data_fingerprint == facts.fingerprint and len(stored.data_fingerprint) == 32
+
+
 def test_no_hospital_record_is_unknown_where_a_cap_applies_and_ignored_where_none(parameters, village_cadre_a):
     household = build(actor=village_cadre_a, sequence=111, hospital=False)
     result, statuses = evaluate(household)

@@ -72,7 +72,7 @@ def test_an_age_band_set_for_one_township_gives_the_same_results_both_ways(param
     for household in households:
         eligibility_evaluate_household(household=household, year=2018)
     expected = snapshot(2018)
-    assert [expected[h.pk]["criteria"]["COMPULSORY_EDUCATION"] for h in households] == ["dropout", "no_school_age_children"]
+    assert [expected[h.pk]["reasons"]["COMPULSORY_EDUCATION"] for h in households] == ["dropout", "no_school_age_children"]
     arguments = household_sql.batch_arguments({1: _params(15), 2: _params(16)}, 2018)
     assert arguments["same_band"] is False
     EligibilityResult.objects.all().delete()
@@ -92,7 +92,7 @@ def test_a_result_written_meanwhile_makes_the_batch_retry_as_an_upsert(parameter
     for household in households:
         eligibility_evaluate_household(household=household, year=2018)
     expected = snapshot(2018)
-    EligibilityResult.objects.filter(household=households[1]).update(passed=None, data_fingerprint="x", per_capita_income=1)
+    EligibilityResult.objects.filter(household=households[1]).update(passed=None, reasons={"FOOD": "x"}, hospital_ratio=99, per_capita_income=1)
     real = household_sql.write_sql
     calls = []
 
