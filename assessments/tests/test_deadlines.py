@@ -142,3 +142,31 @@ def test_api_exposes_due_at_is_overdue_and_the_summary(
     outside = api_for(other_township_officer).get(f"{API}overdue-summary/").json()
     assert outside["total"] == 0 and outside["by_area"] == []
     assert api_for(village_cadre_b).get(f"{API}{overdue.pk}/").status_code == 404
+
+
+def test_fill_step_deadlines_gives_records_started_without_one_their_time_limit(
+    ready_household, village_cadre_a, first_secretary_a
+):
+    """Records started before time limits were kept (due_on empty) get theirs from the command: the open
+    公示's end, else the step's start plus the level's parameter; a second run changes nothing."""
+    import io
+
+    from django.core.management import call_command
+
+    from assessments.models import Verification
+
+    waiting = nominate(village_cadre_a, ready_household)
+    in_publicity = nominate(village_cadre_a, eligible_households(village_cadre_a, 1)[0])
+    review(first_secretary_a, in_publicity)
+    publicity = publicity_open(actor=village_cadre_a, verification=fresh(in_publicity),
+                               version=fresh(in_publicity).version, location="栏")
+    started = timezone.now() - datetime.timedelta(days=3)
+    Verification.objects.filter(pk=waiting.pk).update(due_on=None, step_since=started)
+    Verification.objects.filter(pk=in_publicity.pk).update(due_on=None)
+    out = io.StringIO()
+    call_command("fill_step_deadlines", stdout=out)
+    assert "已为 2 个在办流程补记办理期限" in out.getvalue()
+    assert fresh(waiting).due_on == timezone.localdate(started) + datetime.timedelta(days=5)
+    assert fresh(in_publicity).due_on == publicity.end_date
+    call_command("fill_step_deadlines", stdout=out)
+    assert "已为 0 个在办流程补记办理期限" in out.getvalue()

@@ -98,3 +98,26 @@ def refuse_outside_nomination_window(*, area, year: int, today=None) -> dict:
             field_errors={"year": "不在退出提名时间内"},
         )
     return window
+
+
+def fill_missing_due_dates() -> int:
+    """Give every open verification without a time limit the one its waiting step has now: the end of its open
+    公示, else ``step_since`` plus the ``step_days_<level>`` parameter. For records started before time limits
+    were kept; a step with no parameter stays without one (未设置). Returns how many were filled."""
+    from assessments.models import Publicity, Verification, VerificationStatus
+
+    filled = 0
+    pending = (Verification.objects.filter(status=VerificationStatus.IN_PROGRESS, due_on__isnull=True)
+               .select_related("household__village", "subject_area").order_by("pk"))
+    notices = dict(Publicity.objects.filter(status=Publicity.Status.OPEN, verification__in=pending)
+                   .order_by("verification_id", "id").values_list("verification_id", "end_date"))
+    for verification in pending.iterator(chunk_size=500):
+        step = verification.waiting_step
+        if step is None:
+            continue
+        due = notices.get(verification.pk) or step_due_on(verification, step,
+                                                          started=timezone.localdate(verification.step_since))
+        if due is not None:
+            Verification.objects.filter(pk=verification.pk, due_on__isnull=True).update(due_on=due)
+            filled += 1
+    return filled
