@@ -6,7 +6,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from assessments.models import Announcement
+from assessments.models import Announcement, WorkflowType
 from assessments.selectors_announcements import announcement_list
 from assessments.services.workflows import announcement_publish
 from povalleviation.access import Capability
@@ -56,6 +56,10 @@ class BatchInput(serializers.Serializer):
     verifications = serializers.ListField(child=BatchItem(), min_length=1)
     announced_on = serializers.DateField(required=False, allow_null=True, default=None)
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+    workflow_type = serializers.ChoiceField(
+        choices=[WorkflowType.HOUSEHOLD_EXIT, WorkflowType.IDENTIFICATION], default=WorkflowType.HOUSEHOLD_EXIT,
+        help_text="household_exit（脱贫退出，默认）或 identification（识别纳入）",
+    )
 
 
 class AnnouncementViewSet(
@@ -89,6 +93,7 @@ class AnnouncementViewSet(
             versions={item["id"]: item["version"] for item in data["verifications"]},
             announced_on=data["announced_on"],
             note=data["note"],
+            workflow_type=data["workflow_type"],
         )
         announcement = self.get_queryset().get(pk=announcement.pk)
         return Response(AnnouncementSerializer(announcement).data, status=status.HTTP_201_CREATED)

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
 
+from assessments.models import WorkflowType
 from assessments.selectors_announcements import (
     announcement_candidates,
     announcement_detail,
@@ -38,8 +39,22 @@ class AnnouncementListView(CapabilityRequiredMixin, TemplateView):
             announcements=list(announcement_list(user=user)[:200]),
             can_announce=can_announce,
             scopes=announcement_scopes(user=user) if can_announce else [],
+            identification_scopes=(announcement_scopes(user=user, workflow_type=WorkflowType.IDENTIFICATION)
+                                   if can_announce else []),
         )
         return context
+
+
+# The two household workflows that end in a 公告 (DOMAIN.md §5.1 step 7, §5.4): what the page calls the
+# households and what they become.
+BATCH_TYPES = {
+    WorkflowType.HOUSEHOLD_EXIT: {"label": "脱贫退出", "passed": "已通过县级审定", "outcome": "已脱贫"},
+    WorkflowType.IDENTIFICATION: {"label": "识别纳入", "passed": "已通过县级比对审定", "outcome": "贫困户（纳入建档立卡）"},
+}
+
+
+def _batch_type(value) -> str:
+    return value if value in BATCH_TYPES else WorkflowType.HOUSEHOLD_EXIT
 
 
 def _parse_selection(values) -> dict:
@@ -66,14 +81,18 @@ class AnnouncementBatchView(CapabilityRequiredMixin, View):
             code=code,
         )
 
-    def render_page(self, request, scope, *, error=None, selection=None, status=200, announced_on=None, note=""):
-        candidates = announcement_candidates(user=request.user, scope=scope) if scope else []
+    def render_page(self, request, scope, *, error=None, selection=None, status=200, announced_on=None, note="",
+                    workflow_type=WorkflowType.HOUSEHOLD_EXIT):
+        candidates = announcement_candidates(user=request.user, scope=scope, workflow_type=workflow_type) if scope else []
         counties = list(
             Area.objects.visible_to(request.user, Capability.EXIT_ANNOUNCE).filter(level=AreaLevel.COUNTY)
         )
         context = {
             "scope": scope,
-            "scopes": announcement_scopes(user=request.user),
+            "scopes": announcement_scopes(user=request.user, workflow_type=workflow_type),
+            "workflow_type": workflow_type,
+            "batch_type": BATCH_TYPES[workflow_type],
+            "batch_types": [(value, kind["label"]) for value, kind in BATCH_TYPES.items()],
             "counties": counties,
             "candidates": candidates,
             "selected": set(selection) if selection is not None else {v.pk for v in candidates},
@@ -86,21 +105,25 @@ class AnnouncementBatchView(CapabilityRequiredMixin, View):
 
     def get(self, request):
         code = request.GET.get("scope", "")
-        return self.render_page(request, self.scope(request, code) if code else None)
+        return self.render_page(request, self.scope(request, code) if code else None,
+                                workflow_type=_batch_type(request.GET.get("type")))
 
     def post(self, request):
         scope = self.scope(request, request.POST.get("scope", ""))
+        workflow_type = _batch_type(request.POST.get("type"))
         selection = _parse_selection(request.POST.getlist("v"))
         note = request.POST.get("note", "").strip()[:2000]
         try:
             announced_on = datetime.date.fromisoformat(request.POST.get("announced_on", ""))
         except ValueError:
             return self.render_page(
-                request, scope, error="请填写公告日期", selection=selection, status=400, note=note
+                request, scope, error="请填写公告日期", selection=selection, status=400, note=note,
+                workflow_type=workflow_type,
             )
         try:
             announcement = announcement_publish(
-                actor=request.user, scope=scope, versions=selection, announced_on=announced_on, note=note
+                actor=request.user, scope=scope, versions=selection, announced_on=announced_on, note=note,
+                workflow_type=workflow_type,
             )
         except ApplicationError as error:
             return self.render_page(
@@ -111,8 +134,10 @@ class AnnouncementBatchView(CapabilityRequiredMixin, View):
                 status=error.status_code,
                 announced_on=announced_on,
                 note=note,
+                workflow_type=workflow_type,
             )
-        messages.success(request, f"已发布{announcement.number}，{announcement.household_count} 户已脱贫")
+        messages.success(request, f"已发布{announcement.number}，{announcement.household_count} 户"
+                                  f"{'已脱贫' if workflow_type == WorkflowType.HOUSEHOLD_EXIT else '纳入建档立卡'}")
         return redirect("workflow:announcement_detail", pk=announcement.pk)
 
 
