@@ -6,6 +6,7 @@ from django.utils import timezone
 from povalleviation.access import ScopedQuerySet
 
 from .choices import Role
+from .models_history import ValueChange  # noqa: F401 (the model lives in its own module)
 
 
 class User(AbstractUser):

@@ -7,10 +7,11 @@ is attributed to the area that received the allocation.
 import datetime
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import Substr
 from django.shortcuts import get_object_or_404
 
+from accounts.history import value_as_of
 from povalleviation.access import Capability
 from villages.choices import LEVEL_ORDER, PREFIX_LENGTH
 from villages.models import Area
@@ -48,9 +49,13 @@ def _allocations(prefix, year, as_of):
     return FundAllocation.objects.filter(area_code__startswith=prefix, year=year, allocated_on__lte=as_of)
 
 
-def _payments(prefix, year, as_of):
-    return Disbursement.objects.filter(area_code__startswith=prefix, year=year, paid_on__lte=as_of,
-                                       status__in=COUNTED_STATUSES)
+def _payments(prefix, year, as_of, *, history: bool = False):
+    """Counted payments, annotated with ``review_status`` (the status that decides counted / pending). With
+    ``history`` that is the review status on ``as_of`` (``accounts.history``: a voucher checked or rejected
+    later counts as it stood then, as quarterly reports need); otherwise the current status."""
+    payments = Disbursement.objects.filter(area_code__startswith=prefix, year=year, paid_on__lte=as_of)
+    status = value_as_of(Disbursement, "status", as_of) if history else F("status")
+    return payments.annotate(review_status=status).filter(review_status__in=COUNTED_STATUSES)
 
 
 def spend_ratio_for(*, area, year: int, as_of: datetime.date, source=None) -> dict:
@@ -70,20 +75,21 @@ def _row(label, allocated, disbursed, pending, target, **extra):
             "balance": allocated - disbursed, **extra}
 
 
-def spend_summary(*, area, year: int, as_of: datetime.date) -> dict:
+def spend_summary(*, area, year: int, as_of: datetime.date, history: bool = False) -> dict:
     """The dashboard: totals, by source, by child area (townships of a county …), local contribution, flags.
 
     A fixed number of queries whatever the size of the ledger and the number of child areas: one per table
     and grouping, one for every target of the area and its children, one for the contribution amounts
-    (only when a contribution target applies).
+    (only when a contribution target applies). ``history`` (quarterly reports): vouchers by their review
+    status on ``as_of`` and targets in force on ``as_of``, so later reviews and parameter edits change nothing.
     """
     prefix = area.scope_prefix
     level_index = LEVEL_ORDER.index(area.level)
     has_children = level_index + 1 < len(LEVEL_ORDER) - 1
     child_areas = list(Area.objects.filter(parent=area).order_by("code")) if has_children else []
-    targets = targets_for_areas(area=area, children=child_areas, year=year)
-    allocations, payments = _allocations(prefix, year, as_of), _payments(prefix, year, as_of)
-    pending_q = Q(status__in=[DisbursementStatus.RECORDED, DisbursementStatus.TOWNSHIP_CHECKED])
+    targets = targets_for_areas(area=area, children=child_areas, year=year, as_of=as_of if history else None)
+    allocations, payments = _allocations(prefix, year, as_of), _payments(prefix, year, as_of, history=history)
+    pending_q = Q(review_status__in=[DisbursementStatus.RECORDED, DisbursementStatus.TOWNSHIP_CHECKED])
     sources = {s.pk: s for s in FundSource.objects.all()}
     allocated_by_source = dict(allocations.values_list("source").annotate(total=Sum("amount")).order_by())
     paid_by_source = {row["source"]: row for row in payments.values("source").annotate(

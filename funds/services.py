@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
+from accounts.history import record_changes
 from accounts.services import audit_record
 from povalleviation.access import Capability, require
 from povalleviation.errors import ApplicationError, Conflict, PermissionDenied
@@ -214,6 +215,8 @@ def _review(actor, disbursement, *, capability, allowed_from, approve, note, rev
         raise ApplicationError("退回须填写审核意见。", field_errors={"note": "必填"})
     setattr(disbursement, reviewer_field, actor if getattr(actor, "pk", None) else None)
     disbursement.review_note = note
+    # Reports count a voucher by its status on their date: keep the status this review replaces.
+    record_changes(disbursement, disbursement.pk, {"status": disbursement.status}, actor)
     disbursement.status = approved_status if approve else DisbursementStatus.REJECTED
     disbursement.save(update_fields=["status", "review_note", reviewer_field])
     if not approve:

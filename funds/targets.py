@@ -3,10 +3,21 @@ specific ancestor whose year range covers the year; absence = "无目标", never
 
 One query for an area and all its children, whatever their number: every current row set on the area's
 chain or on one of the children, for the requested codes.
+
+With ``as_of`` (quarterly reports) the rows are the versions in force on that day instead of the current
+ones. ``PolicyParameter`` keeps every version (an edit supersedes the row with ``superseded_at``), so the
+version of a series in force on day D is its earliest version not superseded by the end of D — the one
+current then, or, for a series first set after D, its first version (a new record counts as always there,
+as in ``accounts.history``); a series retired on or before D does not apply. The service refuses overlapping
+current rows, so an area has two candidates for a code and year only when one replaced the other after D
+(retired, then set anew): the one set first — the one in force on D — wins.
 """
+import datetime
 from decimal import Decimal
 
 from django.db.models import Q
+
+from accounts.history import day_end
 
 # PolicyParameter codes (assessments.models.parameters.ParameterCode) the fund pages read.
 SPEND_TARGET_CODE = "fund_spend_ratio_min"  # P-FD-01…03, %
@@ -26,15 +37,35 @@ def _chain(area) -> list[str]:
     return [area.code, *reversed(area.ancestor_codes())]
 
 
-def targets_for_areas(*, area, children, year: int, codes=ALL_CODES) -> dict[str, dict]:
-    """area code → {parameter code → PolicyParameter | None} for ``area`` and each of ``children``. One query."""
+def _rows_in_force(*, codes, area_codes, year: int, as_of: datetime.date) -> list:
+    """The version of each series in force on ``as_of`` that covers the year, most specific first."""
+    from assessments.models import PolicyParameter
+
+    end = day_end(as_of)
+    candidates = (PolicyParameter.objects.filter(Q(code__in=list(codes)), Q(area__code__in=area_codes))
+                  .filter(Q(superseded_at__isnull=True) | Q(superseded_at__gte=end))
+                  .select_related("area").order_by("series", "version"))
+    chosen: dict = {}
+    for row in candidates:
+        chosen.setdefault(row.series, row)
+    rows = [row for row in chosen.values() if row.year_from <= year and (row.year_to is None or row.year_to >= year)]
+    rows.sort(key=lambda row: (row.code, row.created_at, row.id))
+    return rows
+
+
+def targets_for_areas(*, area, children, year: int, codes=ALL_CODES, as_of: datetime.date | None = None) -> dict[str, dict]:
+    """area code → {parameter code → PolicyParameter | None} for ``area`` and each of ``children``. One query.
+    ``as_of``: the versions in force on that day rather than the current ones."""
     from assessments.models import PolicyParameter
 
     parent_chain = _chain(area)
     area_codes = set(parent_chain) | {child.code for child in children}
-    rows = (PolicyParameter.objects.current().covering_year(year)
-            .filter(Q(code__in=list(codes)), Q(area__code__in=area_codes))
-            .select_related("area").order_by("code", "-year_from", "-id"))
+    if as_of is None:
+        rows = (PolicyParameter.objects.current().covering_year(year)
+                .filter(Q(code__in=list(codes)), Q(area__code__in=area_codes))
+                .select_related("area").order_by("code", "-year_from", "-id"))
+    else:
+        rows = _rows_in_force(codes=codes, area_codes=area_codes, year=year, as_of=as_of)
     by_area: dict[str, list] = {}
     for row in rows:
         by_area.setdefault(row.area.code, []).append(row)

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.history import record_changes
 from accounts.services import audit_record
 from povalleviation.access import Capability, require
 from povalleviation.errors import ApplicationError, Conflict, PermissionDenied
@@ -154,6 +155,7 @@ def project_update(*, actor, project: Project, data: dict, budget: list | None =
     if expected_version is not None and expected_version != project.version:
         raise Conflict("项目已被他人修改，请刷新后重试。")
     before = project_snapshot(project)
+    old_values = {name: getattr(project, name) for name in ("budget_total", "category", "planned_finish")}
     for name in EDITABLE_FIELDS:
         if name in data:
             setattr(project, name, data[name])
@@ -161,6 +163,9 @@ def project_update(*, actor, project: Project, data: dict, budget: list | None =
         _set_budget(project, budget)
     project.version += 1
     _save(project)
+    # Reports read budget, category and planned finish as of their date: keep what this edit replaced.
+    record_changes(project, project.pk, {name: value for name, value in old_values.items() if getattr(project, name) != value},
+                   actor)
     if beneficiaries is not None:
         _set_beneficiaries(project, list(beneficiaries), is_actual=False)
     _event(project, actor=actor, type=ProjectEventType.UPDATE, from_status=project.status, to_status=project.status,

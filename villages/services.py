@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
+from accounts.history import record_changes
 from accounts.services import audit_record
 from povalleviation.access import Capability, has_capability, scope_prefixes
 from povalleviation.errors import ApplicationError, PermissionDenied
@@ -49,6 +50,8 @@ def area_update(*, actor, area: Area, **changes) -> Area:
         setattr(area, name, value)
     area.full_clean()
     area.save()
+    # Village designation and exit date are read by reports as of their date: keep what this edit replaced.
+    record_changes(area, area.pk, {name: value for name, value in before.items() if getattr(area, name) != value}, actor)
     audit_record(actor=actor, action="area.update", target=area, area=area, summary=f"修改区域 {area.name}",
                  changes={name: [str(before[name]), str(value)] for name, value in changes.items()})
     return area

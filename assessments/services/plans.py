@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from accounts.history import record_changes
 from accounts.services import audit_record
 from assessments.models import PLAN_FIGURES, ExitPlan, ExitPlanBase, ExitPlanStatus
 from povalleviation.access import Capability, require
@@ -85,10 +86,13 @@ def exit_plan_update(*, actor, plan: ExitPlan, **changes) -> ExitPlan:
     plan = ExitPlan.objects.select_for_update().select_related("area").get(pk=plan.pk)
     _refuse_if_locked(plan)
     before = _figures_log(plan)
+    old_figures = plan.figures()
     _apply_changes(plan, changes)
     plan.updated_by = _user(actor)
     _validated(plan)
     plan.save()
+    # A draft counts in reports until a version is approved: keep the figures this edit replaced.
+    record_changes(plan, plan.pk, {name: value for name, value in old_figures.items() if getattr(plan, name) != value}, actor)
     after = _figures_log(plan)
     audit_record(actor=actor, action="exit_plan.update", target=plan, area=plan.area,
                  summary=f"修改 {plan.area.name} {plan.year}年脱贫计划（第{plan.version}版草稿）",
@@ -163,11 +167,15 @@ def exit_plan_base_save(*, actor, area: Area, base_year: int, end_year: int, **f
         area=area, base_year=base_year
     )
     created = base.pk is None
+    old_values = {name: getattr(base, name) for name in ("end_year", "households", "persons")}
     base.end_year = end_year
     for name in BASE_FIELDS:
         setattr(base, name, figures.get(name, "" if name in ("label", "source") else None))
     _validated(base)
     base.save()
+    if not created:  # reports read the base period and figures as of their date
+        record_changes(base, base.pk, {name: value for name, value in old_values.items() if getattr(base, name) != value},
+                       actor)
     audit_record(actor=actor, action="exit_plan_base.create" if created else "exit_plan_base.update", target=base, area=area,
                  summary=f"{'录入' if created else '修改'} {area.name} {base_year}年底脱贫计划基数",
                  changes={"end_year": end_year, **{k: str(v) if isinstance(v, Decimal) else v for k, v in figures.items()}})

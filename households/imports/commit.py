@@ -17,6 +17,7 @@ from django.db import connection, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
+from accounts.history import record_changes_bulk
 from accounts.services import audit_record
 from households.choices import HouseholdStatus, Relation
 from households.models import Household, HouseholdEvent, HouseholdStatusChange, Member
@@ -124,10 +125,11 @@ def _insert(model, rows: list[dict], **constants):
     model.objects.bulk_create([build(row) for row in rows], batch_size=BATCH_SIZE)
 
 
-def _update_members(plans, now) -> tuple[dict, list[Member]]:
-    """Changed existing members (written with UPDATE … FROM VALUES) and the changed names per household."""
+def _update_members(plans, now, actor=None) -> tuple[dict, list[Member]]:
+    """Changed existing members (written with UPDATE … FROM VALUES) and the changed names per household;
+    the old values of the fields that keep history (``accounts.history``) go in with one ``bulk_create``."""
     wanted = {member.existing_id: member for plan in plans for member in plan.members if member.existing_id}
-    changed, names = [], {}
+    changed, names, history = [], {}, []
     ids = list(wanted)
     owner = {member.existing_id: plan for plan in plans for member in plan.members if member.existing_id}
     for start in range(0, len(ids), BATCH_SIZE):
@@ -136,12 +138,14 @@ def _update_members(plans, now) -> tuple[dict, list[Member]]:
             fields = [name for name in MEMBER_COMPARED_FIELDS if getattr(member, name) != data[name]]
             if not fields:
                 continue
+            history.append((member.pk, {name: getattr(member, name) for name in fields}))
             for name in fields:
                 setattr(member, name, data[name])
             member.updated_at = now
             changed.append(member)
             names.setdefault(owner[member.pk].existing.pk, []).append(member.name)
     bulk_update_by_pk(changed, MEMBER_UPDATE_FIELDS)
+    record_changes_bulk(Member, history, actor, at=now)
     return names, changed
 
 
@@ -191,7 +195,7 @@ def commit_plans(*, plans, actor, job=None) -> dict:
                 member.data["household_id"] = household_id
                 new_members.append(member.data)
     added_by_household = Counter(member["household_id"] for member in new_members)
-    changed_names, changed_members = _update_members(old_plans, now)
+    changed_names, changed_members = _update_members(old_plans, now, actor)
     _insert(Member, new_members, created_at=now, updated_at=now)
 
     updated, events = [], []

@@ -3,6 +3,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from accounts.history import record_changes
 from households.choices import MemberStatus, Relation
 from households.models import Household, HouseholdEvent, Member
 from povalleviation.access import Capability, require
@@ -55,10 +56,11 @@ def member_update(*, actor, member: Member, data: dict) -> Member:
     cleaned = prepare_member(actor=actor, data=merged, household=household, exclude_member_id=member.pk)
     if cleaned["relation"] == Relation.HEAD and member.relation != Relation.HEAD:
         _check_single_head(household, adding_head=True, excluding_member_id=member.pk)
-    changes = {}
+    changes, old_values = {}, {}
     for name, value in cleaned.items():
         if getattr(member, name) != value:
             before = getattr(member, name)
+            old_values[name] = before
             if name == "id_number":
                 changes[name] = [before[:6] + "…" + before[-4:], value[:6] + "…" + value[-4:]]
             else:
@@ -72,6 +74,7 @@ def member_update(*, actor, member: Member, data: dict) -> Member:
             member.save()
     except IntegrityError as error:
         raise translate_integrity_error(error) from error
+    record_changes(member, member.pk, old_values, actor)  # 低保/特困 flags and labour capacity keep history
     update = {"version": F("version") + 1}
     if member.relation == Relation.HEAD:
         update["head_name"] = member.name

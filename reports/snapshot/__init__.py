@@ -2,10 +2,14 @@
 
 ``build_snapshot(area=…, year=…, quarter=…, progress=callable)`` returns a JSON-safe dict; the PDF is rendered
 from it alone, and ``snapshot_digest`` gives the SHA-256 of its canonical JSON. Every section reads dated
-history only (status changes, member history, allocations and payments dated on or before the day …), so
-building the same quarter again later gives the same dict — except section 13 数据质量 (``quality``), whose
-checks read current fields without history and so are computed at generation time (stated in the PDF).
-One module per section group.
+history only (status changes, member history, allocations and payments dated on or before the day …), and
+fields that are edited in place are read as of the day through ``accounts.history`` (value of F as of D =
+the old value of the earliest change of F made after D, else the current value): members' 低保/特困 flags and
+labour capacity, vouchers' review status, project budgets, draft plan figures and plan bases, villages'
+designation and exit date, and households' eligibility conclusions (with ``first_computed_at``); plan versions
+and policy parameters keep their own dated versions. So building the same quarter again later gives the same
+dict — except section 13 数据质量 (``quality``), whose checks read current fields and are computed at
+generation time, as the PDF states. One module per section group.
 """
 import hashlib
 import json

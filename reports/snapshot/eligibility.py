@@ -1,20 +1,22 @@
 """Eligibility status counts: the exit-standard results (``assessments.EligibilityResult``) of the as-of
 date's year for the households in the stock on that date, by child area.
 
-A result is kept per household and year and overwritten by each recompute (no history), so only results
-computed on or before the as-of day are counted; a later recompute removes a household from these counts.
+A result is kept per household and year and rewritten by each recompute; each rewrite that changes the
+conclusion leaves the previous one in ``accounts.history``, and ``first_computed_at`` says since when the
+household has a result. So the counts are the results as they stood at the end of the as-of day: households
+first evaluated later count as 未评估, and a conclusion changed later counts as it was then.
 """
 import datetime
 
 from django.db.models import Count, Q
 from django.db.models.functions import Substr
 
+from accounts.history import day_end, value_as_of
 from assessments.models import EligibilityResult
 from households.selectors_asof import stock_household_ids_as_of
 from villages.choices import PREFIX_LENGTH
 
 from .common import child_areas
-from .projects import _day_end
 
 FIELDS = ["passed", "failed", "unknown", "not_assessed"]
 
@@ -23,12 +25,12 @@ def eligibility_section(*, area, end: datetime.date, child_level: str, stock_by_
     length = PREFIX_LENGTH[child_level]
     results = EligibilityResult.objects.filter(
         household_id__in=stock_household_ids_as_of(area_code=area.code, as_of=end), year=end.year,
-        computed_at__lt=_day_end(end),
-    )
+        first_computed_at__lt=day_end(end),
+    ).annotate(passed_then=value_as_of(EligibilityResult, "passed", end))
     counted = {}
     for row in (results.annotate(group=Substr("household__area_code", 1, length)).values("group").annotate(
-        n_passed=Count("id", filter=Q(passed=True)), n_failed=Count("id", filter=Q(passed=False)),
-        n_unknown=Count("id", filter=Q(passed__isnull=True)),
+        n_passed=Count("id", filter=Q(passed_then=True)), n_failed=Count("id", filter=Q(passed_then=False)),
+        n_unknown=Count("id", filter=Q(passed_then__isnull=True)),
     ).order_by()):
         counted[row["group"].ljust(12, "0")] = row
     rows = []

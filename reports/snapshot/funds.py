@@ -1,8 +1,10 @@
 """Section 9: allocations, payments (报账) and 支出进度 against the target, by source and by child area.
 
-``funds.selectors.spend_summary`` is already date-bounded: allocations received (``allocated_on``) and
-payments made (``paid_on``) on or before the as-of date, for the fiscal year of that date. A voucher's
-review status has no history, so a payment rejected after the quarter drops out (latest status used).
+``funds.selectors.spend_summary(history=True)``: allocations received (``allocated_on``) and payments made
+(``paid_on``) on or before the as-of date, for the fiscal year of that date; each voucher counts (or is
+pending review) by its review status on the as-of date (``accounts.history``), so a payment checked or
+rejected after the quarter stays as it was; targets are the ``PolicyParameter`` versions in force on the
+as-of date (``funds.targets``), so a target revised or retired later changes nothing.
 """
 import datetime
 
@@ -23,7 +25,7 @@ def _row(row: dict) -> dict:
 
 def fund_section(*, area, end: datetime.date, child_level: str) -> dict:
     year = end.year
-    summary = spend_summary(area=area, year=year, as_of=end)
+    summary = spend_summary(area=area, year=year, as_of=end, history=True)
     length = PREFIX_LENGTH[child_level]
     sources = dict(FundSource.objects.values_list("pk", "name"))
     matrix: dict[tuple, dict] = {}
@@ -31,7 +33,7 @@ def fund_section(*, area, end: datetime.date, child_level: str) -> dict:
     for group, source, total in (_allocations(area.scope_prefix, year, end).annotate(g=key).values_list("g", "source")
                                  .annotate(t=Sum("amount")).order_by()):
         matrix.setdefault((group.ljust(12, "0"), source), {"allocated": 0, "disbursed": 0})["allocated"] = total
-    for group, source, total in (_payments(area.scope_prefix, year, end).annotate(g=key).values_list("g", "source")
+    for group, source, total in (_payments(area.scope_prefix, year, end, history=True).annotate(g=key).values_list("g", "source")
                                  .annotate(t=Sum("amount")).order_by()):
         matrix.setdefault((group.ljust(12, "0"), source), {"allocated": 0, "disbursed": 0})["disbursed"] = total
     names = {c["code"]: c["name"] for c in child_areas(area)}

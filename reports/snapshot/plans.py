@@ -2,33 +2,49 @@
 
 Actual households = households with an EXITED status change effective from 1 January to the as-of date;
 persons = their members on the as-of date (member history, ``households.selectors_asof``); villages = poor
-villages whose ``actual_exit_date`` falls in that period. Plans are the versions in force (approved, else
-the open draft) of the area and its children for the year.
+villages whose ``actual_exit_date`` falls in that period, designation and date both as recorded on the as-of
+date (``accounts.history``).
+
+Plans: the version in force on the as-of date D, derived from the versions' dates. Every version is kept
+(an approved plan is locked; a change is a new version approved later), so the version in force on D is the
+one with the latest ``approved_at`` on or before D; when no version had been approved by D, the first
+version counts (the plan as entered — a plan first entered after D counts as always there, like any new
+record), with its draft figures as of D (draft edits keep history). A revision approved after D changes
+nothing for D.
 """
 import datetime
 
 from django.db.models import Count
 from django.db.models.functions import Substr
 
-from assessments.models import ExitPlan, ExitPlanStatus
+from accounts.history import day_end, value_as_of
+from assessments.models import ExitPlan
 from households.choices import HouseholdStatus
 from households.models import HouseholdStatusChange
 from households.selectors_asof import members_as_of
-from villages.choices import PREFIX_LENGTH, AreaLevel
+from villages.choices import PREFIX_LENGTH
 from villages.models import Area
 
-from .common import child_areas, percent
+from .common import child_areas, exited_poor_villages, percent
 
 FIGURES = ("households", "persons", "villages")
 
 
-def _plans(area_ids: list[int], year: int) -> dict[int, dict]:
-    chosen: dict[int, ExitPlan] = {}
-    for plan in ExitPlan.objects.in_force().filter(area_id__in=area_ids, year=year).order_by("version"):
-        held = chosen.get(plan.area_id)
-        if held is None or plan.status == ExitPlanStatus.APPROVED or held.status != ExitPlanStatus.APPROVED:
-            chosen[plan.area_id] = plan
-    return {area_id: {name: getattr(plan, name) for name in FIGURES} for area_id, plan in chosen.items()}
+def plans_in_force(area_ids: list[int], year: int, as_of: datetime.date) -> dict[int, dict]:
+    """area id → the figures of its plan for ``year`` in force on ``as_of`` (areas without a plan are absent).
+    One query over the few versions of the areas' plans."""
+    cutoff = day_end(as_of)
+    versions: dict[int, list] = {}
+    for plan in (ExitPlan.objects.filter(area_id__in=area_ids, year=year)
+                 .annotate(**{f"{name}_as_of": value_as_of(ExitPlan, name, as_of) for name in FIGURES})
+                 .order_by("version")):
+        versions.setdefault(plan.area_id, []).append(plan)
+    chosen = {}
+    for area_id, plans in versions.items():
+        approved = [plan for plan in plans if plan.approved_at is not None and plan.approved_at < cutoff]
+        plan = max(approved, key=lambda p: (p.approved_at, p.version)) if approved else plans[0]
+        chosen[area_id] = {name: getattr(plan, f"{name}_as_of") for name in FIGURES}
+    return chosen
 
 
 def plan_section(*, area, end: datetime.date, child_level: str) -> dict:
@@ -49,13 +65,12 @@ def plan_section(*, area, end: datetime.date, child_level: str) -> dict:
         .values_list("group").annotate(n=Count("id")).order_by()
     )
     villages = dict(
-        Area.objects.filter(code__startswith=area.scope_prefix, level=AreaLevel.VILLAGE, is_poor_village=True,
-                            actual_exit_date__gte=start, actual_exit_date__lte=end)
+        exited_poor_villages(area.scope_prefix, start, end, as_of=end)
         .annotate(group=Substr("code", 1, length)).values_list("group").annotate(n=Count("id")).order_by()
     )
     children = child_areas(area)
     ids = dict(Area.objects.filter(code__in=[c["code"] for c in children] + [area.code]).values_list("code", "pk"))
-    plans = _plans(list(ids.values()), year)
+    plans = plans_in_force(list(ids.values()), year, end)
 
     def row(code, name, actual):
         planned = plans.get(ids.get(code), {})

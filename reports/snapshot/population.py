@@ -1,7 +1,8 @@
 """Sections 1, 2, 5 and the status table: the 建档立卡 stock, its movement in the quarter and 贫困发生率.
 
 Everything comes from ``households.selectors_asof`` (status and member history), so a later edit, exit or
-return does not change a past quarter's figures.
+return does not change a past quarter's figures; a village's 贫困村 designation in the village table is the one
+recorded on the as-of date (``accounts.history``).
 """
 import datetime
 
@@ -75,7 +76,7 @@ def population_section(*, area, start: datetime.date, end: datetime.date, child_
     village_movement = roll_up(by_code, village_length)
     village_statuses = _status_counts(prefix, end, village_length)
     village_rows = []
-    for village in village_areas(area):
+    for village in village_areas(area, end):
         code = village["code"]
         inc, move = villages.get(code, {}), village_movement.get(code, {})
         village_rows.append({

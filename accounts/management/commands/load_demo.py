@@ -3,6 +3,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.demo import load_demo_users
+from assessments.demo import load_demo_exit_plans
 from funds.demo import load_demo_funds
 from households.demo import load_demo_households
 from oversight.demo import load_demo_oversight
@@ -21,5 +22,6 @@ class Command(BaseCommand):
         load_demo_funds()
         load_demo_oversight()
         call_command("load_exit_plans", "002_xinping.csv", stdout=self.stdout)
+        load_demo_exit_plans()  # this year's plans (demo figures) next to the seed's 2018–2020 tables
         call_command("load_policy_parameters", "--recompute", stdout=self.stdout)
         self.stdout.write(f"演示数据就绪：区域新增 {areas.created}，演示账号新增 {users}，演示户新增 {households}。")
