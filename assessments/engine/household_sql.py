@@ -10,6 +10,9 @@ import re
 
 from django.db import IntegrityError, transaction
 
+from accounts.models import ValueChange
+from assessments.models.eligibility import EligibilityResult
+
 from .criteria import (
     CLOTHING,
     EDUCATION,
@@ -92,10 +95,10 @@ CONDITION_COLUMNS = ("food_secure", "clothing_secure", "compulsory_education_sec
 STORED_COLUMNS = ("income_id", "income", "conditions_id", "members", "uninsured", "school_age", "dropouts",
                   "status_missing", "hospital_records", "hospital_member_id", "hospital_ratio", "hospital_self_paid",
                   "hospital_total")
-RESULT_COLUMNS = ("household_id, year, passed, reasons, income_record_id, per_capita_income, conditions_id, members, "
-                  "uninsured, school_age, dropouts, school_status_missing, " + ", ".join(HOSPITAL_COLUMNS) + ", "
-                  "parameter_version, computed_at, run_id")
-UPDATED_COLUMNS = [column.strip() for column in RESULT_COLUMNS.split(",")[2:]]
+UPDATED_COLUMNS = ["passed", "reasons", "income_record_id", "per_capita_income", "conditions_id", "members",
+                   "uninsured", "school_age", "dropouts", "school_status_missing", *HOSPITAL_COLUMNS,
+                   "parameter_version", "computed_at", "run_id"]
+RESULT_COLUMNS = ", ".join(["household_id", "year", *UPDATED_COLUMNS, "first_computed_at"])
 
 # The facts of one batch (households after_id < id <= upto_id), each table read for that id range only.
 FACTS_SQL = f"""
@@ -178,17 +181,19 @@ facts AS MATERIALIZED (
 ),
 reasoned AS (
     -- OFFSET 0 keeps this step separate, so each reason is computed once, not once per use below.
-    SELECT f.household_id, f.result_id, f.parameter_version, {", ".join(f"f.{column}" for column in STORED_COLUMNS)},
+    SELECT f.household_id, f.result_id, f.stored_passed, f.parameter_version, {", ".join(f"f.{column}" for column in STORED_COLUMNS)},
            {", ".join(f"{REASONS[code]} AS {alias}_reason" for code, alias in ALIASES.items())}
     FROM facts f WHERE f.changed OFFSET 0
 ),
 computed AS MATERIALIZED (
-    SELECT r.household_id, r.result_id, %(year)s::smallint AS year, {PASSED} AS passed, {REASONS_TEXT} AS reasons,
+    SELECT r.household_id, r.result_id, r.stored_passed, %(year)s::smallint AS year, {PASSED} AS passed,
+           {REASONS_TEXT} AS reasons,
            r.income_id AS income_record_id, r.income AS per_capita_income, r.conditions_id, r.members::smallint,
            r.uninsured::smallint, r.school_age::smallint, r.dropouts::smallint,
            r.status_missing::smallint AS school_status_missing, r.hospital_records::smallint, r.hospital_member_id,
            r.hospital_ratio, r.hospital_self_paid, r.hospital_total, r.parameter_version,
-           %(computed_at)s::timestamptz AS computed_at, %(run_id)s::bigint AS run_id
+           %(computed_at)s::timestamptz AS computed_at, %(computed_at)s::timestamptz AS first_computed_at,
+           %(run_id)s::bigint AS run_id
     FROM reasoned r
 ),
 """
@@ -198,6 +203,13 @@ computed AS MATERIALIZED (
 # written. A result inserted meanwhile by a one-household evaluation makes the INSERT fail with a unique
 # violation; the batch is then retried with ``INSERT … ON CONFLICT``.
 _WRITE_TAIL = f"""
+passed_history AS (
+    -- The conclusion a rewrite replaces, as ``accounts.history`` keeps it (reports rebuild past counts).
+    INSERT INTO {ValueChange._meta.db_table} (model, object_id, field, old_value, changed_at)
+    SELECT '{EligibilityResult._meta.label_lower}', c.result_id, 'passed',
+           CASE c.stored_passed WHEN true THEN 'true' WHEN false THEN 'false' END, c.computed_at
+    FROM computed c WHERE c.result_id IS NOT NULL AND c.passed IS DISTINCT FROM c.stored_passed
+),
 updated AS (
     UPDATE assessments_eligibilityresult e SET {", ".join(f"{column} = c.{column}" for column in UPDATED_COLUMNS)}
     FROM computed c WHERE c.result_id IS NOT NULL AND e.id = c.result_id

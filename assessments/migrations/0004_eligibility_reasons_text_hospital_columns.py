@@ -1,11 +1,12 @@
 """Household results keep their reason codes as text and the 住院费用 facts in columns (the JSON object per
 household cost the county recompute more than evaluating the criteria); the fingerprint is derived from the
 stored facts. Existing rows are converted in place, nothing is recomputed. The household and run keys lose
-their own index and database check (see the model)."""
+their own index and database check (see the model); ``first_computed_at`` starts as the last computation."""
 
 from decimal import Decimal
 
 import django.db.models.deletion
+import django.utils.timezone
 from django.db import migrations, models
 
 import assessments.models.eligibility
@@ -89,4 +90,13 @@ class Migration(migrations.Migration):
             name='run',
             field=models.ForeignKey(blank=True, db_constraint=False, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='household_results', to='assessments.recomputerun', verbose_name='重算批次'),
         ),
+        migrations.AddField(
+            model_name='eligibilityresult',
+            name='first_computed_at',
+            field=models.DateTimeField(default=django.utils.timezone.now, verbose_name='首次计算时间'),
+            preserve_default=False,
+        ),
+        # The earliest time known for a result already stored is its last computation.
+        migrations.RunSQL("UPDATE assessments_eligibilityresult SET first_computed_at = computed_at",
+                          migrations.RunSQL.noop),
     ]

@@ -64,7 +64,7 @@ class EligibilityResult(models.Model):
     ``parameter_version``, the ids of the parameter rows applied (rows are versioned, never changed in place).
     ``criteria`` (reasons plus the hospital facts under ``_hospital``) and ``data_fingerprint`` (MD5 of the
     facts) are derived from these columns. One current row per household and year, rewritten by each
-    recomputation. Kept this narrow on purpose: the county recompute writes 100 000 of these per run.
+    recomputation; each change of ``passed`` leaves its previous value in ``accounts.ValueChange``. Kept this narrow on purpose: the county recompute writes 100 000 of these per run.
     """
 
     # Derived rows, written 100 000 at a time by the engine from the households it reads in the same statement.
@@ -95,6 +95,9 @@ class EligibilityResult(models.Model):
     hospital_total = models.DecimalField("住院总费用", max_digits=12, decimal_places=2, null=True, blank=True)
     parameter_version = models.CharField("所用参数（记录编号）", max_length=300, blank=True)
     computed_at = models.DateTimeField("计算时间")
+    # When the household was first evaluated for the year; with the recorded changes of ``passed``
+    # (``accounts.history``) a report rebuilds the results as they stood on a past day.
+    first_computed_at = models.DateTimeField("首次计算时间")
     # A pointer to the run that last changed the row, without a database constraint or index: checking it cost
     # 0.45 s per 100 000 rows written (measured), and a run is a log entry (deleting one still nulls this via
     # Django, with a scan; runs are not deleted in normal use).

@@ -12,6 +12,7 @@ from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 
+from accounts.history import record_changes_bulk
 from accounts.services import audit_record
 from assessments.engine import areas as area_engine
 from assessments.engine.criteria import HOUSEHOLD_PARAMETER_CODES, HouseholdParameters, evaluate_household
@@ -54,11 +55,27 @@ def _result(household_id: int, year: int, params: HouseholdParameters, facts, *,
         household_id=household_id, year=year, passed=passed, criteria=reasons, income_record_id=facts.income_id,
         per_capita_income=facts.income, conditions_id=facts.conditions_id, members=facts.members,
         uninsured=facts.uninsured, school_age=facts.school_age, dropouts=facts.dropouts,
-        school_status_missing=facts.status_missing, parameter_version=params.version, computed_at=now, run=run,
+        school_status_missing=facts.status_missing, parameter_version=params.version, computed_at=now,
+        first_computed_at=now, run=run,
     )
 
 
 def _upsert(results: list[EligibilityResult]):
+    """Insert or rewrite the results (``first_computed_at`` kept); a changed conclusion leaves its previous
+    value in ``accounts.history``, as the set-based path does."""
+    if not results:
+        return
+    stored = {}
+    for year in {r.year for r in results}:
+        ids = [r.household_id for r in results if r.year == year]
+        stored.update({(household_id, year): (pk, passed) for pk, household_id, passed in EligibilityResult.objects
+                       .filter(year=year, household_id__in=ids).values_list("pk", "household_id", "passed")})
+    replaced = []
+    for result in results:
+        before = stored.get((result.household_id, result.year))
+        if before is not None and before[1] != result.passed:
+            replaced.append((before[0], {"passed": before[1]}))
+    record_changes_bulk(EligibilityResult, replaced, at=results[0].computed_at)
     EligibilityResult.objects.bulk_create(
         results, update_conflicts=True, unique_fields=["household", "year"], update_fields=RESULT_FIELDS,
     )

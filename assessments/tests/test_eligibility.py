@@ -322,6 +322,24 @@ def test_a_stored_result_reads_back_its_reasons_hospital_facts_and_fingerprint(p
     assert stored.data_fingerprint == facts.fingerprint and len(stored.data_fingerprint) == 32
 
 
+def test_a_changed_conclusion_keeps_the_previous_one_and_the_first_computation_time(parameters, village_cadre_a):
+    """One-by-one path: a re-evaluation that changes ``passed`` records the old value (reports read results as
+    of a past day from it); an unchanged one records nothing; ``first_computed_at`` never moves."""
+    from accounts.models import ValueChange
+
+    household = build(actor=village_cadre_a, sequence=113, conditions={"food_secure": False})
+    first, _ = evaluate(household)
+    assert first.passed is False
+    evaluate(household)
+    assert not ValueChange.objects.filter(model="assessments.eligibilityresult").exists()
+    living_conditions_record(actor=village_cadre_a, household=household, year=2018,
+                             assessed_on=datetime.date(2018, 11, 1), data=GOOD_CONDITIONS)
+    second, _ = evaluate(household)
+    change = ValueChange.objects.get(model="assessments.eligibilityresult", object_id=first.pk)
+    assert (second.passed, change.field, change.old_value) == (True, "passed", "false")
+    assert second.first_computed_at == first.first_computed_at < second.computed_at
+
+
 def test_no_hospital_record_is_unknown_where_a_cap_applies_and_ignored_where_none(parameters, village_cadre_a):
     household = build(actor=village_cadre_a, sequence=111, hospital=False)
     result, statuses = evaluate(household)
