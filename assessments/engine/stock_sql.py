@@ -9,9 +9,9 @@ county recompute within its time budget. ``test_recompute_paths`` holds the two 
 """
 import datetime
 
-from django.conf import settings
 from django.db import connection, transaction
 
+from accounts.history import day_end
 from households.choices import POOR_STATUSES
 
 STOCK_BY_VILLAGE_SQL = """
@@ -33,7 +33,7 @@ stock AS MATERIALIZED (
 persons AS (
     SELECT m.household_id, count(*) AS persons
     FROM households_member m JOIN stock s ON s.household_id = m.household_id
-    WHERE (m.created_at <= s.registered_at OR (m.created_at AT TIME ZONE %(tz)s)::date <= %(as_of)s)
+    WHERE (m.created_at <= s.registered_at OR m.created_at < %(day_after)s)  -- added by D (local date)
       AND (m.left_date IS NULL OR m.left_date > %(as_of)s)
     GROUP BY m.household_id
 )
@@ -51,6 +51,7 @@ def stock_by_village(*, prefix: str, as_of: datetime.date) -> dict[int, tuple[in
         # compiling for a 0.3 s statement measured), and its sorts fit in memory with a little more room.
         cursor.execute("SET LOCAL jit = off")
         cursor.execute("SET LOCAL work_mem = '32MB'")
+        # "Added by D" as one timestamp bound (the local midnight after D), not a time-zone conversion per member.
         cursor.execute(STOCK_BY_VILLAGE_SQL, {"prefix": prefix + "%", "as_of": as_of, "poor": sorted(POOR_STATUSES),
-                                              "tz": settings.TIME_ZONE})
+                                              "day_after": day_end(as_of)})
         return {village_id: (households, int(persons)) for village_id, households, persons in cursor.fetchall()}
