@@ -48,8 +48,9 @@ class AnnouncementListView(CapabilityRequiredMixin, TemplateView):
 # The two household workflows that end in a 公告 (DOMAIN.md §5.1 step 7, §5.4): what the page calls the
 # households and what they become.
 BATCH_TYPES = {
-    WorkflowType.HOUSEHOLD_EXIT: {"label": "脱贫退出", "passed": "已通过县级审定", "outcome": "已脱贫"},
-    WorkflowType.IDENTIFICATION: {"label": "识别纳入", "passed": "已通过县级比对审定", "outcome": "贫困户（纳入建档立卡）"},
+    WorkflowType.HOUSEHOLD_EXIT: {"label": "脱贫退出", "passed": "已通过县级审定", "outcome": "已脱贫", "done": "已脱贫"},
+    WorkflowType.IDENTIFICATION: {"label": "识别纳入", "passed": "已通过县级比对审定", "outcome": "贫困户（纳入建档立卡）",
+                                  "done": "纳入建档立卡"},
 }
 
 
@@ -137,7 +138,7 @@ class AnnouncementBatchView(CapabilityRequiredMixin, View):
                 workflow_type=workflow_type,
             )
         messages.success(request, f"已发布{announcement.number}，{announcement.household_count} 户"
-                                  f"{'已脱贫' if workflow_type == WorkflowType.HOUSEHOLD_EXIT else '纳入建档立卡'}")
+                                  f"{BATCH_TYPES[workflow_type]['done']}")
         return redirect("workflow:announcement_detail", pk=announcement.pk)
 
 
