@@ -8,8 +8,9 @@ does not name filled with the model field's default) and loads the demo paramete
 - the hand-written statement: ONE INSERT … SELECT computing pass / fail / unknown into a plain table;
 - ``eligibility_recompute`` for the county writing every result (empty results table): one statement per
   batch (insert new results, update changed ones, count outcomes) with reason codes per criterion, the
-  facts used, fingerprints, parameter ids, batches on as many connections as the server has cores
-  (``engine.parallel``), then village and county results and the run record;
+  facts used, fingerprints, parameter ids, and the villages' 建档立卡 stock on 31 December counted for the
+  same household id ranges, all on as many connections as the server has cores (``engine.parallel``), then
+  village and county results and the run record;
 - the same when nothing changed since the last run (the nightly case: unchanged results are not rewritten).
 
 It prints the three, the ratios (target ≤ 2) and checks household by household that the two agree.

@@ -199,10 +199,17 @@ computed AS MATERIALIZED (
 """
 
 # New results are plain inserts in household order (index pages filled left to right); existing ones are
-# updated in place by id. Then one row: passed / failed / unknown over the whole batch, and how many were
+# updated in place by id; the results of the range's removed households are deleted. Then one row: passed / failed / unknown over the whole batch, and how many were
 # written. A result inserted meanwhile by a one-household evaluation makes the INSERT fail with a unique
 # violation; the batch is then retried with ``INSERT … ON CONFLICT``.
 _WRITE_TAIL = f"""
+removed_results AS (
+    -- The range's households removed from the register keep no result.
+    DELETE FROM assessments_eligibilityresult e USING households_household h
+    WHERE e.household_id = h.id AND e.year = %(year)s AND h.status = 'removed' AND h.area_code LIKE %(prefix)s
+      AND h.id > %(after_id)s AND h.id <= %(upto_id)s
+      AND e.household_id > %(after_id)s AND e.household_id <= %(upto_id)s
+),
 passed_history AS (
     -- The conclusion a rewrite replaces, as ``accounts.history`` keeps it (reports rebuild past counts).
     INSERT INTO {ValueChange._meta.db_table} (model, object_id, field, old_value, changed_at)
@@ -237,16 +244,6 @@ def write_sql(*, same_band: bool, upsert: bool) -> str:
             + _INSERT.format(conflict=_UPSERT if upsert else "") + _WRITE_TAIL)
 
 
-BATCH_BOUNDS_SQL = """
-SELECT id, n, total FROM (
-    SELECT id, row_number() OVER (ORDER BY id) AS n, count(*) OVER () AS total
-    FROM households_household WHERE area_code LIKE %(prefix)s AND status <> 'removed'
-) numbered
-WHERE n %% %(batch_size)s = 0 OR n = total
-ORDER BY id
-"""
-
-
 def batch_arguments(params_by_village: dict[int, HouseholdParameters], year: int) -> dict:
     """The per-village parameters as parallel arrays for ``unnest`` (the age band as birth-date bounds)."""
     villages = sorted(params_by_village)
@@ -271,10 +268,14 @@ def batch_arguments(params_by_village: dict[int, HouseholdParameters], year: int
     }
 
 
-def batch_bounds(cursor, *, prefix: str, batch_size: int) -> list[tuple[int, int]]:
-    """[(last household id of the batch, households up to and including it)] for the households in scope."""
-    cursor.execute(BATCH_BOUNDS_SQL, {"prefix": prefix + "%", "batch_size": batch_size})
-    return [(household_id, n) for household_id, n, _ in cursor.fetchall()]
+def id_ranges(*, low: int | None, high: int | None, households: int, batch_size: int) -> list[tuple[int, int]]:
+    """The id span low..high of the scope's households cut into equal (after_id, upto_id] ranges, one per
+    ``batch_size`` households (ids are handed out in order, so the ranges hold about as many each)."""
+    if low is None or high is None:
+        return []
+    count = max(1, min(-(-households // batch_size), high - low + 1))
+    width = -(-(high - low + 1) // count)
+    return [(low - 1 + n * width, min(high, low - 1 + (n + 1) * width)) for n in range(count)]
 
 
 def write_batch(*, arguments: dict, prefix: str, year: int, after_id: int, upto_id: int, run_id,
@@ -302,6 +303,9 @@ def _tune(cursor):
     # The planner's estimates for the batch are far too high, so PostgreSQL would JIT-compile the statement
     # (1.4 s per batch measured for 10 000 households); the statement itself takes a fraction of that.
     cursor.execute("SET LOCAL jit = off")
+    # Every input of the batch is read in household order through its household index: merge joins take
+    # them as they come, where hash joins build a table for each (measured: a sixth less time per batch).
+    cursor.execute("SET LOCAL enable_hashjoin = off")
     # Results are derived data: a batch need not wait for its own WAL flush. The run's final (synchronous)
     # commit flushes everything written before it, so a succeeded run never outlives its results.
     cursor.execute("SET LOCAL synchronous_commit = off")

@@ -9,7 +9,7 @@ import threading
 import time
 
 from django.db import connection, transaction
-from django.db.models import Count
+from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
 
 from accounts.history import record_changes_bulk
@@ -17,8 +17,9 @@ from accounts.services import audit_record
 from assessments.engine import areas as area_engine
 from assessments.engine.criteria import HOUSEHOLD_PARAMETER_CODES, HouseholdParameters, evaluate_household
 from assessments.engine.facts import load_household_facts
-from assessments.engine.household_sql import batch_arguments, batch_bounds, write_batch
+from assessments.engine.household_sql import batch_arguments, id_ranges, write_batch
 from assessments.engine.parallel import run_batches, worker_count
+from assessments.engine.stock_sql import add_totals, stock_by_village
 from assessments.models import AreaEligibilityResult, EligibilityResult, RecomputeRun
 from assessments.models.parameters import ParameterCode
 from households.choices import HouseholdStatus
@@ -160,53 +161,62 @@ def _scope_households(area):
     return Household.objects.filter(area_code__startswith=area.scope_prefix).exclude(status=HouseholdStatus.REMOVED)
 
 
+def _scope_summary(area) -> dict:
+    """One pass over the scope's households: how many are to be evaluated (not removed), how many there are in
+    all and their lowest and highest id (the span the batches cut up)."""
+    return Household.objects.filter(area_code__startswith=area.scope_prefix).aggregate(
+        total=Count("id", filter=~Q(status=HouseholdStatus.REMOVED)), households=Count("id"), low=Min("id"),
+        high=Max("id"),
+    )
+
+
 def _progress(run, *, evaluated, changed):
     fraction = evaluated / run.total if run.total else 1
     RecomputeRun.objects.filter(pk=run.pk).update(evaluated=evaluated, changed_count=changed,
                                                   progress=min(99, int(fraction * 95)))
 
 
-def _recompute_households_sql(*, area, year, run, params_by_village, now, batch_size, side_jobs=()):
-    """Batches of ``batch_size`` households by id range, each one statement (insert new results, update changed
-    ones, count the outcomes) in its own transaction, on a few connections at once (``engine.parallel``);
-    the run's progress follows each batch. Returns (evaluated, changed, counts)."""
+def _recompute_households_sql(*, area, year, run, params_by_village, now, batch_size, scope, stock):
+    """Household id ranges of about ``batch_size`` households, each one statement (insert new results, update
+    changed ones, delete removed households' ones, count the outcomes) in its own transaction, and the same
+    ranges' village stock on the as-of date, on a few connections at once (``engine.parallel``); the run's
+    progress follows each batch. Returns (evaluated, changed, counts)."""
     arguments = batch_arguments(params_by_village, year)
-    with connection.cursor() as cursor:
-        bounds = batch_bounds(cursor, prefix=area.scope_prefix, batch_size=batch_size)
-    if bounds and bounds[-1][1] != run.total:  # households added or removed since the run started
-        run.total = bounds[-1][1]
-        RecomputeRun.objects.filter(pk=run.pk).update(total=run.total)
-    batches, after_id, before = [], 0, 0
-    for upto_id, households_so_far in bounds:
-        batches.append((after_id, upto_id, households_so_far - before))
-        after_id, before = upto_id, households_so_far
+    ranges = id_ranges(low=scope["low"], high=scope["high"], households=scope["households"], batch_size=batch_size)
     state = {"evaluated": 0, "changed": 0, True: 0, False: 0, None: 0}
     lock = threading.Lock()
+    as_of = area_engine.as_of_date(year)
 
-    def work(batch):
-        if callable(batch):  # a side job (the villages' stock), run by the same workers
-            batch()
-            return
-        after_id, upto_id, households = batch
+    def evaluate(after_id, upto_id):
         passed, failed, unknown, written = write_batch(
             arguments=arguments, prefix=area.scope_prefix, year=year, after_id=after_id, upto_id=upto_id,
             run_id=run.pk, computed_at=now,
         )
         with lock:
-            state["evaluated"] += households
+            state["evaluated"] += passed + failed + unknown
             state["changed"] += written
             state[True] += passed
             state[False] += failed
             state[None] += unknown
             _progress(run, evaluated=state["evaluated"], changed=state["changed"])
 
-    run_batches(work, [*side_jobs, *batches], workers=worker_count())
+    def count_stock(after_id, upto_id):
+        part = stock_by_village(prefix=area.scope_prefix, as_of=as_of, after_id=after_id, upto_id=upto_id)
+        with lock:
+            add_totals(stock, part)
+
+    # The longer household batches first, the short stock ranges after: the workers finish together.
+    jobs = [(evaluate, *bounds) for bounds in ranges] + [(count_stock, *bounds) for bounds in ranges]
+    run_batches(lambda job: job[0](*job[1:]), jobs, workers=worker_count())
     return state["evaluated"], state["changed"], {key: state[key] for key in (True, False, None)}
 
 
-def _recompute_households_python(*, area, year, run, params_by_village, now, batch_size, side_jobs=()):
-    for job in side_jobs:
-        job()
+def _recompute_households_python(*, area, year, run, params_by_village, now, batch_size, scope, stock):
+    stock.update(area_engine.poor_totals_by_village(area=area, villages=_scope_villages(area),
+                                                    as_of=area_engine.as_of_date(year)))
+    EligibilityResult.objects.filter(
+        household__area_code__startswith=area.scope_prefix, household__status=HouseholdStatus.REMOVED, year=year
+    ).delete()
     evaluated, after_id = 0, 0
     empty = HouseholdParameters()
     while True:
@@ -242,7 +252,8 @@ def _scope_villages(area):
 
 def _recompute_areas(*, area, year, run, now, villages, totals) -> tuple[int, set[int]]:
     """Village results for every village in scope, and the county's when the scope is a county; ``totals``
-    is the villages' 建档立卡 stock on the as-of date (``area_engine.poor_totals_by_village``)."""
+    is the villages' 建档立卡 stock on the as-of date (counted range by range beside the household batches on
+    PostgreSQL, ``area_engine.poor_totals_by_village`` elsewhere)."""
     prefix = area.scope_prefix
     rows_by_village = parameter_values_for_villages(area=area, year=year, codes=area_engine.VILLAGE_PARAMETER_CODES)
     profiles = area_engine.profiles_for(prefix, year)
@@ -330,7 +341,8 @@ def eligibility_recompute(*, area, year: int, run: RecomputeRun | None = None, t
         run = RecomputeRun.objects.create(area=area, year=year, trigger=trigger)
     started = time.monotonic()
     run.status, run.started_at, run.error = RecomputeRun.Status.RUNNING, timezone.now(), ""
-    run.total = _scope_households(area).count()
+    scope = _scope_summary(area)
+    run.total = scope["total"]
     run.evaluated = run.changed_count = run.passed_count = run.failed_count = run.unknown_count = run.progress = 0
     run.save(update_fields=["status", "started_at", "error", "total", "evaluated", "changed_count", "passed_count",
                             "failed_count", "unknown_count", "progress"])
@@ -339,25 +351,16 @@ def eligibility_recompute(*, area, year: int, run: RecomputeRun | None = None, t
         params_by_village = {village_id: HouseholdParameters.from_rows(rows) for village_id, rows in rows_by_village.items()}
         now = timezone.now()
         recompute = _recompute_households_sql if use_sql else _recompute_households_python
-        villages, stock = _scope_villages(area), {}
-
-        def village_stock():
-            # Independent of the household results: computed by the batch workers beside the batches.
-            stock["totals"] = area_engine.poor_totals_by_village(area=area, villages=villages,
-                                                                 as_of=area_engine.as_of_date(year))
-
+        stock: dict[int, tuple[int, int]] = {}
         evaluated, changed, counts = recompute(
             area=area, year=year, run=run, params_by_village=params_by_village, now=now,
-            batch_size=batch_size or (SQL_BATCH_SIZE if use_sql else PYTHON_BATCH_SIZE), side_jobs=[village_stock],
+            batch_size=batch_size or (SQL_BATCH_SIZE if use_sql else PYTHON_BATCH_SIZE), scope=scope, stock=stock,
         )
-        EligibilityResult.objects.filter(
-            household__area_code__startswith=area.scope_prefix, household__status=HouseholdStatus.REMOVED, year=year
-        ).delete()
         if counts is None:
             counts = _outcome_counts(area, year)
         with transaction.atomic():
-            areas_evaluated, area_ids = _recompute_areas(area=area, year=year, run=run, now=now, villages=villages,
-                                                         totals=stock["totals"])
+            areas_evaluated, area_ids = _recompute_areas(area=area, year=year, run=run, now=now,
+                                                         villages=_scope_villages(area), totals=stock)
         used = {int(i) for p in params_by_village.values() for i in p.version.split(",") if i} | area_ids
     except Exception as error:
         RecomputeRun.objects.filter(pk=run.pk).update(
