@@ -172,8 +172,12 @@ def _scope_summary(area) -> dict:
 
 def _progress(run, *, evaluated, changed):
     fraction = evaluated / run.total if run.total else 1
-    RecomputeRun.objects.filter(pk=run.pk).update(evaluated=evaluated, changed_count=changed,
-                                                  progress=min(99, int(fraction * 95)))
+    with transaction.atomic(), connection.cursor() as cursor:
+        # Progress for the page to poll: it need not wait for its WAL flush (about 5 ms a batch measured, while
+        # the other connections wait for the lock around this call); the run's final update is synchronous.
+        cursor.execute("SET LOCAL synchronous_commit = off")
+        RecomputeRun.objects.filter(pk=run.pk).update(evaluated=evaluated, changed_count=changed,
+                                                      progress=min(99, int(fraction * 95)))
 
 
 def _recompute_households_sql(*, area, year, run, params_by_village, now, batch_size, scope, stock):
