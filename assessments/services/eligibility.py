@@ -175,7 +175,8 @@ def _progress(run, *, evaluated, changed):
     with transaction.atomic(), connection.cursor() as cursor:
         # Progress for the page to poll: it need not wait for its WAL flush (about 5 ms a batch measured, while
         # the other connections wait for the lock around this call); the run's final update is synchronous.
-        cursor.execute("SET LOCAL synchronous_commit = off")
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL synchronous_commit = off")
         RecomputeRun.objects.filter(pk=run.pk).update(evaluated=evaluated, changed_count=changed,
                                                       progress=min(99, int(fraction * 95)))
 
