@@ -43,6 +43,8 @@ def test_cadre_registers_household_with_two_members_on_phone(live_server, villag
             assert "户卡：罗正发户" in page.content()
             assert f"{child_id[:6]}********{child_id[-4:]}" in page.content()
             assert child_id not in page.content()
+            # The card fits the phone: its facts table folds into label/value lines, no sideways scrolling.
+            assert page.evaluate("document.documentElement.scrollWidth") <= 390
         finally:
             browser.close()
     household = Household.objects.get()
