@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from accounts.demo import load_demo_users
 from assessments.demo import load_demo_exit_plans
+from assessments.demo_exits import load_demo_exits
 from funds.demo import load_demo_funds
 from households.demo import load_demo_households
 from oversight.demo import load_demo_oversight
@@ -24,4 +25,5 @@ class Command(BaseCommand):
         call_command("load_exit_plans", "002_xinping.csv", stdout=self.stdout)
         load_demo_exit_plans()  # this year's plans (demo figures) next to the seed's 2018–2020 tables
         call_command("load_policy_parameters", "--recompute", stdout=self.stdout)
-        self.stdout.write(f"演示数据就绪：区域新增 {areas.created}，演示账号新增 {users}，演示户新增 {households}。")
+        exits = load_demo_exits()  # this year's data and household exits under way in 太和村, for each role's 待办
+        self.stdout.write(f"演示数据就绪：区域新增 {areas.created}，演示账号新增 {users}，演示户新增 {households}，进行中的演示退出 {exits} 户。")
