@@ -11,6 +11,7 @@ from povalleviation.admin import ScopedModelAdmin
 
 class PostInline(admin.TabularInline):
     model = Post
+    fk_name = "user"
     extra = 0
     fields = ["area", "role", "is_active", "start_date", "end_date"]
     readonly_fields = fields

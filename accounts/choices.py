@@ -13,3 +13,19 @@ class Role(models.TextChoices):
     LEADING_GROUP_OFFICE = "leading_group_office", "领导小组办公室"
     AUDITOR = "auditor", "审计员"
     SYSTEM_ADMIN = "system_admin", "系统管理员"
+    SECURITY_ADMIN = "security_admin", "安全管理员"
+    AUDIT_ADMIN = "audit_admin", "审计管理员"
+
+
+class PostApproval(models.TextChoices):
+    """A grant of a role that sees household data takes a second person's approval (三权分立)."""
+
+    APPROVED = "approved", "已生效"
+    PENDING = "pending", "待安全管理员审批"
+    REJECTED = "rejected", "已驳回"
+
+
+class AuditOutcome(models.TextChoices):
+    SUCCESS = "success", "成功"
+    DENIED = "denied", "拒绝"
+    FAILURE = "failure", "失败"

@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from povalleviation.access import ScopedQuerySet
 
-from .choices import Role
+from .choices import AuditOutcome, PostApproval, Role
 from .models_history import ValueChange  # noqa: F401 (the model lives in its own module)
 
 
@@ -16,6 +16,17 @@ class User(AbstractUser):
     phone = models.CharField("手机号", max_length=20, blank=True)
     unit = models.CharField("工作单位", max_length=100, blank=True)
     is_demo = models.BooleanField("演示账号", default=False)
+    must_change_password = models.BooleanField(
+        "下次登录须修改密码", default=False, help_text="管理员重置密码后置位；用户修改密码后清除。"
+    )
+    password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True)
+    managed_area_code = models.CharField(
+        "管理区域代码", max_length=15, blank=True,
+        help_text="创建该账号的管理员所辖区域；账号尚无任职时，只有该区域的管理员能看到它。",
+    )
+    session_generation = models.PositiveIntegerField(
+        "会话代次", default=0, help_text="“退出所有设备”时加一，此前的会话全部失效。"
+    )
 
     objects = UserManager()
 
@@ -68,6 +79,17 @@ class Post(models.Model):
     start_date = models.DateField("起始日期", null=True, blank=True)
     end_date = models.DateField("截止日期", null=True, blank=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    approval_status = models.CharField(
+        "审批状态", max_length=16, choices=PostApproval.choices, default=PostApproval.APPROVED, db_index=True
+    )
+    requested_by = models.ForeignKey(
+        User, verbose_name="申请人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_by = models.ForeignKey(
+        User, verbose_name="审批人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField("审批时间", null=True, blank=True)
+    decision_note = models.CharField("审批意见", max_length=200, blank=True)
 
     objects = PostQuerySet.as_manager()
 
@@ -102,6 +124,13 @@ class AuditEvent(models.Model):
     changes = models.JSONField("变更内容", default=dict, blank=True)
     ip_address = models.GenericIPAddressField("来源地址", null=True, blank=True)
     user_agent = models.CharField("客户端", max_length=300, blank=True)
+    role = models.CharField("角色", max_length=200, blank=True, help_text="操作时操作人的有效角色，逗号分隔")
+    username = models.CharField(
+        "用户名", max_length=150, blank=True, help_text="操作人用户名；登录失败时为所填用户名（账号可能不存在）"
+    )
+    outcome = models.CharField(
+        "结果", max_length=16, choices=AuditOutcome.choices, default=AuditOutcome.SUCCESS, db_index=True
+    )
 
     objects = AuditEventQuerySet.as_manager()
 
@@ -132,3 +161,39 @@ ACTION_LABELS: dict[str, str] = {
 
 def register_action_labels(labels: dict[str, str]):
     ACTION_LABELS.update(labels)
+
+
+class PasswordHistory(models.Model):
+    """Hashes of a user's previous passwords: a new password may not repeat one of the last five."""
+
+    user = models.ForeignKey(User, verbose_name="用户", on_delete=models.CASCADE, related_name="password_history")
+    password = models.CharField("密码散列", max_length=128)
+    created_at = models.DateTimeField("设置时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "历史密码"
+        verbose_name_plural = "历史密码"
+        ordering = ["-created_at", "-id"]
+
+
+class AuditArchive(models.Model):
+    """One archive file of audit events written by ``manage.py archive_audit`` before those rows are removed.
+
+    The rows it covers (``first_id``..``last_id``, all older than ``before``) may be deleted only while the
+    archive row exists (database trigger); ``head_hash`` is the last link of the SHA-256 chain over the rows.
+    """
+
+    created_at = models.DateTimeField("归档时间", default=timezone.now)
+    before = models.DateField("归档截止日期（不含）")
+    first_id = models.BigIntegerField("首条编号")
+    last_id = models.BigIntegerField("末条编号")
+    event_count = models.PositiveIntegerField("条数")
+    head_hash = models.CharField("哈希链末值", max_length=64)
+    file_name = models.CharField("归档文件", max_length=300)
+    file_sha256 = models.CharField("文件 SHA-256", max_length=64)
+    created_by = models.CharField("执行人", max_length=150, blank=True)
+
+    class Meta:
+        verbose_name = "审计日志归档"
+        verbose_name_plural = "审计日志归档"
+        ordering = ["-created_at"]

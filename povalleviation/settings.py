@@ -17,11 +17,21 @@ DEFAULT_SECRET_KEY = "insecure-embedded-default-secret-key-change-me"
 DEMO_PASSWORD = "demo-2026"
 
 
+_TRUE_WORDS = {"1", "true", "yes", "on"}
+_FALSE_WORDS = {"0", "false", "no", "off"}
+
+
 def env_bool(name, default):
+    """A boolean from the environment: 1/true/yes/on or 0/false/no/off in any case; anything else refuses to start."""
     value = os.environ.get(name)
-    if value is None or value == "":
+    if value is None or value.strip() == "":
         return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    word = value.strip().lower()
+    if word in _TRUE_WORDS:
+        return True
+    if word in _FALSE_WORDS:
+        return False
+    raise ImproperlyConfigured(f"环境变量 {name} 的值 {value!r} 无法识别：应为 1/true/yes/on 或 0/false/no/off。")
 
 
 def env_list(name, default):
@@ -32,7 +42,10 @@ def env_list(name, default):
 
 
 DJANGO_ENV = os.environ.get("DJANGO_ENV", "").strip().lower()
-PRODUCTION = DJANGO_ENV == "production" or os.environ.get("DEBUG", "").strip() == "0"
+if DJANGO_ENV not in {"", "production", "development"}:
+    raise ImproperlyConfigured(f"环境变量 DJANGO_ENV 的值 {DJANGO_ENV!r} 无法识别：应为 production 或 development。")
+# Production mode follows the parsed DEBUG value (DEBUG=0/false/no/off in any case) or DJANGO_ENV=production.
+PRODUCTION = DJANGO_ENV == "production" or env_bool("DEBUG", None) is False
 
 SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY)
 DEBUG = env_bool("DEBUG", not PRODUCTION)
@@ -63,6 +76,12 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_celery_beat",
     "import_export",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "knox",
+    "csp",
     "accounts",
     "villages",
     "households",
@@ -248,6 +267,11 @@ REPORT_SIGNING_FONT_CACHE_DIR = Path(
     os.environ.get("POVALLEVIATION_CACHE_DIR") or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "povalleviation"
 )
 REPORT_VERIFY_MAX_UPLOAD_BYTES = int(os.environ.get("REPORT_VERIFY_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024)))
+
+# ---------------------------------------------------------------- security: authentication (lockout, TOTP, tokens, sessions)
+# ---------------------------------------------------------------- security: accounts and passwords
+# ---------------------------------------------------------------- security: audit log
+# ---------------------------------------------------------------- security: web hardening (proxies, CSP, limits)
 
 if PRODUCTION:
     problems = []
