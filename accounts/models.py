@@ -42,7 +42,7 @@ class User(AbstractUser):
         if cached is None:
             today = timezone.localdate()
             cached = list(
-                Post.objects.filter(user=self, is_active=True)
+                Post.objects.filter(user=self, is_active=True, approval_status=PostApproval.APPROVED)
                 .filter(models.Q(end_date__isnull=True) | models.Q(end_date__gte=today))
                 .filter(models.Q(start_date__isnull=True) | models.Q(start_date__lte=today))
                 .select_related("area")
@@ -59,6 +59,14 @@ class User(AbstractUser):
 
     def active_post_scopes(self):
         return [(post.role, post.area.scope_prefix) for post in self._active_posts()]
+
+    def get_session_auth_hash(self):
+        """Sessions carry this hash; it changes with the password and with "退出所有设备" (session_generation)."""
+        from django.utils.crypto import salted_hmac
+
+        return salted_hmac(
+            "povalleviation.accounts.session", f"{self.password}|{self.session_generation}", algorithm="sha256"
+        ).hexdigest()
 
     def forget_access_cache(self):
         for name in ("_active_posts_cache", "_capability_cache", "_scope_cache"):

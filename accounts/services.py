@@ -9,13 +9,26 @@ from povalleviation.request_context import current_origin
 from .models import AuditEvent, Post, User
 
 
-def audit_record(*, actor, action: str, target=None, area=None, area_code: str = "", summary: str = "", changes=None):
-    """Record one audit event (who, when, what, from where). Call inside the service's transaction."""
+def audit_record(*, actor, action: str, target=None, area=None, area_code: str = "", summary: str = "", changes=None,
+                 outcome: str = "success", username: str = ""):
+    """Record one audit event (who, in which role, when, what, from where, with what outcome).
+
+    Call inside the service's transaction. ``outcome`` is success / denied / failure; ``username`` names the
+    account when there is no actor (a failed login).
+    """
     origin = current_origin()
     if area is not None:
         area_code = area.code
+    actor_pk = getattr(actor, "pk", None)
+    role = ""
+    if actor_pk:
+        username = username or actor.username
+        role = ",".join(sorted(actor.active_posts_roles()))
     return AuditEvent.objects.create(
-        actor=actor if getattr(actor, "pk", None) else None,
+        actor=actor if actor_pk else None,
+        username=username[:150],
+        role=role[:200],
+        outcome=outcome,
         action=action,
         summary=summary[:300],
         object_type=target._meta.label_lower if target is not None else "",

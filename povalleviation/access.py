@@ -67,6 +67,8 @@ class Capability(models.TextChoices):
     REPORT_GENERATE = "report.generate", "生成季度报告"
     REPORT_REVIEW = "report.review", "审核季度报告"
     REPORT_SIGN = "report.sign", "签署季度报告"
+    ACCOUNT_UNLOCK = "account.unlock", "解锁账号与安全设置"
+    GRANT_APPROVE = "grant.approve", "审批数据角色授权"
 
 
 C = Capability
@@ -137,6 +139,10 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     Role.AUDITOR: frozenset(_READ_ALL | {C.AUDIT_VIEW} | {C.POLICY_VIEW} | {C.COMPLAINT_VIEW}),
     # The system administrator manages accounts and the area tree and sees no household data.
     Role.SYSTEM_ADMIN: frozenset({C.AREA_VIEW, C.AREA_MANAGE, C.USER_MANAGE}),
+    # 三权分立 (等保 level 3): the security administrator unlocks accounts and approves the system
+    # administrator's grants of data roles; the audit administrator reads the audit log and nothing else.
+    Role.SECURITY_ADMIN: frozenset({C.AREA_VIEW, C.ACCOUNT_UNLOCK, C.GRANT_APPROVE}),
+    Role.AUDIT_ADMIN: frozenset({C.AUDIT_VIEW}),
 }
 
 

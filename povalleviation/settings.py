@@ -272,6 +272,9 @@ REPORT_VERIFY_MAX_UPLOAD_BYTES = int(os.environ.get("REPORT_VERIFY_MAX_UPLOAD_BY
 # ---------------------------------------------------------------- security: accounts and passwords
 # ---------------------------------------------------------------- security: audit log
 # ---------------------------------------------------------------- security: web hardening (proxies, CSP, limits)
+# Addresses (or CIDR networks) of the reverse proxies in front of the app. Only a request coming from one of
+# them may set X-Forwarded-For / X-Forwarded-Proto; from anyone else those headers are ignored.
+TRUSTED_PROXY_IPS = env_list("TRUSTED_PROXY_IPS", [])
 
 if PRODUCTION:
     problems = []
