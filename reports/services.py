@@ -21,7 +21,7 @@ from .snapshot.movement import imbalance_message
 
 ACTION_LABELS = {
     "report.generate": "生成季度报告", "report.generated": "季度报告生成完成", "report.review": "审核季度报告",
-    "report.sign": "签发季度报告", "report.correct": "更正季度报告", "report.download": "下载季度报告",
+    "report.sign": "签发季度报告", "report.correct": "更正季度报告", "report.download": "下载季度报告", "report.download_refused": "拒绝下载（签署版文件被改动）",
 }
 IN_WORK = {ReportStatus.QUEUED, ReportStatus.GENERATING, ReportStatus.DRAFT, ReportStatus.REVIEWED}
 
@@ -172,6 +172,14 @@ def report_download_record(*, actor, report: QuarterlyReport, kind: str) -> None
     sha = report.signed_sha256 if kind == "signed" else ""
     audit_record(actor=actor, action="report.download", target=report, area_code=report.area_code,
                  summary=f"下载{report}（{'签署版' if kind == 'signed' else '草稿'}）", changes={"kind": kind, "sha256": sha})
+
+
+def report_signed_file_refused_record(*, actor, report: QuarterlyReport, found_sha256: str) -> None:
+    """Audit a refused download: the signed file on disk no longer matches the SHA-256 stored at signing."""
+    audit_record(actor=actor, action="report.download_refused", target=report, area_code=report.area_code,
+                 outcome="failure",
+                 summary=f"拒绝下载{report}签署版：文件与签发时保存的 SHA-256 不符",
+                 changes={"kind": "signed", "stored_sha256": report.signed_sha256, "found_sha256": found_sha256})
 
 
 def quarter_is_finished(year: int, quarter: int, today: datetime.date | None = None) -> bool:

@@ -1,5 +1,6 @@
 """Report pages: list, generate form, detail with live progress, review / sign / correct, downloads."""
 import datetime
+import hashlib
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied as PageForbidden
@@ -162,7 +163,23 @@ class ReportDownloadView(CapabilityRequiredMixin, View):
         file = report.signed_pdf if kind == "signed" else report.draft_pdf if kind == "draft" else None
         if not file:
             raise Http404("该报告没有此文件。")
+        handle = file.open("rb")
+        if kind == "signed":
+            found = _sha256_of(handle)
+            if found != report.signed_sha256:
+                handle.close()
+                services.report_signed_file_refused_record(actor=request.user, report=report, found_sha256=found)
+                return render(request, "reports/download_refused.html", {"report": report}, status=409)
         services.report_download_record(actor=request.user, report=report, kind=kind)
         suffix = "签署版" if kind == "signed" else "草稿"
         name = f"{report.area.name}{report.year}年第{report.quarter}季度进展报告-第{report.version}版-{suffix}.pdf"
-        return FileResponse(file.open("rb"), as_attachment=True, filename=name, content_type="application/pdf")
+        return FileResponse(handle, as_attachment=True, filename=name, content_type="application/pdf")
+
+
+def _sha256_of(handle) -> str:
+    """SHA-256 of an open file, read in blocks; the file is left at its start for streaming."""
+    digest = hashlib.sha256()
+    for block in iter(lambda: handle.read(1024 * 1024), b""):
+        digest.update(block)
+    handle.seek(0)
+    return digest.hexdigest()

@@ -132,3 +132,20 @@ def test_api_is_scoped_and_read_only(api_for, queued, county_officer, other_town
 def test_api_is_in_the_openapi_schema(api_for, county_officer):
     schema = api_for(county_officer).get("/api/schema/", {"format": "json"}).json()
     assert "/api/v1/reports/" in schema["paths"] and "/api/v1/reports/{id}/" in schema["paths"]
+
+
+def test_signed_download_refuses_a_file_changed_on_disk_and_audits_it(client_for, signed_report, county_officer):
+    path = signed_report.signed_pdf.path
+    with open(path, "r+b") as handle:
+        handle.seek(200)
+        byte = handle.read(1)
+        handle.seek(200)
+        handle.write(bytes([byte[0] ^ 0x01]))
+    response = client_for(county_officer).get(reverse("reports:download", args=[signed_report.pk, "signed"]))
+    assert response.status_code == 409
+    assert "SHA-256 与签发时保存的值不一致" in response.content.decode()
+    assert not AuditEvent.objects.filter(action="report.download").exists()
+    event = AuditEvent.objects.get(action="report.download_refused")
+    assert event.outcome == "failure" and event.actor == county_officer
+    assert event.changes["stored_sha256"] == signed_report.signed_sha256
+    assert event.changes["found_sha256"] != signed_report.signed_sha256
