@@ -93,8 +93,13 @@ class HouseholdWriteSerializer(serializers.Serializer):
     version = serializers.IntegerField(required=False, help_text="修改时填写读取到的版本号；他人已修改时返回 409")
 
 
+MAX_HOUSEHOLD_MEMBERS = 30
+
+
 class HouseholdCreateSerializer(HouseholdWriteSerializer):
     area = serializers.CharField(help_text="所在村或村民小组的区划代码")
     identification_year = serializers.IntegerField()
     primary_cause = serializers.ChoiceField(choices=PovertyCause.choices)
-    members = MemberInputSerializer(many=True)
+    # No household holds more people than this; a longer list is refused before anything is checked or stored.
+    members = MemberInputSerializer(many=True, max_length=MAX_HOUSEHOLD_MEMBERS, error_messages={
+        "max_length": f"一户最多登记 {MAX_HOUSEHOLD_MEMBERS} 名成员。"})

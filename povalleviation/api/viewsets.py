@@ -23,6 +23,8 @@ class ScopedViewSetMixin:
 
     capabilities: dict[str, str] = {}
     default_capability: str | None = None
+    # Ids (and area codes) are digits: /things/abc/ does not match the route and is a 404, never a lookup error.
+    lookup_value_regex = "[0-9]+"
     permission_classes = [permissions.IsAuthenticated, HasActionCapability]
 
     def capability_for(self, action):
