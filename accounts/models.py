@@ -8,6 +8,9 @@ from povalleviation.access import ScopedQuerySet
 from .choices import AuditOutcome, PostApproval, Role
 from .models_history import ValueChange  # noqa: F401 (the model lives in its own module)
 
+# The three administrative roles of 等保 level 3: nobody holds two of them, and their passwords expire.
+ADMINISTRATIVE_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
+
 
 class User(AbstractUser):
     """A person who signs in. What they may do and see comes only from their posts."""
@@ -67,6 +70,28 @@ class User(AbstractUser):
         return salted_hmac(
             "povalleviation.accounts.session", f"{self.password}|{self.session_generation}", algorithm="sha256"
         ).hexdigest()
+
+    @property
+    def holds_administrative_role(self) -> bool:
+        """Whether the user holds one of the three administrative roles (三权分立), or is a superuser."""
+        return self.is_superuser or bool(self.active_posts_roles() & ADMINISTRATIVE_ROLES)
+
+    def password_expired(self, now=None) -> bool:
+        """Administrative accounts must change their password every ``PASSWORD_MAX_AGE_DAYS`` days."""
+        from datetime import timedelta
+
+        from django.conf import settings
+
+        if not self.holds_administrative_role:
+            return False
+        changed_at = self.password_changed_at or self.date_joined
+        max_age = timedelta(days=getattr(settings, "PASSWORD_MAX_AGE_DAYS", 90))
+        return (now or timezone.now()) - changed_at > max_age
+
+    @property
+    def needs_password_change(self) -> bool:
+        """A temporary password (set by an administrator) or an expired one must be changed before anything else."""
+        return self.must_change_password or self.password_expired()
 
     def forget_access_cache(self):
         for name in ("_active_posts_cache", "_capability_cache", "_scope_cache"):
@@ -183,6 +208,9 @@ class PasswordHistory(models.Model):
         verbose_name_plural = "历史密码"
         ordering = ["-created_at", "-id"]
 
+    def __str__(self):
+        return f"{self.user} · {self.created_at:%Y-%m-%d %H:%M}"
+
 
 class AuditArchive(models.Model):
     """One archive file of audit events written by ``manage.py archive_audit`` before those rows are removed.
@@ -205,3 +233,6 @@ class AuditArchive(models.Model):
         verbose_name = "审计日志归档"
         verbose_name_plural = "审计日志归档"
         ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.file_name}（{self.event_count} 条，{self.before} 之前）"

@@ -17,6 +17,7 @@ NAVIGATION = [
     ("区域", "villages:area_list", Capability.AREA_VIEW),
     ("审计日志", "accounts:audit_list", Capability.AUDIT_VIEW),
     ("系统管理", "admin:index", Capability.USER_MANAGE),
+    ("授权审批", "accounts:grant_list", Capability.GRANT_APPROVE),
 ]
 
 
