@@ -37,4 +37,6 @@ RUN useradd --system --uid 10001 --user-group --home-dir /app --no-create-home -
 USER app
 
 EXPOSE 8000
-CMD ["gunicorn", "povalleviation.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "120", "--access-logfile", "-"]
+# Behind the proxy (docker-compose.yml sets --forwarded-allow-ips to its address); oversized request lines and
+# headers are refused here, bodies by the proxy and the app.
+CMD ["gunicorn", "povalleviation.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "120", "--access-logfile", "-", "--limit-request-line", "4094", "--limit-request-fields", "100", "--limit-request-field_size", "8190"]

@@ -5,6 +5,7 @@ not it is there, the file is read here and its services, shared image, health ch
 environment are checked, the environment is fed to the production settings (``check --deploy``), the web
 health check is run against a live server, and the Dockerfile's collectstatic step is run as written.
 """
+import ipaddress
 import os
 import re
 import shlex
@@ -81,15 +82,16 @@ def test_docker_compose_config_or_structure():
             interpolate(environment["SECRET_KEY"], {})
 
 
-def test_compose_has_the_five_services_with_one_shared_image():
+def test_compose_has_the_six_services_with_one_shared_image():
     services = compose()["services"]
-    assert set(services) == {"web", "worker", "beat", "db", "redis"}
+    assert set(services) == {"proxy", "web", "worker", "beat", "db", "redis"}
     builds = [services[name]["build"] for name in APP_SERVICES]
     assert builds == [{"context": ".", "dockerfile": "Dockerfile"}] * 3
     assert {services[name]["image"] for name in APP_SERVICES} == {"povalleviation:latest"}
     assert services["db"]["image"] == "postgres:15"
     assert services["redis"]["image"] == "redis:7"
-    assert "build" not in services["db"] and "build" not in services["redis"]
+    assert services["proxy"]["image"] == "caddy:2"
+    assert all("build" not in services[name] for name in ("db", "redis", "proxy"))
 
 
 def test_compose_commands():
@@ -99,8 +101,31 @@ def test_compose_commands():
     assert "gunicorn povalleviation.wsgi:application --bind 0.0.0.0:8000" in web
     assert services["worker"]["command"][:4] == ["celery", "-A", "povalleviation", "worker"]
     assert "celery -A povalleviation beat" in " ".join(services["beat"]["command"])
-    assert services["web"]["ports"] == ["${WEB_PORT:-8000}:8000"]
-    assert "ports" not in services["db"] and "ports" not in services["redis"], "database and broker stay private"
+    published = {name for name, service in services.items() if "ports" in service}
+    assert published == {"proxy"}, "only the TLS proxy is published; gunicorn, database and broker stay private"
+    assert services["web"]["expose"] == ["8000"]
+    assert services["proxy"]["ports"] == ["${HTTPS_PORT:-443}:443", "${HTTP_PORT:-80}:80"]
+
+
+def proxy_address() -> str:
+    return compose()["services"]["proxy"]["networks"]["default"]["ipv4_address"]
+
+
+def test_gunicorn_trusts_only_the_proxy_and_limits_request_heads():
+    data = compose()
+    address = proxy_address()
+    [subnet] = [entry["subnet"] for entry in data["networks"]["default"]["ipam"]["config"]]
+    assert ipaddress.ip_address(address) in ipaddress.ip_network(subnet)
+    words = shlex.split(data["services"]["web"]["command"][2].replace("$$", "$"))
+    flags = {words[i]: words[i + 1] for i, word in enumerate(words) if word.startswith("--limit") or word == "--forwarded-allow-ips"}
+    assert flags == {"--forwarded-allow-ips": address, "--limit-request-line": "4094", "--limit-request-fields": "100",
+                     "--limit-request-field_size": "8190"}
+    assert data["services"]["web"]["environment"]["TRUSTED_PROXY_IPS"] == address
+    proxy = data["services"]["proxy"]
+    assert "./deploy/Caddyfile:/etc/caddy/Caddyfile:ro" in proxy["volumes"]
+    assert {"caddy_data:/data", "caddy_config:/config"} <= set(proxy["volumes"])
+    assert proxy["environment"]["TLS_CERT_FILE"] == "${TLS_CERT_FILE:-internal}"
+    assert proxy["depends_on"]["web"] == {"condition": "service_healthy"}
 
 
 def test_compose_health_checks():
@@ -114,6 +139,7 @@ def test_compose_health_checks():
     assert "/tmp/celerybeat.pid" in " ".join(services["beat"]["healthcheck"]["test"])
     assert "pg_isready" in " ".join(services["db"]["healthcheck"]["test"])
     assert services["redis"]["healthcheck"]["test"] == ["CMD", "redis-cli", "ping"]
+    assert "http://127.0.0.1:8081/healthz" in services["proxy"]["healthcheck"]["test"]
     for name in APP_SERVICES:
         depends = services[name]["depends_on"]
         assert depends["redis"] == {"condition": "service_healthy"}
@@ -141,7 +167,8 @@ def test_compose_environment_is_production_behind_a_tls_proxy():
         assert environment["DATABASE_URL"].startswith("postgres://") and "@db:5432/" in environment["DATABASE_URL"]
         assert environment["REDIS_URL"] == "redis://redis:6379/0"
         assert "ALLOWED_HOSTS" in environment
-        assert environment["SECURE_SSL_REDIRECT"] == "0"
+        assert "SECURE_SSL_REDIRECT" not in environment, "the app redirects plain HTTP itself too"
+        assert environment["TRUSTED_PROXY_IPS"] == proxy_address()
         assert "DEBUG" not in environment and "CELERY_TASK_ALWAYS_EAGER" not in environment
     db = services["db"]["environment"]
     url = interpolate(services["web"]["environment"]["DATABASE_URL"], {})
@@ -157,7 +184,7 @@ def _without_outer_settings() -> dict[str, str]:
     outer = {
         "DJANGO_ENV", "DEBUG", "SECRET_KEY", "DATABASE_URL", "REDIS_URL", "ALLOWED_HOSTS", "CELERY_TASK_ALWAYS_EAGER",
         "SECURE_SSL_REDIRECT", "TEST_DATABASE_NAME", "DJANGO_ALLOW_ASYNC_UNSAFE", "STATIC_ROOT",
-        "CSRF_TRUSTED_ORIGINS",
+        "CSRF_TRUSTED_ORIGINS", "TRUSTED_PROXY_IPS", "REQUEST_BODY_MAX_BYTES", "SECURE_HSTS_SECONDS",
     }
     return {name: value for name, value in os.environ.items() if name not in outer}
 
@@ -170,6 +197,17 @@ def test_compose_environment_passes_the_production_guard_and_check_deploy():
         capture_output=True, text=True, timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout
+    started = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup(); from django.conf import settings as s; "
+         "print(s.SECURE_SSL_REDIRECT, s.SECURE_PROXY_SSL_HEADER, s.TRUSTED_PROXY_IPS, s.SILENCED_SYSTEM_CHECKS, "
+         "s.MIDDLEWARE[0])"],
+        cwd=BASE_DIR, env={**env, "DJANGO_SETTINGS_MODULE": "povalleviation.settings"}, capture_output=True, text=True,
+        timeout=120,
+    )
+    assert started.stdout.split("\n")[0] == (
+        f"True ('HTTP_X_FORWARDED_PROTO', 'https') ['{proxy_address()}'] [] povalleviation.security.TrustedProxyMiddleware"
+    ), started.stderr
 
 
 @pytest.mark.django_db(transaction=True)

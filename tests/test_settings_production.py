@@ -13,7 +13,7 @@ from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.test import override_settings
+from django.test import RequestFactory, override_settings
 from django.utils import translation
 
 from accounts.backends import DemoAwareModelBackend
@@ -37,6 +37,7 @@ SETTINGS_VARIABLES = {
     "CELERY_TASK_ALWAYS_EAGER", "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS", "TEST_DATABASE_NAME", "CONN_MAX_AGE",
     "STATIC_ROOT", "MEDIA_ROOT", "CELERY_QUEUE", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE",
     "REPORT_SIGNING_PKCS12_PATH", "REPORT_SIGNING_PKCS12_PASSWORD", "REPORT_SIGNING_TRUST_ROOTS", "POVALLEVIATION_SIGNING_DIR", "SITE_URL",
+    "TRUSTED_PROXY_IPS", "REQUEST_BODY_MAX_BYTES",
 }
 MESSAGES = {
     "secret": "SECRET_KEY 未设置或过短（至少 50 个字符）",
@@ -120,17 +121,66 @@ def test_good_production_settings_start_and_pass_check_deploy():
     assert "System check identified no issues" in checked.stdout
 
 
-def test_behind_a_tls_proxy_check_deploy_still_passes():
-    """docker-compose.yml sets SECURE_SSL_REDIRECT=0: the proxy redirects; the app trusts X-Forwarded-Proto."""
-    env = production_env(SECURE_SSL_REDIRECT="0")
-    checked = run_django(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], **env)
-    assert checked.returncode == 0, checked.stdout + checked.stderr
+def test_turning_the_ssl_redirect_off_is_reported_not_silenced():
+    """Behind the compose proxy the redirect stays on; switching it off shows up in `check --deploy`."""
+    checked = run_django(["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+                         **production_env(SECURE_SSL_REDIRECT="0"))
+    assert checked.returncode != 0
+    assert "security.W008" in checked.stdout + checked.stderr
     started = run_django(
         ["-c", "import django; django.setup(); from django.conf import settings as s; "
-               "print(s.SECURE_SSL_REDIRECT, s.SECURE_PROXY_SSL_HEADER, s.CSRF_COOKIE_SECURE)"],
-        **env,
+               "print(s.SECURE_SSL_REDIRECT, s.SECURE_PROXY_SSL_HEADER, s.CSRF_COOKIE_SECURE, s.SILENCED_SYSTEM_CHECKS)"],
+        **GOOD_PRODUCTION_ENV,
     )
-    assert started.stdout.strip() == "False ('HTTP_X_FORWARDED_PROTO', 'https') True"
+    assert started.stdout.strip() == "True ('HTTP_X_FORWARDED_PROTO', 'https') True []"
+
+
+# ---------------------------------------------------------------- parsing DEBUG and DJANGO_ENV
+
+PRODUCTION_WITHOUT_ENV = {name: value for name, value in GOOD_PRODUCTION_ENV.items() if name != "DJANGO_ENV"}
+
+
+@pytest.mark.parametrize("value", ["0", "false", "False", "FALSE", "OFF", "off", "no", "No", " false "])
+def test_every_way_of_saying_debug_off_switches_the_production_guards_on(value):
+    refused = run_django(SETUP, DEBUG=value)
+    assert refused.returncode != 0
+    assert "ImproperlyConfigured: 生产模式拒绝启动：" in refused.stderr
+    for problem in ("secret", "sqlite", "eager", "hosts"):
+        assert MESSAGES[problem] in refused.stderr
+    started = run_django(
+        ["-c", "import django; django.setup(); from django.conf import settings as s; "
+               "print(s.PRODUCTION, s.DEBUG, s.SESSION_COOKIE_SECURE, s.SECURE_HSTS_SECONDS > 0)"],
+        DEBUG=value, **PRODUCTION_WITHOUT_ENV,
+    )
+    assert started.returncode == 0, started.stderr
+    assert started.stdout.split() == ["True", "False", "True", "True"]
+
+
+@pytest.mark.parametrize("value", ["1", "true", "True", "YES", "on"])
+def test_debug_on_outside_production_starts_in_development(value):
+    started = run_django(
+        ["-c", "import django; django.setup(); from django.conf import settings as s; print(s.PRODUCTION, s.DEBUG)"],
+        DEBUG=value,
+    )
+    assert started.returncode == 0, started.stderr
+    assert started.stdout.split() == ["False", "True"]
+
+
+@pytest.mark.parametrize("value", ["maybe", "2", "falsch", "n", "disabled"])
+def test_an_unknown_debug_value_refuses_to_start(value):
+    refused = run_django(SETUP, DEBUG=value, **PRODUCTION_WITHOUT_ENV)
+    assert refused.returncode != 0
+    assert f"ImproperlyConfigured: 环境变量 DEBUG 的值 {value!r} 无法识别：应为 1/true/yes/on 或 0/false/no/off。" in refused.stderr
+    assert "PRODUCTION" not in refused.stdout
+
+
+@pytest.mark.parametrize("value", ["prod", "staging", "dev", "live"])
+def test_an_unknown_django_env_refuses_to_start(value):
+    refused = run_django(SETUP, **production_env(DJANGO_ENV=value))
+    assert refused.returncode != 0
+    assert "ImproperlyConfigured: 环境变量 DJANGO_ENV 的值" in refused.stderr
+    assert "无法识别：应为 production 或 development。" in refused.stderr
+    assert "PRODUCTION" not in refused.stdout
 
 
 # ---------------------------------------------------------------- the demo password
@@ -145,16 +195,16 @@ def demo_password_user(db):
 def test_backend_accepts_demo_password_outside_production(demo_password_user):
     assert settings.PRODUCTION is False
     assert DemoAwareModelBackend().authenticate(None, username="cadre_taihe", password=settings.DEMO_PASSWORD) == demo_password_user
-    assert authenticate(None, username="cadre_taihe", password=settings.DEMO_PASSWORD) == demo_password_user
+    assert authenticate(RequestFactory().post("/accounts/login/"), username="cadre_taihe", password=settings.DEMO_PASSWORD) == demo_password_user
 
 
 @override_settings(PRODUCTION=True)
 def test_backend_refuses_demo_password_in_production(demo_password_user):
     assert DemoAwareModelBackend().authenticate(None, username="cadre_taihe", password=settings.DEMO_PASSWORD) is None
-    assert authenticate(None, username="cadre_taihe", password=settings.DEMO_PASSWORD) is None
+    assert authenticate(RequestFactory().post("/accounts/login/"), username="cadre_taihe", password=settings.DEMO_PASSWORD) is None
     demo_password_user.set_password("A-real-password-2026")
     demo_password_user.save()
-    assert authenticate(None, username="cadre_taihe", password="A-real-password-2026") == demo_password_user
+    assert authenticate(RequestFactory().post("/accounts/login/"), username="cadre_taihe", password="A-real-password-2026") == demo_password_user
 
 
 @override_settings(PRODUCTION=True)
