@@ -101,9 +101,11 @@ class PermissionsPolicyMiddleware:
         return response
 
 
-def _refusal(request, status: int, message: str) -> HttpResponse:
+def _refusal(request, status: int, code: str, message: str) -> HttpResponse:
+    """The API's error shape under /api/, a plain Chinese page elsewhere."""
     if request.path_info.startswith("/api/"):
-        return HttpResponse(json.dumps({"detail": message}, ensure_ascii=False), status=status,
+        body = {"detail": message, "code": code, "errors": {}}
+        return HttpResponse(json.dumps(body, ensure_ascii=False), status=status,
                             content_type="application/json; charset=utf-8")
     page = (f'<!DOCTYPE html><html lang="zh-Hans"><head><meta charset="utf-8"><title>{message}</title></head>'
             f"<body><h1>{message}</h1></body></html>")
@@ -134,12 +136,12 @@ class RequestLimitsMiddleware:
 
     def __call__(self, request):
         if "\x00" in request.path_info or b"\x00" in unquote_to_bytes(request.META.get("QUERY_STRING", "")):
-            return _refusal(request, 400, "请求地址或查询参数中含有非法字符（空字符）。")
+            return _refusal(request, 400, "invalid_characters", "请求地址或查询参数中含有非法字符（空字符）。")
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
-            return _refusal(request, 400, "请求头 Content-Length 无效。")
+            return _refusal(request, 400, "invalid_content_length", "请求头 Content-Length 无效。")
         limit = body_limit(request.path_info)
         if length > limit:
-            return _refusal(request, 413, f"提交的内容过大（上限 {size_text(limit)}），请求已被拒绝。")
+            return _refusal(request, 413, "request_too_large", f"提交的内容过大（上限 {size_text(limit)}），请求已被拒绝。")
         return self.get_response(request)

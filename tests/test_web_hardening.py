@@ -1,4 +1,5 @@
 """Web hardening: trusted proxies, CSP, Permissions-Policy, cookies, request limits, malformed paths and queries."""
+import json
 import re
 from pathlib import Path
 
@@ -234,7 +235,8 @@ def test_upload_views_accept_their_file_limit_and_no_more(path, allowed_mb):
 def test_api_refusals_are_json():
     response, _ = _limited("/api/v1/households/", 50 * 1024 * 1024)
     assert response["Content-Type"].startswith("application/json")
-    assert response.json() == {"detail": "提交的内容过大（上限 2 MB），请求已被拒绝。"}
+    assert json.loads(response.content) == {
+        "detail": "提交的内容过大（上限 2 MB），请求已被拒绝。", "code": "request_too_large", "errors": {}}
 
 
 @pytest.mark.django_db
