@@ -2,6 +2,7 @@
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
 from django.template.response import TemplateResponse
@@ -17,6 +18,11 @@ from accounts.selectors import users_managed_by
 from povalleviation.access import Capability, scope_q
 from povalleviation.admin import ScopedModelAdmin
 from povalleviation.errors import ApplicationError
+
+# What a user may do comes only from his posts: Django's groups and permissions are not used, and their admin
+# page (an unaudited way to hand out rights) is not offered.
+if admin.site.is_registered(Group):
+    admin.site.unregister(Group)
 
 
 class NotFoundInsteadOfRedirect:
@@ -73,6 +79,9 @@ class UserAdmin(NotFoundInsteadOfRedirect, ScopedModelAdmin, DjangoUserAdmin):
     def get_queryset(self, request):
         return users_managed_by(request.user).order_by(*self.ordering)
 
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None else []
+
     def save_model(self, request, obj, form, change):
         if change:
             fields = {name: form.cleaned_data[name] for name in form.changed_data if name in services.USER_EDITABLE_FIELDS}
@@ -86,11 +95,6 @@ class UserAdmin(NotFoundInsteadOfRedirect, ScopedModelAdmin, DjangoUserAdmin):
         )
         obj.pk, obj.password, obj.managed_area_code = created.pk, created.password, created.managed_area_code
         obj._state.adding = False
-
-    def save_related(self, request, form, formsets, change):
-        # Posts are granted from their own page (and approved by the security administrator); nothing else
-        # related to a user (groups, permissions) is edited here.
-        return None
 
     @method_decorator(csrf_protect)
     @method_decorator(never_cache)
