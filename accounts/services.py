@@ -214,7 +214,7 @@ def user_update(*, actor, user: User, **fields) -> User:
     return user
 
 
-def _temporary_password(length: int = 14) -> str:
+def temporary_password(length: int = 14) -> str:
     """A random password holding all four character classes (no look-alike characters)."""
     pools = ["ABCDEFGHJKLMNPQRSTUVWXYZ", "abcdefghijkmnpqrstuvwxyz", "23456789", "-_!@#%+="]
     chosen = [secrets.choice(pool) for pool in pools]
@@ -233,7 +233,7 @@ def user_password_reset(*, actor, user: User) -> str:
     if actor is not None and actor.pk != user.pk and user.active_posts_roles() & {Role.SECURITY_ADMIN, Role.AUDIT_ADMIN}:
         raise PermissionDenied("安全管理员和审计管理员的密码不能由系统管理员重置，请由本人修改或由运维人员在服务器上处理。")
     for _attempt in range(10):
-        password = _temporary_password()
+        password = temporary_password()
         try:
             validate_password(password, user)
             break
