@@ -8,5 +8,7 @@ class HouseholdsConfig(AppConfig):
     def ready(self):
         from accounts.models import register_action_labels
         from households.models import HouseholdEvent
+        from households.services.reads import READ_ACTION_LABELS
 
         register_action_labels({f"household.{value}": label for value, label in HouseholdEvent.Type.choices})
+        register_action_labels(READ_ACTION_LABELS)

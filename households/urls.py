@@ -17,6 +17,7 @@ urlpatterns = [
     path("<int:pk>/visits/new/", edit.VisitView.as_view(), name="visit_add"),
     path("<int:pk>/status/", edit.StatusChangeView.as_view(), name="status"),
     path("<int:pk>/members/<int:member_pk>/remove/", edit.MemberRemoveView.as_view(), name="member_remove"),
+    path("<int:pk>/phone/reveal/", records.RevealPhoneView.as_view(), name="phone_reveal"),
     path("<int:pk>/members/<int:member_pk>/reveal/", records.RevealIdNumberView.as_view(), name="member_reveal"),
     path("register/<str:code>/", books.VillageRegisterView.as_view(), name="village_register"),
     path("book/<str:code>/", books.TownshipBookView.as_view(), name="township_book"),

@@ -13,4 +13,5 @@ class OversightConfig(AppConfig):
         labels |= {f"rectification.escalation_{value}": label for value, label in EscalationKind.choices}
         labels["rectification.inspection_create"] = "登记督查检查"
         labels |= {f"complaint.{value}": f"投诉信访{label}" for value, label in ComplaintEvent.choices}
+        labels["complaint.contact_reveal"] = "查看投诉人联系方式"
         register_action_labels(labels)

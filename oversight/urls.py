@@ -15,5 +15,6 @@ urlpatterns = [
     path("complaints/", views.ComplaintListView.as_view(), name="complaint_list"),
     path("complaints/new/", views.ComplaintCreateView.as_view(), name="complaint_create"),
     path("complaints/<int:pk>/", views.ComplaintDetailView.as_view(), name="complaint_detail"),
+    path("complaints/<int:pk>/contact/", views.ComplaintContactRevealView.as_view(), name="complaint_contact"),
     path("complaints/<int:pk>/do/<str:action>/", views.ComplaintActionView.as_view(), name="complaint_action"),
 ]

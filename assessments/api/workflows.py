@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from assessments.models import Objection, ObjectionChannel, Verification, VerificationStatus, WorkflowType
 from assessments.selectors_workflows import inbox, overdue_counts, verification_detail
 from assessments.services import workflows as services
+from assessments.services.workflows.snapshots import snapshot_for_display
 from households.models import Household
 from povalleviation.access import Capability
 from povalleviation.api.viewsets import ScopedViewSetMixin
@@ -65,6 +66,7 @@ class VerificationSerializer(serializers.ModelSerializer):
 
 
 class VerificationDetailSerializer(VerificationSerializer):
+    decision_snapshot = serializers.SerializerMethodField()
     events = serializers.SerializerMethodField()
     publicities = serializers.SerializerMethodField()
     matches = serializers.SerializerMethodField()
@@ -84,6 +86,10 @@ class VerificationDetailSerializer(VerificationSerializer):
         ]
         read_only_fields = fields
 
+    def get_decision_snapshot(self, verification) -> dict | None:
+        # Shown with birth years, never birth dates beside the masked ID numbers.
+        return snapshot_for_display(verification.decision_snapshot)
+
     def get_events(self, verification) -> list[dict]:
         return [
             {
@@ -96,7 +102,7 @@ class VerificationDetailSerializer(VerificationSerializer):
                 "at": e.at,
                 "note": e.note,
                 "details": e.details,
-                "snapshot": e.snapshot,
+                "snapshot": snapshot_for_display(e.snapshot),
                 "snapshot_sha256": e.snapshot_sha256,
                 "parameter_version": e.parameter_version,
             }

@@ -129,6 +129,8 @@ def action_forms(verification, *, bound_action=None, data=None) -> dict:
 
 
 def detail_context(request, pk, *, bound_action=None, data=None, error=None) -> dict:
+    from assessments.services.workflows.snapshots import snapshot_for_display
+
     verification = verification_detail(user=request.user, pk=pk)
     user = request.user
     publicities = list(verification.publicities.all())
@@ -136,7 +138,7 @@ def detail_context(request, pk, *, bound_action=None, data=None, error=None) -> 
     events = list(verification.events.all())
     for event in events:
         event.snapshot_text = (
-            json.dumps(event.snapshot, ensure_ascii=False, indent=2) if event.snapshot else ""
+            json.dumps(snapshot_for_display(event.snapshot), ensure_ascii=False, indent=2) if event.snapshot else ""
         )
     return {
         "verification": verification,

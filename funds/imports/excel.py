@@ -12,6 +12,7 @@ from django.db import transaction
 from openpyxl import Workbook, load_workbook
 
 from povalleviation.errors import ApplicationError
+from povalleviation.personal_data import spreadsheet_row
 from projects.models import Project
 from villages.models import Area
 
@@ -147,13 +148,14 @@ def export_workbook(*, allocations, disbursements) -> bytes:
     sheet = workbook.create_sheet(ALLOCATION_SHEET)
     sheet.append(ALLOCATION_COLUMNS + ["已安排（元）", "已报账（元）"])
     for a in allocations.select_related("source").iterator(chunk_size=2000):
-        sheet.append([a.source.code, a.area_code, a.year, a.document_number, a.allocated_on.isoformat(), str(a.amount),
-                      a.note, str(a.assigned_amount), str(a.disbursed_amount)])
+        sheet.append(spreadsheet_row([a.source.code, a.area_code, a.year, a.document_number, a.allocated_on.isoformat(),
+                                      str(a.amount), a.note, str(a.assigned_amount), str(a.disbursed_amount)]))
     sheet = workbook.create_sheet(DISBURSEMENT_SHEET)
     sheet.append(DISBURSEMENT_COLUMNS + ["审核状态"])
     for d in disbursements.select_related("source", "project", "allocation").iterator(chunk_size=2000):
-        sheet.append([d.project.number, d.source.code, d.area_code, d.allocation.document_number, d.paid_on.isoformat(),
-                      str(d.amount), d.voucher_number, d.payee, d.note, d.get_status_display()])
+        sheet.append(spreadsheet_row([d.project.number, d.source.code, d.area_code, d.allocation.document_number,
+                                      d.paid_on.isoformat(), str(d.amount), d.voucher_number, d.payee, d.note,
+                                      d.get_status_display()]))
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -165,7 +167,7 @@ def error_report(errors) -> bytes:
     sheet.title = "错误报告"
     sheet.append(["工作表", "行", "列", "原因"])
     for error in errors:
-        sheet.append([error["sheet"], error["row"], error["column"], error["reason"]])
+        sheet.append(spreadsheet_row([error["sheet"], error["row"], error["column"], error["reason"]]))
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -1,4 +1,6 @@
-"""API shapes of households and members. ID numbers are masked; writes go through the services."""
+"""API shapes of households and members. ID numbers and phones are masked, and a member's age is given instead
+of the birth date (digits 7-14 of the ID number); full values only through the audited reveal. Writes go
+through the services."""
 from rest_framework import serializers
 
 from households.choices import HouseholdCategory, MonitoringFlag, PovertyCause
@@ -8,12 +10,13 @@ from households.models import Household, Member
 
 class MemberSerializer(serializers.ModelSerializer):
     id_number = serializers.CharField(source="masked_id_number", read_only=True)
+    age = serializers.IntegerField(read_only=True, help_text="周岁（不提供出生日期：出生日期是身份证号的第 7-14 位）")
     relation_display = serializers.CharField(source="get_relation_display", read_only=True)
 
     class Meta:
         model = Member
         fields = [
-            "id", "name", "id_number", "sex", "birth_date", "relation", "relation_display", "ethnicity", "education_level",
+            "id", "name", "id_number", "sex", "age", "relation", "relation_display", "ethnicity", "education_level",
             "student_status", "health_status", "disability_category", "disability_grade", "labour_capacity", "work_place",
             "work_months", "is_dibao", "tekun", "has_medical_insurance", "has_serious_illness_insurance", "status",
             "is_registered",
@@ -55,6 +58,7 @@ class HouseholdSerializer(serializers.ModelSerializer):
     village_code = serializers.CharField(source="village.code", read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     other_causes = serializers.ListField(source="other_cause_list", read_only=True)
+    phone = serializers.CharField(source="masked_phone", read_only=True, help_text="已脱敏（如 138****5678）")
 
     class Meta:
         model = Household
@@ -103,3 +107,15 @@ class HouseholdCreateSerializer(HouseholdWriteSerializer):
     # No household holds more people than this; a longer list is refused before anything is checked or stored.
     members = MemberInputSerializer(many=True, max_length=MAX_HOUSEHOLD_MEMBERS, error_messages={
         "max_length": f"一户最多登记 {MAX_HOUSEHOLD_MEMBERS} 名成员。"})
+
+
+class RevealInputSerializer(serializers.Serializer):
+    """Which full value to show: a member's ID number or the household's contact phone (each reveal audited)."""
+
+    field = serializers.ChoiceField(choices=[("id_number", "成员完整身份证号"), ("phone", "户联系电话")])
+    member = serializers.IntegerField(required=False, help_text="查看身份证号时填写成员 id")
+
+
+class RevealOutputSerializer(serializers.Serializer):
+    field = serializers.CharField()
+    value = serializers.CharField()

@@ -14,6 +14,8 @@ from households.api.serializers import (
     HouseholdWriteSerializer,
     MemberInputSerializer,
     MemberSerializer,
+    RevealInputSerializer,
+    RevealOutputSerializer,
 )
 from households.filters import HouseholdFilter
 from households.models import Household, Member
@@ -32,7 +34,7 @@ class HouseholdViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retriev
     default_capability = Capability.HOUSEHOLD_VIEW
     capabilities = {
         "create": Capability.HOUSEHOLD_EDIT, "update": Capability.HOUSEHOLD_EDIT, "partial_update": Capability.HOUSEHOLD_EDIT,
-        "members": Capability.HOUSEHOLD_VIEW,
+        "members": Capability.HOUSEHOLD_VIEW, "reveal": Capability.IDNUMBER_REVEAL,
     }
     list_select_related = ("area", "village")
     ordering_default = ("area_code", "household_number")
@@ -50,6 +52,35 @@ class HouseholdViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retriev
 
     def get_serializer_class(self):
         return HouseholdDetailSerializer if self.action == "retrieve" else HouseholdSerializer
+
+    def list(self, request, *args, **kwargs):
+        response = super().list(request, *args, **kwargs)
+        page = getattr(self.paginator, "page", None)
+        count = page.paginator.count if page is not None else len(response.data)
+        # A search for people by name or ID number is a read of personal data: one audit row per request.
+        services.household_search_record(actor=request.user, params=request.query_params, result_count=count,
+                                         channel="接口")
+        return response
+
+    def retrieve(self, request, *args, **kwargs):
+        household = self.get_object()
+        data = self.get_serializer(household).data
+        services.household_read_record(actor=request.user, household=household, action="household.view",
+                                       detail=f"接口，含 {len(data['members'])} 名成员")
+        return Response(data)
+
+    @extend_schema(request=RevealInputSerializer, responses=RevealOutputSerializer)
+    @action(detail=True, methods=["post"])
+    def reveal(self, request, pk=None):
+        """One full value: a member's ID number or the household's phone; each reveal is audited."""
+        household = self.get_object()
+        payload = RevealInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        if payload.validated_data["field"] == "phone":
+            value = services.household_phone_reveal(actor=request.user, household=household)
+            return Response({"field": "phone", "value": value})
+        member = get_object_or_404(household.members.all(), pk=payload.validated_data.get("member"))
+        return Response({"field": "id_number", "value": services.id_number_reveal(actor=request.user, member=member)})
 
     @extend_schema(request=HouseholdCreateSerializer, responses={201: HouseholdDetailSerializer})
     def create(self, request):
@@ -91,5 +122,7 @@ class HouseholdViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retriev
             payload.is_valid(raise_exception=True)
             member = services.member_add(actor=request.user, household=household, data=payload.validated_data)
             return Response(MemberSerializer(member).data, status=status.HTTP_201_CREATED)
-        members = household.members.filter(is_registered=True).order_by("id")
+        members = list(household.members.filter(is_registered=True).order_by("id"))
+        services.household_read_record(actor=request.user, household=household, action="household.members_view",
+                                       detail=f"接口，{len(members)} 名成员")
         return Response(MemberSerializer(members, many=True).data)

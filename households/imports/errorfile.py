@@ -7,6 +7,8 @@ from openpyxl import load_workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 
+from povalleviation.personal_data import spreadsheet_text
+
 from .columns import ERROR_NOTE_HEADER
 from .template import COMMENT_AUTHOR
 
@@ -66,7 +68,7 @@ def marked_workbook(source: bytes, errors: list[dict]) -> bytes | None:
             comment.width, comment.height = 300, 120
             cell.comment = comment
         for row, notes in row_notes.items():
-            note = worksheet.cell(row=row, column=note_column, value="；".join(notes))
+            note = worksheet.cell(row=row, column=note_column, value=spreadsheet_text("；".join(notes)))
             note.font = NOTE_FONT
     buffer = io.BytesIO()
     workbook.save(buffer)

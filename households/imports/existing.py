@@ -16,12 +16,13 @@ from django.db.models.expressions import RawSQL
 from households.choices import HouseholdStatus, Relation
 from households.models import Household, Member
 from households.services.common import FROZEN_STATUSES, households_in_open_return
+from households.services.lookups import REGISTERED_ELSEWHERE
 from povalleviation.access import Capability, covers
 
 from .columns import HOUSEHOLD_SHEET, MEMBER_SHEET, column_by_key
 
 ID_BATCH = 5000
-SAME_PERSON_ELSEWHERE_HIDDEN = "此人已在其他地区的在册贫困户中登记，一人只能在一个在册户中；如需迁入请联系原所在地办理迁出"
+SAME_PERSON_ELSEWHERE_HIDDEN = REGISTERED_ELSEWHERE
 HOUSEHOLD_FIELDS_LOADED = (
     "id", "household_number", "area_id", "village_id", "area_code", "head_name", "address", "phone",
     "identification_year", "category", "status", "primary_cause", "other_causes", "planned_exit_year",

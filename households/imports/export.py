@@ -1,4 +1,5 @@
-"""Scoped export of the household register: the two sheets of the import template, ID numbers masked.
+"""Scoped export of the household register: the two sheets of the import template, ID numbers and phones
+masked, every file marked with who exported it, when and for what, every cell escaped against formulas.
 
 Rows come from ``Household.objects.visible_to(user, "household.export")`` (the installation itself when
 ``actor`` is None, for the command line), optionally narrowed to one area that must itself be inside the
@@ -16,12 +17,13 @@ from accounts.services import audit_record
 from households.choices import Relation
 from households.models import Household, Member
 from povalleviation.access import Capability, covers, require
-from povalleviation.errors import NotFound, PermissionDenied
+from povalleviation.errors import ApplicationError, NotFound, PermissionDenied
+from povalleviation.personal_data import export_mark, spreadsheet_row
 from villages.models import Area
 
 from .columns import COLUMNS_BY_SHEET, HOUSEHOLD_SHEET, MEMBER_SHEET
 from .resources import HouseholdResource, MemberResource
-from .template import XLSX_CONTENT_TYPE, RowWriter, new_workbook, workbook_bytes
+from .template import XLSX_CONTENT_TYPE, RowWriter, mark_workbook, new_workbook, workbook_bytes
 
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 FORMATS = ("xlsx", "csv")
@@ -73,28 +75,35 @@ def _datasets(households, members, mask_id_numbers: bool):
             MemberResource(mask_id_numbers=mask_id_numbers).export(members))
 
 
-def _xlsx(household_data, member_data) -> bytes:
+def _xlsx(household_data, member_data, mark: str, masked: bool) -> bytes:
     workbook, sheets = new_workbook()
     for sheet, dataset in ((HOUSEHOLD_SHEET, household_data), (MEMBER_SHEET, member_data)):
         writer = RowWriter(sheets[sheet], COLUMNS_BY_SHEET[sheet])
         for row in dataset:
             writer.append(row)
+    mark_workbook(workbook, sheets, mark, masked=masked)
     return workbook_bytes(workbook)
 
 
-def _csv(dataset) -> bytes:
+def _csv(dataset, mark: str) -> bytes:
+    """The mark on the first line, then the header and the rows, every cell escaped against formulas."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(dataset.headers)
-    writer.writerows(dataset)
+    writer.writerow(spreadsheet_row([mark]))
+    writer.writerow(spreadsheet_row(dataset.headers))
+    writer.writerows(spreadsheet_row(row) for row in dataset)
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")  # the BOM lets Excel open UTF-8 CSV correctly
 
 
 @transaction.atomic
-def household_export(*, actor, area_code: str | None = None, file_format: str = "xlsx", sheet: str = HOUSEHOLD_SHEET,
-                     mask_id_numbers: bool = True) -> ExportFile:
-    """Build the export file and record who exported what. CSV holds one sheet (``sheet``)."""
+def household_export(*, actor, purpose: str, area_code: str | None = None, file_format: str = "xlsx",
+                     sheet: str = HOUSEHOLD_SHEET, mask_id_numbers: bool = True) -> ExportFile:
+    """Build the export file and record who exported what for which purpose. CSV holds one sheet (``sheet``).
+    The file carries the exporter, the time and the purpose (``personal_data.export_mark``)."""
     require(actor, Capability.HOUSEHOLD_EXPORT)
+    purpose = " ".join((purpose or "").split())[:100]
+    if len(purpose) < 2:
+        raise ApplicationError("请填写导出用途（至少 2 个字）", field_errors={"purpose": "请填写导出用途"}, code="purpose_required")
     if file_format not in FORMATS:
         raise NotFound("不支持的导出格式")
     if sheet not in COLUMNS_BY_SHEET:
@@ -105,21 +114,22 @@ def household_export(*, actor, area_code: str | None = None, file_format: str = 
             raise PermissionDenied("导出完整身份证号时须指定区域")
         require(actor, Capability.IDNUMBER_REVEAL, area.code)
     household_data, member_data = _datasets(households, members, mask_id_numbers)
+    mark = export_mark(user=actor, purpose=purpose)
     if file_format == "xlsx":
-        export = ExportFile(_xlsx(household_data, member_data), _filename(area, ".xlsx"), XLSX_CONTENT_TYPE,
-                            len(household_data), len(member_data))
+        export = ExportFile(_xlsx(household_data, member_data, mark, mask_id_numbers), _filename(area, ".xlsx"),
+                            XLSX_CONTENT_TYPE, len(household_data), len(member_data))
     else:
         dataset = household_data if sheet == HOUSEHOLD_SHEET else member_data
-        export = ExportFile(_csv(dataset), _filename(area, f"-{sheet}.csv"), CSV_CONTENT_TYPE,
+        export = ExportFile(_csv(dataset, mark), _filename(area, f"-{sheet}.csv"), CSV_CONTENT_TYPE,
                             len(household_data), len(member_data))
     scope_code = area.code if area is not None else _actor_area_code(actor)
     audit_record(
         actor=actor, action="household.export", area_code=scope_code,
         summary=(f"导出建档立卡户 {export.households} 户、{export.members} 人"
                  f"（{area.name if area is not None else '全部可见区域'}，{file_format}，"
-                 f"{'身份证号已脱敏' if mask_id_numbers else '含完整身份证号'}）"),
+                 f"{'身份证号已脱敏' if mask_id_numbers else '含完整身份证号'}；用途：{purpose}）"),
         changes={"area": area.code if area is not None else "", "format": file_format, "households": export.households,
-                 "members": export.members, "masked": mask_id_numbers},
+                 "members": export.members, "masked": mask_id_numbers, "purpose": purpose},
     )
     return export
 

@@ -1,6 +1,6 @@
 """django-import-export resources of the household export: the columns of the import template, in order,
-with Chinese headers, enumerations written as their labels and ID numbers masked by default
-(``idnumber.mask_id_number``: first 6 and last 4 characters).
+with Chinese headers, enumerations written as their labels, and ID numbers and phones masked by default
+(``idnumber.mask_id_number``: first 6 and last 4 characters; ``personal_data.mask_phone``).
 
 Both resources expect the queryset to carry ``head_id_number`` (the registered head's ID number),
 annotated by ``households.imports.export``.
@@ -10,6 +10,7 @@ from import_export.fields import Field
 
 from households.idnumber import mask_id_number
 from households.models import Household, Member
+from povalleviation.personal_data import mask_phone
 
 from .columns import HOUSEHOLD_SHEET, MEMBER_SHEET, NO, YES, Kind, column_by_key
 
@@ -62,7 +63,7 @@ class HouseholdResource(_MaskingResource):
     head_name = _field(H, "head_name", _plain(H, "head_name"))
     head_id_number = _field(H, "head_id_number", "dehydrate_head_id_number")
     address = _field(H, "address", _plain(H, "address"))
-    phone = _field(H, "phone", _plain(H, "phone"))
+    phone = _field(H, "phone", "dehydrate_phone")
     identification_year = _field(H, "identification_year", _plain(H, "identification_year"))
     category = _field(H, "category", _labelled(H, "category"))
     primary_cause = _field(H, "primary_cause", _labelled(H, "primary_cause"))
@@ -81,6 +82,9 @@ class HouseholdResource(_MaskingResource):
 
     def dehydrate_head_id_number(self, household) -> str:
         return self.id_text(getattr(household, "head_id_number", ""))
+
+    def dehydrate_phone(self, household) -> str:
+        return mask_phone(household.phone) if self.mask_id_numbers else household.phone
 
     def dehydrate_other_causes(self, household) -> str:
         return "、".join(household.other_cause_labels())

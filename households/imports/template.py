@@ -17,6 +17,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from povalleviation.personal_data import spreadsheet_row, spreadsheet_text
+
 from .columns import COLUMNS_BY_SHEET, SHEETS, Column, Kind
 
 TEXT_FORMAT = "@"
@@ -92,13 +94,38 @@ class RowWriter:
         self.text_columns = [index for index, column in enumerate(columns) if column.is_text_format]
 
     def append(self, values: list):
-        row = list(values)
+        row = spreadsheet_row(values)  # a text beginning with = + - @ is written as text, never as a formula
         for index in self.text_columns:
             value = row[index]
-            cell = WriteOnlyCell(self.worksheet, value="" if value is None else str(value))
+            cell = WriteOnlyCell(self.worksheet, value="" if value is None else spreadsheet_text(str(value)))
             cell.number_format = TEXT_FORMAT
             row[index] = cell
         self.worksheet.append(row)
+
+
+MARK_SHEET = "导出说明"
+
+
+def _header_footer_text(text: str) -> str:
+    return text.replace("&", "&&")  # "&" starts a code in Excel headers and footers
+
+
+def mark_workbook(workbook: Workbook, sheets: dict, mark: str, *, masked: bool = True):
+    """The export's watermark: a first sheet with the line, every sheet's printed header and footer, and the
+    workbook's properties (title, description), so who exported it, when and for what travels with the file."""
+    note = workbook.create_sheet(MARK_SHEET, 0)
+    note.column_dimensions["A"].width = 120
+    note.append([spreadsheet_text(mark)])
+    note.append(["本文件含有个人信息，仅限上述用途使用，不得外传；"
+                 + ("身份证号和联系电话已脱敏。" if masked else "含完整身份证号和联系电话，用毕请删除。")])
+    for worksheet in [note, *sheets.values()]:
+        worksheet.oddHeader.center.text = _header_footer_text(mark)
+        worksheet.oddFooter.center.text = _header_footer_text(mark)
+        worksheet.oddFooter.right.text = "第 &P 页 / 共 &N 页"
+    workbook.properties.title = "建档立卡户导出"
+    workbook.properties.subject = mark
+    workbook.properties.description = mark
+    workbook.properties.keywords = "个人信息"
 
 
 def workbook_bytes(workbook: Workbook) -> bytes:

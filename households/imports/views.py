@@ -13,6 +13,7 @@ from django.utils.http import content_disposition_header
 from django.views import View
 
 from households.models import ImportJob
+from households.views.purpose import ask_purpose, purpose_from
 from povalleviation import errors
 from povalleviation.access import Capability
 from povalleviation.views import CapabilityRequiredMixin
@@ -131,7 +132,8 @@ class ImportJobConfirmView(CapabilityRequiredMixin, View):
 
 
 class HouseholdExportView(CapabilityRequiredMixin, View):
-    """``?area=CODE`` (inside the user's scope, else 404), ``format=xlsx|csv``, ``sheet=`` for CSV."""
+    """``?area=CODE`` (inside the user's scope, else 404), ``format=xlsx|csv``, ``sheet=`` for CSV and
+    ``purpose=`` (用途, asked on a form first when missing; it is printed in the file and audited)."""
 
     required_capability = Capability.HOUSEHOLD_EXPORT
 
@@ -140,9 +142,12 @@ class HouseholdExportView(CapabilityRequiredMixin, View):
         sheet = request.GET.get("sheet") or "户信息"
         if file_format not in FORMATS:
             raise Http404("不支持的导出格式")
+        purpose = purpose_from(request.GET)
+        if not purpose:
+            return ask_purpose(request, title="导出建档立卡户", submit_label="导出")
         try:
             export = household_export(actor=request.user, area_code=request.GET.get("area") or None,
-                                      file_format=file_format, sheet=sheet)
+                                      file_format=file_format, sheet=sheet, purpose=purpose)
         except errors.NotFound as error:
             raise Http404(error.message) from error
         except errors.PermissionDenied as error:

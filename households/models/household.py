@@ -103,6 +103,13 @@ class Household(models.Model):
         return [labels.get(code, code) for code in self.other_cause_list]
 
     @property
+    def masked_phone(self) -> str:
+        """The contact phone as pages, PDFs, exports and the API show it (``138****5678``)."""
+        from povalleviation.personal_data import mask_phone
+
+        return mask_phone(self.phone)
+
+    @property
     def is_active_record(self) -> bool:
         return self.status in ACTIVE_STATUSES
 
@@ -153,6 +160,7 @@ class HouseholdEvent(models.Model):
         VISIT_RECORDED = "visit_recorded", "记录走访"
         IMPORTED = "imported", "Excel 导入"
         ID_REVEALED = "id_revealed", "查看完整身份证号"
+        PHONE_REVEALED = "phone_revealed", "查看完整联系电话"
 
     household = models.ForeignKey(Household, verbose_name="户", on_delete=models.CASCADE, related_name="events")
     type = models.CharField("类型", max_length=24, choices=Type.choices)

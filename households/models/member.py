@@ -84,6 +84,18 @@ class Member(models.Model):
     def masked_id_number(self) -> str:
         return mask_id_number(self.id_number)
 
+    @property
+    def age(self) -> int:
+        """Age today (周岁): what pages, PDFs, exports and the API show beside a masked ID, never the birth date
+        (digits 7-14 of the ID number)."""
+        from django.utils import timezone
+
+        return self.age_on(timezone.localdate())
+
+    @property
+    def birth_year(self) -> int:
+        return self.birth_date.year
+
     def age_on(self, day) -> int:
         years = day.year - self.birth_date.year
         if (day.month, day.day) < (self.birth_date.month, self.birth_date.day):

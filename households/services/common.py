@@ -69,25 +69,46 @@ def checked_id_number(raw, *, field="id_number", row_label=""):
 
 def refuse_duplicate_person(*, actor, id_number: str, exclude_member_id=None, household=None, field="id_number", row_label=""):
     """One person, one active household across the installation. The refusal for a person registered
-    elsewhere names no household and no area unless the actor may see it."""
+    outside the actor's scope says only that the number is registered (never where), is audited and counts
+    against the actor's hourly lookup limit (``lookups``); past the limit, numbers the actor cannot see are
+    refused without looking."""
+    from .lookups import limit_refusal, lookup_limit_reached, registered_elsewhere
+
     others = Member.objects.filter(id_number=id_number, is_registered=True).select_related("household")
     if exclude_member_id:
         others = others.exclude(pk=exclude_member_id)
     other = others.first()
+    in_household = other is not None and household is not None and other.household_id == household.pk
+    visible = other is not None and actor is not None and covers(actor, Capability.HOUSEHOLD_VIEW, other.household.area_code)
+    if not in_household and not visible and lookup_limit_reached(actor) and not _unchanged(exclude_member_id, id_number):
+        raise limit_refusal(actor=actor, id_number=id_number, field=field, row_label=row_label)
     if other is None:
         return
-    if household is not None and other.household_id == household.pk:
+    if in_household:
         message = f"身份证号 {id_number[:6]}…{id_number[-4:]} 在本户中重复"
-    elif actor is not None and covers(actor, Capability.HOUSEHOLD_VIEW, other.household.area_code):
+    elif visible:
         message = f"此人已登记在 {other.household.head_name} 户（户编号 {other.household.household_number}），一人只能在一个在册户中"
     else:
-        message = "此人已在其他地区的在册贫困户中登记，一人只能在一个在册户中；如需迁入请联系原所在地办理迁出"
+        raise registered_elsewhere(actor=actor, id_number=id_number, area_code=_actor_area_code(actor), field=field,
+                                   row_label=row_label)
     raise ApplicationError(f"{row_label}{message}", field_errors={field: message}, code="duplicate_person")
+
+
+def _unchanged(member_id, id_number) -> bool:
+    """Saving a member without changing the ID number is not a lookup."""
+    return bool(member_id) and Member.objects.filter(pk=member_id, id_number=id_number).exists()
+
+
+def _actor_area_code(actor) -> str:
+    from .reads import actor_area_code
+
+    return actor_area_code(actor, Capability.HOUSEHOLD_EDIT)
 
 
 def translate_integrity_error(error: IntegrityError):
     text = str(error)
     if "member_one_active_household_per_person" in text:
-        return ApplicationError("此人已在其他在册贫困户中登记，一人只能在一个在册户中", field_errors={"id_number": "此人已在其他在册户中登记"},
-                                code="duplicate_person")
+        from .lookups import REGISTERED_ELSEWHERE
+
+        return ApplicationError(REGISTERED_ELSEWHERE, field_errors={"id_number": REGISTERED_ELSEWHERE}, code="duplicate_person")
     return ApplicationError("保存失败：数据与已有记录冲突，请检查后重试", code="integrity")

@@ -25,6 +25,7 @@ from .common import (
     refuse_if_frozen,
     translate_integrity_error,
 )
+from .lookups import records_refused_lookups
 
 HOUSEHOLD_FIELDS = [
     "address", "phone", "identification_year", "category", "primary_cause", "other_causes", "other_cause_note",
@@ -118,6 +119,7 @@ def next_household_number(village: Area) -> str:
     return f"{village.code}{sequence:04d}"
 
 
+@records_refused_lookups
 @transaction.atomic
 def household_register(*, actor, area: Area, data: dict, members: list[dict],
                        status: str = HouseholdStatus.IDENTIFIED, household_number: str | None = None,

@@ -11,6 +11,7 @@ from povalleviation.errors import ApplicationError
 
 from .common import record_event, refuse_if_frozen, translate_integrity_error
 from .household import prepare_member
+from .lookups import records_refused_lookups
 
 
 def _locked_household(household) -> Household:
@@ -25,6 +26,7 @@ def _check_single_head(household, *, adding_head=False, excluding_member_id=None
         raise ApplicationError("本户已有户主；请先修改原户主的关系", field_errors={"relation": "本户已有户主"})
 
 
+@records_refused_lookups
 @transaction.atomic
 def member_add(*, actor, household: Household, data: dict) -> Member:
     household = _locked_household(household)
@@ -45,6 +47,7 @@ def member_add(*, actor, household: Household, data: dict) -> Member:
     return member
 
 
+@records_refused_lookups
 @transaction.atomic
 def member_update(*, actor, member: Member, data: dict) -> Member:
     household = _locked_household(member.household)

@@ -18,6 +18,7 @@ from households.tests.factories import make_id_number
 pytestmark = pytest.mark.django_db
 
 EXPORT_URL = "/households/imports/export/"
+PURPOSE = "purpose=入户核查"
 
 
 def sheets(content: bytes) -> dict[str, list[tuple]]:
@@ -26,10 +27,10 @@ def sheets(content: bytes) -> dict[str, list[tuple]]:
 
 
 def test_cadre_export_has_the_template_columns_masked_ids_and_labels(client_for, village_cadre_a, household_a, household_b):
-    response = client_for(village_cadre_a).get(EXPORT_URL)
+    response = client_for(village_cadre_a).get(f"{EXPORT_URL}?{PURPOSE}")
     assert response.status_code == 200 and "attachment" in response["Content-Disposition"]
     exported, template = sheets(response.content), sheets(template_bytes())
-    assert list(exported) == ["户信息", "成员信息"]
+    assert list(exported) == ["导出说明", "户信息", "成员信息"]
     assert exported["户信息"][0] == template["户信息"][0] == tuple(column.header for column in HOUSEHOLD_COLUMNS)
     assert exported["成员信息"][0] == template["成员信息"][0] == tuple(column.header for column in MEMBER_COLUMNS)
     head_id = make_id_number(101)
@@ -52,33 +53,34 @@ def test_cadre_export_has_the_template_columns_masked_ids_and_labels(client_for,
 
 def test_export_of_an_area_outside_the_scope_is_404_and_writes_nothing(client_for, village_cadre_a, household_b):
     client = client_for(village_cadre_a)
-    assert client.get(f"{EXPORT_URL}?area={VILLAGE_B}").status_code == 404
-    assert client.get(f"{EXPORT_URL}?area={TOWNSHIP}").status_code == 404
-    assert client.get(f"{EXPORT_URL}?area=999999999999").status_code == 404
-    assert client.get(f"{EXPORT_URL}?area={VILLAGE_A}").status_code == 200
+    assert client.get(f"{EXPORT_URL}?area={VILLAGE_B}&{PURPOSE}").status_code == 404
+    assert client.get(f"{EXPORT_URL}?area={TOWNSHIP}&{PURPOSE}").status_code == 404
+    assert client.get(f"{EXPORT_URL}?area=999999999999&{PURPOSE}").status_code == 404
+    assert client.get(f"{EXPORT_URL}?area={VILLAGE_A}&{PURPOSE}").status_code == 200
     assert AuditEvent.objects.filter(action="household.export").count() == 1
 
 
 def test_township_exports_both_villages_or_one(client_for, township_officer, household_a, household_b):
     client = client_for(township_officer)
-    both = sheets(client.get(EXPORT_URL).content)
+    both = sheets(client.get(f"{EXPORT_URL}?{PURPOSE}").content)
     assert [row[0] for row in both["户信息"][1:]] == [household_a.household_number, household_b.household_number]
-    only_b = sheets(client.get(f"{EXPORT_URL}?area={VILLAGE_B}").content)
+    only_b = sheets(client.get(f"{EXPORT_URL}?area={VILLAGE_B}&{PURPOSE}").content)
     assert [row[2] for row in only_b["户信息"][1:]] == ["刀二"] and len(only_b["成员信息"]) == 2
 
 
 def test_no_capability_and_anonymous(client, client_for, system_admin, household_a):
-    assert client_for(system_admin).get(EXPORT_URL).status_code == 403
+    assert client_for(system_admin).get(f"{EXPORT_URL}?{PURPOSE}").status_code == 403
     assert client.get(EXPORT_URL).status_code == 302
     assert not AuditEvent.objects.filter(action="household.export").exists()
 
 
 def test_csv_per_sheet(client_for, village_cadre_a, household_a):
-    response = client_for(village_cadre_a).get(f"{EXPORT_URL}?format=csv&sheet=成员信息")
+    response = client_for(village_cadre_a).get(f"{EXPORT_URL}?format=csv&sheet=成员信息&{PURPOSE}")
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
     lines = response.content.decode("utf-8-sig").splitlines()
-    assert lines[0] == ",".join(column.header for column in MEMBER_COLUMNS)
-    assert len(lines) == 3 and mask_id_number(make_id_number(101)) in lines[1] and make_id_number(101) not in lines[1]
+    assert lines[0].startswith(f"导出人：{village_cadre_a.username}") and "用途：入户核查" in lines[0]
+    assert lines[1] == ",".join(column.header for column in MEMBER_COLUMNS)
+    assert len(lines) == 4 and mask_id_number(make_id_number(101)) in lines[2] and make_id_number(101) not in lines[2]
     assert client_for(village_cadre_a).get(f"{EXPORT_URL}?format=pdf").status_code == 404
 
 
@@ -99,15 +101,15 @@ def test_resources_mask_by_default_and_label_choices(household_a):
 def test_export_command_is_scoped_masked_and_writes_csv(tmp_path, village_cadre_a, household_a, household_b):
     output = tmp_path / "a.xlsx"
     call_command("export_households", "--area", VILLAGE_A, "--user", village_cadre_a.username, "--output", str(output),
-                 stdout=io.StringIO())
+                 "--purpose", "年度核查", stdout=io.StringIO())
     exported = sheets(output.read_bytes())
     assert [row[0] for row in exported["户信息"][1:]] == [household_a.household_number]
     assert exported["户信息"][1][3] == mask_id_number(make_id_number(101))
     with pytest.raises(CommandError, match="不在您的工作范围内"):
         call_command("export_households", "--area", VILLAGE_B, "--user", village_cadre_a.username,
-                     "--output", str(tmp_path / "b.xlsx"))
-    call_command("export_households", "--output", str(tmp_path / "all.csv"), stdout=io.StringIO())
+                     "--output", str(tmp_path / "b.xlsx"), "--purpose", "年度核查")
+    call_command("export_households", "--output", str(tmp_path / "all.csv"), "--purpose", "年度核查", stdout=io.StringIO())
     household_lines = (tmp_path / "all-户信息.csv").read_text(encoding="utf-8-sig").splitlines()
     member_lines = (tmp_path / "all-成员信息.csv").read_text(encoding="utf-8-sig").splitlines()
-    assert len(household_lines) == 3 and len(member_lines) == 4
+    assert len(household_lines) == 4 and len(member_lines) == 5 and "用途：年度核查" in household_lines[0]
     assert AuditEvent.objects.filter(action="household.export").count() == 3

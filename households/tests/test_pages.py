@@ -113,7 +113,9 @@ def test_register_through_form_then_card_and_register_books(client_for, village_
     household = Household.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/households/{household.pk}/"
     assert household.member_count == 2 and household.head_name == "杨正"
-    card = cadre.get(f"/households/{household.pk}/card.pdf")
+    asked = cadre.get(f"/households/{household.pk}/card.pdf")
+    assert asked["Content-Type"].startswith("text/html") and 'name="purpose"' in asked.content.decode()
+    card = cadre.get(f"/households/{household.pk}/card.pdf?purpose=入户核查")
     assert card["Content-Type"] == "application/pdf" and card.content.startswith(b"%PDF")
     register = client_for(township_officer).get(f"/households/register/{VILLAGE_A}/").content.decode()
     assert "杨正" in register and "因病" in register
@@ -154,5 +156,5 @@ def test_admin_shows_no_household_data_to_system_admin(client_for, system_admin,
 
 def test_auditor_sees_household_changes_in_chinese(client_for, auditor, township_auditor, household_a):
     page = client_for(auditor).get("/accounts/audit/").content.decode()
-    assert "建档" in page and "李大户" in page and "household.registered" not in page
+    assert "建档" in page and "李大户" in page and ">household.registered<" not in page
     assert "李大户" not in client_for(township_auditor).get("/accounts/audit/").content.decode()

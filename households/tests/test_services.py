@@ -1,5 +1,6 @@
 import pytest
 
+from accounts.models import AuditEvent
 from conftest import VILLAGE_A, VILLAGE_B
 from households.choices import HouseholdStatus
 from households.models import Household, HouseholdEvent, Member
@@ -35,9 +36,11 @@ def test_duplicate_person_across_villages_refused_without_revealing(village_cadr
     register_household(actor=village_cadre_a, area=Area.objects.get(code=VILLAGE_A), sequence=5, head_name="赵五")
     with pytest.raises(ApplicationError) as refusal:
         register_household(actor=village_cadre_b, area=Area.objects.get(code=VILLAGE_B), sequence=5, head_name="赵五")
-    assert "其他地区" in refusal.value.message
-    assert "太和" not in refusal.value.message and VILLAGE_A not in refusal.value.message
+    assert "已登记在册" in refusal.value.message and "联系乡镇" in refusal.value.message
+    assert "太和" not in refusal.value.message and VILLAGE_A not in refusal.value.message and "赵五" not in refusal.value.message
     assert Household.objects.count() == 1
+    audit = AuditEvent.objects.get(action="household.duplicate_lookup")
+    assert audit.actor == village_cadre_b and audit.outcome == "denied" and audit.area_code == VILLAGE_B
 
 
 @pytest.mark.django_db

@@ -11,9 +11,17 @@ from households.choices import HouseholdCategory, HouseholdStatus, MonitoringFla
 from households.models import Member
 from households.quality import household_quality_warnings
 from households.selectors import household_detail, household_events, household_list, last_visit_overdue
-from households.services import id_number_reveal
+from households.services import (
+    household_phone_reveal,
+    household_read_record,
+    household_search_record,
+    id_number_reveal,
+)
 from povalleviation.access import Capability, has_capability
+from povalleviation.personal_data import export_mark
 from povalleviation.views import CapabilityRequiredMixin
+
+from .purpose import ask_purpose, purpose_from
 
 
 class HouseholdListView(CapabilityRequiredMixin, TemplateView):
@@ -26,6 +34,8 @@ class HouseholdListView(CapabilityRequiredMixin, TemplateView):
         household_filter = household_list(user=self.request.user, params=self.request.GET)
         queryset = household_filter.qs if household_filter.is_valid() else household_filter.queryset.none()
         page = Paginator(queryset, self.paginate_by).get_page(self.request.GET.get("page"))
+        # A search for people (name or ID number) is a read of personal data: one audit row per request.
+        household_search_record(actor=self.request.user, params=self.request.GET, result_count=page.paginator.count)
         query = self.request.GET.copy()
         query.pop("page", None)
         context.update(
@@ -84,6 +94,8 @@ class HouseholdDetailView(CapabilityRequiredMixin, TemplateView):
         from assessments.selectors_eligibility import household_eligibility
 
         context["eligibility"] = household_eligibility(household=context["household"])
+        household_read_record(actor=user, household=context["household"], action="household.view",
+                              detail=f"含 {len(context['members'])} 名成员")
         return context
 
 
@@ -96,9 +108,15 @@ class HouseholdCardPdfView(CapabilityRequiredMixin, View):
         from weasyprint import HTML
 
         context = card_context(request, pk)
+        purpose = purpose_from(request.GET)
+        if not purpose:
+            return ask_purpose(request, title=f"下载户卡 PDF：{context['household'].head_name}户", submit_label="下载 PDF")
+        household = context["household"]
+        context["export_mark"] = export_mark(user=request.user, purpose=purpose)
         html = render_to_string("households/household_card_pdf.html", context, request=request)
         pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
-        household = context["household"]
+        household_read_record(actor=request.user, household=household, action="household.pdf", detail=f"用途：{purpose}",
+                              changes={"purpose": purpose})
         response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="huka-{household.household_number}.pdf"'
         return response
@@ -115,3 +133,15 @@ class RevealIdNumberView(CapabilityRequiredMixin, View):
             pk=member_pk, household_id=pk,
         )
         return JsonResponse({"id_number": id_number_reveal(actor=request.user, member=member)})
+
+
+class RevealPhoneView(CapabilityRequiredMixin, View):
+    """The household's full contact phone, for users who may reveal ID numbers there; each reveal is audited."""
+
+    required_capability = Capability.IDNUMBER_REVEAL
+
+    def post(self, request, pk):
+        from households.models import Household
+
+        household = get_object_or_404(Household.objects.visible_to(request.user, Capability.IDNUMBER_REVEAL), pk=pk)
+        return JsonResponse({"phone": household_phone_reveal(actor=request.user, household=household)})

@@ -10,7 +10,7 @@ from oversight.choices import (
     SourceKind,
 )
 from oversight.models import Complaint, ComplaintHistory, Inspection, RectificationHistory, RectificationItem
-from povalleviation.access import Capability, covers
+from oversight.services import may_see_contact
 
 
 def _coded(choices, label):
@@ -160,23 +160,22 @@ class ComplaintSerializer(serializers.ModelSerializer):
 
 
 class ComplaintDetailSerializer(ComplaintSerializer):
-    complainant_name = serializers.SerializerMethodField()
-    complainant_phone = serializers.SerializerMethodField()
+    """The detail masks the complainant like the list; the officers who take the case reveal the contact
+    through ``POST /complaints/{id}/reveal/`` (audited)."""
+
     history = ComplaintHistorySerializer(many=True, read_only=True)
+    may_reveal_contact = serializers.SerializerMethodField()
 
     class Meta(ComplaintSerializer.Meta):
-        fields = [*ComplaintSerializer.Meta.fields, "history"]
+        fields = [*ComplaintSerializer.Meta.fields, "may_reveal_contact", "history"]
 
-    def _may_see(self, complaint) -> bool:
-        user = self.context["request"].user
-        return (covers(user, Capability.COMPLAINT_MANAGE, complaint.received_area_code)
-                or covers(user, Capability.COMPLAINT_HANDLE, complaint.area_code))
+    def get_may_reveal_contact(self, complaint) -> bool:
+        return may_see_contact(self.context["request"].user, complaint)
 
-    def get_complainant_name(self, complaint) -> str:
-        return complaint.complainant_name if self._may_see(complaint) else complaint.masked_name
 
-    def get_complainant_phone(self, complaint) -> str:
-        return complaint.complainant_phone if self._may_see(complaint) else complaint.masked_phone
+class ComplaintContactSerializer(serializers.Serializer):
+    complainant_name = serializers.CharField()
+    complainant_phone = serializers.CharField()
 
 
 class ComplaintCreateSerializer(serializers.Serializer):

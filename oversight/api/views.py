@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from households.models import Household
 from oversight import services
 from oversight.api.serializers import (
+    ComplaintContactSerializer,
     ComplaintCreateSerializer,
     ComplaintDetailSerializer,
     ComplaintSerializer,
@@ -182,7 +183,7 @@ class ComplaintViewSet(_TodayContext, ScopedViewSetMixin, mixins.ListModelMixin,
     queryset = Complaint.objects.all()
     serializer_class = ComplaintSerializer
     default_capability = C.COMPLAINT_VIEW
-    capabilities = {"create": C.COMPLAINT_MANAGE, "transition": C.COMPLAINT_VIEW}
+    capabilities = {"create": C.COMPLAINT_MANAGE, "transition": C.COMPLAINT_VIEW, "reveal": C.COMPLAINT_VIEW}
 
     def get_queryset(self):
         if self.action == "list":
@@ -218,6 +219,12 @@ class ComplaintViewSet(_TodayContext, ScopedViewSetMixin, mixins.ListModelMixin,
         response = self._detail(complaint)
         response.status_code = status.HTTP_201_CREATED
         return response
+
+    @extend_schema(request=None, responses=ComplaintContactSerializer)
+    @action(detail=True, methods=["post"])
+    def reveal(self, request, pk=None):
+        """The complainant's full name and phone, for the receiving office and the handling area; audited."""
+        return Response(services.complaint_contact_reveal(actor=request.user, complaint=self.get_object()))
 
     @extend_schema(request=ComplaintTransitionSerializer, responses=ComplaintDetailSerializer)
     @action(detail=True, methods=["post"])

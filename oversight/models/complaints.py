@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from povalleviation.access import ScopedQuerySet
+from povalleviation.personal_data import mask_name, mask_phone
 
 from ..choices import NOT_REPLIED_STATUSES as NOT_REPLIED
 from ..choices import ComplaintChannel, ComplaintEvent, ComplaintStatus
@@ -22,8 +23,8 @@ class Complaint(models.Model):
     """One complaint or petition: received, assigned to an area, handled, replied, closed, with a reply deadline.
 
     ``area`` is where the matter is handled (set on 交办, only ever moved down the tree); ``received_area_code``
-    keeps the office that took it, which also closes it. Complainant name and phone are optional and masked in
-    lists. A linked household must lie inside ``area``.
+    keeps the office that took it, which also closes it. Complainant name and phone are optional and shown
+    masked everywhere; the full contact only through an audited reveal. A linked household must lie inside ``area``.
     """
 
     number = models.CharField("编号", max_length=24, unique=True, editable=False)
@@ -73,13 +74,11 @@ class Complaint(models.Model):
 
     @property
     def masked_name(self) -> str:
-        name = self.complainant_name
-        return (name[0] + "*" * (len(name) - 1)) if len(name) > 1 else ("*" if name else "")
+        return mask_name(self.complainant_name)
 
     @property
     def masked_phone(self) -> str:
-        phone = self.complainant_phone
-        return phone[:3] + "****" + phone[-4:] if len(phone) >= 8 else ("****" if phone else "")
+        return mask_phone(self.complainant_phone)
 
 
 class ComplaintHistoryQuerySet(ScopedQuerySet):

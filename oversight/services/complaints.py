@@ -7,8 +7,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.services import audit_record
-from povalleviation.access import Capability, require
-from povalleviation.errors import ApplicationError, Conflict
+from povalleviation.access import Capability, covers, require
+from povalleviation.errors import ApplicationError, Conflict, PermissionDenied
 
 from ..choices import DEFAULT_REPLY_DAYS, NOT_REPLIED_STATUSES, ComplaintEvent, ComplaintStatus
 from ..models import Complaint, ComplaintHistory
@@ -166,3 +166,19 @@ def complaint_set_deadline(*, actor, complaint: Complaint, reply_deadline: datet
     _history(complaint, actor=actor, event=ComplaintEvent.DEADLINE, from_status=complaint.status, at=when,
              note=f"{old} → {reply_deadline}：{reason}")
     return complaint
+
+
+def may_see_contact(user, complaint) -> bool:
+    """The receiving office (who closes it) and the handling area's officers may reveal the complainant."""
+    return (covers(user, Capability.COMPLAINT_MANAGE, complaint.received_area_code)
+            or covers(user, Capability.COMPLAINT_HANDLE, complaint.area_code))
+
+
+@transaction.atomic
+def complaint_contact_reveal(*, actor, complaint: Complaint) -> dict:
+    """The complainant's full name and phone for the officers who take the case; every reveal is audited."""
+    if not may_see_contact(actor, complaint):
+        raise PermissionDenied("您无权查看该投诉人的联系方式。")
+    audit_record(actor=actor, action="complaint.contact_reveal", target=complaint, area_code=complaint.area_code,
+                 summary=f"查看投诉人联系方式：{complaint.number}", changes={})
+    return {"complainant_name": complaint.complainant_name, "complainant_phone": complaint.complainant_phone}

@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from accounts.models import AuditEvent
 from conftest import COUNTY, TOWNSHIP, VILLAGE_A, VILLAGE_B
 from oversight import services
 from oversight.models import Complaint, Inspection
@@ -90,11 +91,19 @@ def test_complaints_api_masks_lists_and_walks_the_lifecycle(api_for, county_offi
         "content": "反映帮扶不到位", "complainant_name": "王小明", "complainant_phone": "13800001234"}, format="json")
     assert created.status_code == 201, created.content
     body = created.json()
-    assert body["reply_deadline"] == "2024-03-16" and body["complainant_phone"] == "13800001234"
+    # Masked everywhere, also in the detail of the office that took it; the full contact only by an audited reveal.
+    assert body["reply_deadline"] == "2024-03-16" and body["complainant_phone"] == "138****1234"
+    assert body["complainant_name"] == "王**" and body["may_reveal_contact"] is True
     pk = body["id"]
     listed = api_for(auditor).get("/api/v1/complaints/").json()["results"]
     assert listed[0]["complainant_phone"] == "138****1234" and listed[0]["complainant_name"] == "王**"
-    assert api_for(auditor).get(f"/api/v1/complaints/{pk}/").json()["complainant_phone"] == "138****1234"
+    detail = api_for(auditor).get(f"/api/v1/complaints/{pk}/").json()
+    assert detail["complainant_phone"] == "138****1234" and detail["may_reveal_contact"] is False
+    assert api_for(auditor).post(f"/api/v1/complaints/{pk}/reveal/").status_code == 403
+    revealed = api_for(county_officer).post(f"/api/v1/complaints/{pk}/reveal/")
+    assert revealed.json() == {"complainant_name": "王小明", "complainant_phone": "13800001234"}
+    reveals = AuditEvent.objects.filter(action="complaint.contact_reveal")
+    assert [(e.actor, e.area_code, e.object_id) for e in reveals] == [(county_officer, COUNTY, str(pk))]
     url = f"/api/v1/complaints/{pk}/transition/"
     assert api_for(county_officer).post(url, {"action": "reply", "text": "x"}).status_code == 409
     assigned = api_for(county_officer).post(url, {"action": "assign", "area": TOWNSHIP, "handling_unit": "老厂乡"})

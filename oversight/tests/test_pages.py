@@ -7,6 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import AuditEvent
 from conftest import COUNTY, TOWNSHIP, VILLAGE_A, VILLAGE_B
 from oversight import services
 from oversight.models import Complaint, Inspection, RectificationItem
@@ -144,7 +145,15 @@ def test_complaint_pages_scope_masking_and_actions(client_for, county_officer, t
     assert client_for(other_township_officer).get(url).status_code == 404
     assert "13800001234" not in text(client_for(auditor).get(url))
     township_page = text(client_for(township_officer).get(url))
-    assert "13800001234" in township_page and "开始办理" in township_page
+    assert "13800001234" not in township_page and "138****1234" in township_page and "开始办理" in township_page
+    assert "查看完整联系方式" in township_page and "查看完整联系方式" not in text(client_for(auditor).get(url))
+    contact_url = reverse("oversight:complaint_contact", args=[complaint.pk])
+    assert client_for(auditor).post(contact_url).status_code == 403
+    assert client_for(other_township_officer).post(contact_url).status_code == 404
+    assert client_for(township_officer).post(contact_url).json() == {"complainant_name": "王小明",
+                                                                       "complainant_phone": "13800001234"}
+    assert AuditEvent.objects.filter(action="complaint.contact_reveal", actor=township_officer).count() == 1
+    assert not AuditEvent.objects.filter(action="complaint.contact_reveal").exclude(actor=township_officer).exists()
     client_for(township_officer).post(reverse("oversight:complaint_action", args=[complaint.pk, "handle"]), {"note": ""})
     refused = client_for(township_officer).post(reverse("oversight:complaint_action", args=[complaint.pk, "reply"]), {"reply_text": ""})
     assert refused.status_code == 400 and "该字段是必填项" in text(refused)

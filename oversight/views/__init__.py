@@ -1,4 +1,10 @@
-from .complaints import ComplaintActionView, ComplaintCreateView, ComplaintDetailView, ComplaintListView
+from .complaints import (
+    ComplaintActionView,
+    ComplaintContactRevealView,
+    ComplaintCreateView,
+    ComplaintDetailView,
+    ComplaintListView,
+)
 from .rectification import (
     EvidenceDownloadView,
     InspectionAddItemsView,
@@ -11,7 +17,7 @@ from .rectification import (
 )
 
 __all__ = [
-    "ComplaintActionView", "ComplaintCreateView", "ComplaintDetailView", "ComplaintListView", "EvidenceDownloadView",
+    "ComplaintActionView", "ComplaintContactRevealView", "ComplaintCreateView", "ComplaintDetailView", "ComplaintListView", "EvidenceDownloadView",
     "InspectionAddItemsView", "InspectionCreateView", "InspectionDetailView", "InspectionListView", "ItemActionView", "ItemDetailView",
     "LedgerView",
 ]

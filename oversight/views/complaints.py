@@ -1,5 +1,6 @@
 """Pages of the complaint and petition ledger (12317 and the other channels): list, entry, detail with actions."""
 from django.contrib import messages
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views import View
@@ -114,9 +115,7 @@ def _render(request, complaint, *, bound=None, status=200):
     actions = [{"name": name, "label": label, "open": bool(bound and bound[0] == name),
                 "form": bound[1] if bound and bound[0] == name else _make_form(name, complaint, user)}
                for name, (label, _) in ACTIONS.items() if _may(user, complaint, name) or (bound and bound[0] == name)]
-    may_see_contact = (covers(user, C.COMPLAINT_MANAGE, complaint.received_area_code)
-                       or covers(user, C.COMPLAINT_HANDLE, complaint.area_code))
-    context = {"complaint": complaint, "actions": actions, "may_see_contact": may_see_contact,
+    context = {"complaint": complaint, "actions": actions, "may_see_contact": services.may_see_contact(user, complaint),
                "is_overdue": complaint.status in NOT_REPLIED_STATUSES and complaint.reply_deadline < timezone.localdate()}
     return render(request, "oversight/complaint_detail.html", context, status=status)
 
@@ -159,3 +158,18 @@ class ComplaintActionView(CapabilityRequiredMixin, View):
                 messages.success(request, f"已{ACTIONS[action][0]}。")
                 return redirect("oversight:complaint_detail", pk=pk)
         return _render(request, complaint_detail(user=request.user, pk=pk), bound=(action, form), status=400)
+
+
+class ComplaintContactRevealView(CapabilityRequiredMixin, View):
+    """The complainant's full name and phone (JSON), for the officers who take the case; each reveal audited."""
+
+    required_capability = C.COMPLAINT_VIEW
+
+    def post(self, request, pk):
+        complaint = complaint_detail(user=request.user, pk=pk)
+        try:
+            contact = services.complaint_contact_reveal(actor=request.user, complaint=complaint)
+        except ApplicationError as error:
+            forbid_if_denied(error)
+            raise
+        return JsonResponse(contact)

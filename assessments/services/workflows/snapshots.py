@@ -24,7 +24,7 @@ MEMBER_FIELDS = [
     "name",
     "relation",
     "sex",
-    "birth_date",
+    "birth_year",  # never the birth date: it is digits 7-14 of the ID number shown masked beside it
     "labour_capacity",
     "health_status",
     "student_status",
@@ -94,6 +94,23 @@ def household_facts(household: Household, year: int) -> dict:
         if conditions
         else None,
     }
+
+
+def snapshot_for_display(snapshot):
+    """A stored snapshot as approvers see it (pages and API): a member's birth date, kept by snapshots taken
+    before birth years replaced it, is shown as the birth year, so no masked ID beside it can be completed."""
+    if isinstance(snapshot, dict):
+        shown = {}
+        for key, value in snapshot.items():
+            if key == "birth_date":
+                year = str(value or "")[:4]
+                shown["birth_year"] = int(year) if year.isdigit() else None
+            else:
+                shown[key] = snapshot_for_display(value)
+        return shown
+    if isinstance(snapshot, list):
+        return [snapshot_for_display(value) for value in snapshot]
+    return snapshot
 
 
 def eligibility_dict(result) -> dict | None:

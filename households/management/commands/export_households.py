@@ -1,4 +1,5 @@
-"""manage.py export_households --area CODE [--user USERNAME] --output FILE: the scoped, masked export."""
+"""manage.py export_households --area CODE [--user USERNAME] --purpose TEXT --output FILE: the scoped, masked,
+marked export."""
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
@@ -17,10 +18,11 @@ class Command(BaseCommand):
         parser.add_argument("--area", help="区划代码（导出该区域及其下级），不填则导出全部可见区域")
         parser.add_argument("--user", help="以此用户的导出范围导出；不填则为系统身份（全部区域）")
         parser.add_argument("--output", required=True, help="输出文件（.xlsx 或 .csv）")
+        parser.add_argument("--purpose", required=True, help="用途（写入文件的水印和审计日志）")
         parser.add_argument("--full-id-numbers", action="store_true",
                             help="导出完整身份证号（须指定 --area；指定 --user 时该用户须有查看完整身份证号的权限）")
 
-    def handle(self, *args, area, user, output, full_id_numbers, **options):
+    def handle(self, *args, area, user, output, full_id_numbers, purpose, **options):
         actor = None
         if user:
             actor = get_user_model().objects.filter(username=user, is_active=True).first()
@@ -34,7 +36,7 @@ class Command(BaseCommand):
         try:
             for sheet in SHEETS if is_csv else SHEETS[:1]:
                 export = household_export(actor=actor, area_code=area, file_format="csv" if is_csv else "xlsx",
-                                          sheet=sheet, mask_id_numbers=not full_id_numbers)
+                                          sheet=sheet, mask_id_numbers=not full_id_numbers, purpose=purpose)
                 target = path.with_name(f"{path.stem}-{sheet}{path.suffix}") if is_csv else path
                 target.write_bytes(export.content)
                 written.append(str(target))
