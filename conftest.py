@@ -23,6 +23,14 @@ OTHER_TOWNSHIP = "530427104000"
 OTHER_VILLAGE = "530427104201"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _flush_passes_audit_triggers():
+    """The test runner's flush may empty the append-only tables (see accounts/tests/audit_support.py)."""
+    from accounts.tests.audit_support import let_test_flush_pass_truncate_triggers
+
+    let_test_flush_pass_truncate_triggers()
+
+
 @pytest.fixture
 def areas(db):
     """A small tree: 云南省 › 玉溪市 › 新平县 › 老厂乡 (太和村, 勐炳村) and 水塘镇 (one village)."""

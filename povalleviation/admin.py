@@ -32,3 +32,29 @@ class ScopedModelAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    # Every admin action the LogEntry records is also an audit event (who, role, area, from where, what).
+    def log_addition(self, request, obj, message):
+        _audit_admin_action(request, obj, "admin.add", "新增", message)
+        return super().log_addition(request, obj, message)
+
+    def log_change(self, request, obj, message):
+        _audit_admin_action(request, obj, "admin.change", "修改", message)
+        return super().log_change(request, obj, message)
+
+    def log_deletions(self, request, queryset):
+        for obj in queryset:
+            _audit_admin_action(request, obj, "admin.delete", "删除", "")
+        return super().log_deletions(request, queryset)
+
+
+def _audit_admin_action(request, obj, action, verb, message):
+    import json
+
+    from accounts.services import audit_record
+
+    area = getattr(obj, "area", None)
+    area_code = getattr(area, "code", "") or (obj.code if obj._meta.label == "villages.Area" else "")
+    label = f"后台{verb}{obj._meta.verbose_name}“{str(obj)[:100]}”"
+    audit_record(actor=request.user, action=action, target=obj, area_code=area_code or getattr(obj, "area_code", ""),
+                 summary=label, changes={"admin_message": json.loads(json.dumps(message, default=str))})

@@ -1,10 +1,24 @@
-"""Keeps the current request's origin (IP address, user agent) for the audit trail.
+"""Keeps the current request's origin (IP address, user agent) for the audit trail, and records refusals.
 
 Services record who did what from where; they receive the actor explicitly and read the origin here,
 so the same service called from a Celery task or a command records no address.
+
+The client address is REMOTE_ADDR unless the connection comes from a configured reverse proxy
+(settings.TRUSTED_PROXY_IPS): only then is X-Forwarded-For read (with django-ipware), skipping the
+trusted proxies at its right end. A client can put anything in X-Forwarded-For; only our proxy's last
+entry is known to be true.
 """
 import contextvars
+import ipaddress
+import logging
 from dataclasses import dataclass
+from functools import lru_cache
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from ipware import get_client_ip
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -21,11 +35,95 @@ def current_origin() -> RequestOrigin:
     return _current_origin.get() or _NO_ORIGIN
 
 
+@lru_cache(maxsize=8)
+def _trusted_networks(entries: tuple[str, ...]):
+    networks = []
+    for entry in entries:
+        try:
+            networks.append(ipaddress.ip_network(entry.strip(), strict=False))
+        except ValueError as error:
+            raise ImproperlyConfigured(f"TRUSTED_PROXY_IPS 中的 {entry!r} 不是有效的地址或网段。") from error
+    return tuple(networks)
+
+
+def _parse_ip(value) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        ip = ipaddress.ip_address(str(value).strip())
+    except ValueError:
+        return None
+    if ip.version == 6 and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    return ip
+
+
+def is_trusted_proxy(address) -> bool:
+    """Whether ``address`` (text or ip_address) is one of settings.TRUSTED_PROXY_IPS (addresses or networks)."""
+    ip = _parse_ip(address)
+    if ip is None:
+        return False
+    networks = _trusted_networks(tuple(getattr(settings, "TRUSTED_PROXY_IPS", ()) or ()))
+    return any(ip.version == network.version and ip in network for network in networks)
+
+
+def from_trusted_proxy(request) -> bool:
+    return is_trusted_proxy(request.META.get("REMOTE_ADDR", ""))
+
+
 def client_ip(request) -> str | None:
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if forwarded:
-        return forwarded.split(",")[0].strip() or None
-    return request.META.get("REMOTE_ADDR") or None
+    """The address of the client: REMOTE_ADDR, or, behind a trusted proxy, the right-most untrusted X-Forwarded-For hop."""
+    remote = _parse_ip(request.META.get("REMOTE_ADDR", ""))
+    if remote is None:
+        return None
+    if not is_trusted_proxy(remote) or not request.META.get("HTTP_X_FORWARDED_FOR", "").strip():
+        return str(remote)
+    from python_ipware.modern.parsers import split_proxy_chain
+
+    chain = split_proxy_chain(request.META["HTTP_X_FORWARDED_FOR"], True) or []
+    if not chain:
+        return str(remote)
+    # Our own proxies append to the right; count those we trust, the hop before them is the client.
+    trusted_hops = 0
+    for hop in reversed(chain[1:]):
+        if not is_trusted_proxy(hop):
+            break
+        trusted_hops += 1
+    ip, _is_routable = get_client_ip(
+        request, proxy_order="left-most", proxy_count=trusted_hops,
+        request_header_order=["HTTP_X_FORWARDED_FOR"], strict=False,
+    )
+    return ip or str(remote)
+
+
+# ---------------------------------------------------------------- refusals (403/404) for the audit trail
+
+def note_refusal(request, message: str = ""):
+    """Mark this request as refused (403/404); the middleware records it once the response is made.
+
+    Called by the error pages and the API's exception handler; the record is written after the view,
+    outside any transaction the view opened (a refused request's own transaction may be rolled back).
+    """
+    if request is not None:
+        request._refusal_message = str(message or "")[:200]
+
+
+def _record_refusal(request, response):
+    user = getattr(request, "user", None)
+    if not getattr(user, "is_authenticated", False) or response.status_code not in (403, 404):
+        return
+    if request.path.startswith(settings.STATIC_URL or "/static/") or request.path == "/favicon.ico":
+        return  # a browser's own fetches, not a refusal of anything the user asked for
+    from accounts.services import audit_record
+
+    status = response.status_code
+    message = getattr(request, "_refusal_message", "")
+    summary = f"{'拒绝访问' if status == 403 else '未找到或不在工作范围内'}（{status}）：{request.method} {request.path}"
+    try:
+        audit_record(
+            actor=user, action="access.denied", outcome="denied", summary=summary,
+            changes={"path": request.path[:500], "method": request.method, "status": status, "message": message},
+        )
+    except Exception:  # the refusal is answered even if the record cannot be written
+        logger.exception("拒绝访问的审计记录写入失败")
 
 
 class RequestContextMiddleware:
@@ -37,6 +135,8 @@ class RequestContextMiddleware:
             RequestOrigin(ip_address=client_ip(request), user_agent=request.META.get("HTTP_USER_AGENT", "")[:300])
         )
         try:
-            return self.get_response(request)
+            response = self.get_response(request)
+            _record_refusal(request, response)
+            return response
         finally:
             _current_origin.reset(token)

@@ -106,12 +106,13 @@ def test_admin_change_page_outside_the_county_behaves_like_a_missing_area(client
 def test_refused_admin_edits_change_nothing(client_for, system_admin, village_cadre_a, other_county):
     outside = Area.objects.get(code=OTHER_COUNTY)
     inside = Area.objects.get(code=VILLAGE_A)
+    admin_client, cadre_client = client_for(system_admin), client_for(village_cadre_a)  # sign-ins are audited
     events_before = AuditEvent.objects.count()
     data = {"name": "被篡改", "poverty_county_designation": "", "is_poor_village": "on"}
-    response = client_for(system_admin).post(f"/admin/villages/area/{outside.pk}/change/", data)
+    response = admin_client.post(f"/admin/villages/area/{outside.pk}/change/", data)
     assert response.status_code == 302 and response["Location"] == "/admin/"
     url = f"/admin/villages/area/{inside.pk}/change/"
-    response = client_for(village_cadre_a).post(url, data)
+    response = cadre_client.post(url, data)
     assert_login_redirect(response, url, login_url="/admin/login/")
     outside.refresh_from_db()
     inside.refresh_from_db()

@@ -35,4 +35,5 @@ class AuditEventSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = AuditEvent
-        fields = ["id", "at", "actor", "action", "summary", "object_type", "object_id", "area_code", "changes", "ip_address"]
+        fields = ["id", "at", "actor", "username", "role", "action", "outcome", "summary", "object_type", "object_id",
+                  "area_code", "changes", "ip_address"]

@@ -4,6 +4,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.api.serializers import AuditEventSerializer, MeSerializer
+from accounts.filters import AuditEventFilter
 from accounts.models import AuditEvent
 from povalleviation.access import Capability
 from povalleviation.api.viewsets import ScopedReadOnlyViewSet
@@ -27,4 +28,5 @@ class AuditEventViewSet(ScopedReadOnlyViewSet):
     default_capability = Capability.AUDIT_VIEW
     list_select_related = ("actor",)
     ordering_default = ("-at", "-id")
-    filterset_fields = ["action", "object_type", "object_id"]
+    # The auditor page's filters: user, action (or "user.*"), area, date_from/date_to, outcome, q.
+    filterset_class = AuditEventFilter

@@ -1,13 +1,26 @@
-"""One error shape for the whole API: {"detail": "...", "code": "...", "errors": {field: [messages]}}."""
+"""One error shape for the whole API: {"detail": "...", "code": "...", "errors": {field: [messages]}}.
+
+A 403 or 404 answered to a signed-in user is a refusal: it is noted on the request and recorded in the audit
+trail (as "denied") by ``RequestContextMiddleware`` after the view, outside the view's transaction.
+"""
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from povalleviation.errors import ApplicationError
+from povalleviation.request_context import note_refusal
 
 
 def exception_handler(exc, context):
+    response = _error_response(exc, context)
+    if response is not None and response.status_code in (403, 404):
+        request = context.get("request")
+        note_refusal(getattr(request, "_request", request), response.data.get("detail", "") if isinstance(response.data, dict) else "")
+    return response
+
+
+def _error_response(exc, context):
     if isinstance(exc, ApplicationError):
         errors = {name: [message] if isinstance(message, str) else list(message) for name, message in exc.field_errors.items()}
         return Response({"detail": exc.message, "code": exc.code, "errors": errors}, status=exc.status_code)
@@ -19,6 +32,11 @@ def exception_handler(exc, context):
         return None
     if isinstance(exc, exceptions.ValidationError):
         response.data = {"detail": "输入有误", "code": "invalid", "errors": response.data}
+    elif isinstance(exc, exceptions.Throttled):
+        wait = f"，请 {exc.wait:.0f} 秒后再试" if exc.wait else "，请稍后再试"
+        response.data = {"detail": f"请求过于频繁{wait}。", "code": "throttled", "errors": {}}
+    elif isinstance(exc, exceptions.AuthenticationFailed):
+        response.data = {"detail": "令牌无效、已过期或已吊销。", "code": "authentication_failed", "errors": {}}
     elif isinstance(response.data, dict) and "detail" in response.data:
         detail = response.data["detail"]
         response.data = {"detail": str(detail), "code": getattr(detail, "code", "error"), "errors": {}}
