@@ -82,9 +82,10 @@ def test_docker_compose_config_or_structure():
             interpolate(environment["SECRET_KEY"], {})
 
 
-def test_compose_has_the_six_services_with_one_shared_image():
+def test_compose_has_the_seven_services_with_one_shared_image():
     services = compose()["services"]
-    assert set(services) == {"proxy", "web", "worker", "beat", "db", "redis"}
+    assert set(services) == {"migrate", "proxy", "web", "worker", "beat", "db", "redis"}
+    assert services["migrate"]["image"] == "povalleviation:latest"
     builds = [services[name]["build"] for name in APP_SERVICES]
     assert builds == [{"context": ".", "dockerfile": "Dockerfile"}] * 3
     assert {services[name]["image"] for name in APP_SERVICES} == {"povalleviation:latest"}
@@ -97,7 +98,10 @@ def test_compose_has_the_six_services_with_one_shared_image():
 def test_compose_commands():
     services = compose()["services"]
     web = " ".join(services["web"]["command"])
-    assert "manage.py migrate --noinput" in web
+    # Migrations and the app role's grants run once, as the table owner, before the app starts.
+    assert " ".join(services["migrate"]["command"]) == (
+        "sh -c python manage.py migrate --noinput && python manage.py grant_app_role povalleviation_app --create")
+    assert "migrate" not in web
     assert "gunicorn povalleviation.wsgi:application --bind 0.0.0.0:8000" in web
     assert services["worker"]["command"][:4] == ["celery", "-A", "povalleviation", "worker"]
     assert "celery -A povalleviation beat" in " ".join(services["beat"]["command"])
@@ -131,6 +135,9 @@ def test_gunicorn_trusts_only_the_proxy_and_limits_request_heads():
 def test_compose_health_checks():
     services = compose()["services"]
     for name, service in services.items():
+        if name == "migrate":  # a one-shot step: the app services wait for it to complete successfully
+            assert service["healthcheck"] == {"disable": True} and service["restart"] == "no"
+            continue
         check = service.get("healthcheck")
         assert check and check["test"], f"{name} has no health check"
         assert check["test"][0] in ("CMD", "CMD-SHELL")
@@ -145,6 +152,8 @@ def test_compose_health_checks():
         assert depends["redis"] == {"condition": "service_healthy"}
     assert services["web"]["depends_on"]["db"] == {"condition": "service_healthy"}
     assert services["beat"]["depends_on"]["web"] == {"condition": "service_healthy"}
+    for name in ("web", "worker"):
+        assert services[name]["depends_on"]["migrate"] == {"condition": "service_completed_successfully"}
 
 
 def test_compose_database_lives_in_a_named_volume():
@@ -171,8 +180,17 @@ def test_compose_environment_is_production_behind_a_tls_proxy():
         assert environment["TRUSTED_PROXY_IPS"] == proxy_address()
         assert "DEBUG" not in environment and "CELERY_TASK_ALWAYS_EAGER" not in environment
     db = services["db"]["environment"]
-    url = interpolate(services["web"]["environment"]["DATABASE_URL"], {})
-    assert url == f"postgres://{db['POSTGRES_USER']}:povalleviation@db:5432/{db['POSTGRES_DB']}"
+    # The app runs as a role that owns no table (it cannot disable the audit log's triggers); only the
+    # migrate step connects as the owner.
+    for name in APP_SERVICES:
+        url = interpolate(services[name]["environment"]["DATABASE_URL"], {})
+        assert url == f"postgres://povalleviation_app:povalleviation-app@db:5432/{db['POSTGRES_DB']}"
+    migrate = services["migrate"]["environment"]
+    assert interpolate(migrate["DATABASE_URL"], {}) == (
+        f"postgres://{db['POSTGRES_USER']}:povalleviation@db:5432/{db['POSTGRES_DB']}")
+    assert migrate["APP_DATABASE_PASSWORD"] == "${APP_DATABASE_PASSWORD:-povalleviation-app}"
+    assert {key: value for key, value in migrate.items() if key not in ("DATABASE_URL", "APP_DATABASE_PASSWORD")} == {
+        key: value for key, value in services["web"]["environment"].items() if key != "DATABASE_URL"}
 
 
 def _compose_web_environment(**variables) -> dict[str, str]:
