@@ -178,7 +178,8 @@ def user_create(*, actor, username: str, password: str, full_name: str = "", pho
         )
     user = User(username=username, full_name=full_name, phone=phone, unit=unit, is_demo=is_demo, is_staff=is_staff,
                 managed_area_code=managed_area_code)
-    user_set_password(actor=actor, user=user, password=password, validate=validate)
+    # A password an administrator chose is known to him: the user replaces it at his first login.
+    user_set_password(actor=actor, user=user, password=password, validate=validate, temporary=actor is not None)
     user.full_clean()
     user.save()
     _remember_password(user)

@@ -37,5 +37,9 @@ def audit_admin(areas):
 
 @pytest.fixture
 def new_account(system_admin):
-    """An account the county's system administrator created in the admin way (no post yet)."""
-    return user_create(actor=system_admin, username="newcomer", password=PASSWORD, full_name="新来的信息员")
+    """An account the county's system administrator created in the admin way (no post yet), whose owner has
+    since replaced the administrator's password with his own."""
+    from accounts.services import user_password_change
+
+    user = user_create(actor=system_admin, username="newcomer", password=PASSWORD, full_name="新来的信息员")
+    return user_password_change(user=user, password="Xinlai-own-2026")

@@ -65,6 +65,7 @@ def test_admin_add_form_creates_the_account_in_his_area(client_for, system_admin
     assert response.status_code == 302
     created = User.objects.get(username="lishi")
     assert (created.managed_area_code, created.is_staff, created.full_name) == (COUNTY, False, "李四")
+    assert created.must_change_password, "the administrator knows the password he chose"
     assert created.check_password("Xinping-2026") and created.password_history.count() == 1
     event = AuditEvent.objects.get(action="user.create", object_id=str(created.pk))
     assert (event.actor, event.area_code) == (system_admin, COUNTY)
