@@ -20,6 +20,14 @@ class HouseholdAdmin(ReadOnlyScopedAdmin):
     list_filter = ["status", "category", "primary_cause"]
     search_fields = ["household_number", "head_name"]
     ordering = ["area_code", "household_number"]
+    exclude = ["phone"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [name for name in super().get_readonly_fields(request, obj) if name != "phone"] + ["masked_phone"]
+
+    @admin.display(description="联系电话")
+    def masked_phone(self, obj):
+        return obj.masked_phone
 
 
 @admin.register(Member)
@@ -28,10 +36,16 @@ class MemberAdmin(ReadOnlyScopedAdmin):
     list_select_related = ["household"]
     search_fields = ["name"]
     ordering = ["household_id", "id"]
-    exclude = ["id_number"]
+    # Never the birth date beside the masked number: it is digits 7-14 of the ID number.
+    exclude = ["id_number", "birth_date"]
 
     def get_readonly_fields(self, request, obj=None):
-        return [name for name in super().get_readonly_fields(request, obj) if name != "id_number"] + ["masked_id_number"]
+        hidden = {"id_number", "birth_date"}
+        return [name for name in super().get_readonly_fields(request, obj) if name not in hidden] + ["masked_id_number", "age"]
+
+    @admin.display(description="年龄（周岁）")
+    def age(self, obj):
+        return obj.age
 
     @admin.display(description="身份证号")
     def masked_id_number(self, obj):
