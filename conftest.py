@@ -31,6 +31,15 @@ def _flush_passes_audit_triggers():
     let_test_flush_pass_truncate_triggers()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Rate-limit counters (login per address, API per user) live in the cache; each test starts from zero."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 @pytest.fixture
 def areas(db):
     """A small tree: 云南省 › 玉溪市 › 新平县 › 老厂乡 (太和村, 勐炳村) and 水塘镇 (one village)."""
@@ -134,9 +143,12 @@ def client_for(client):
     """``client_for(user)`` → a Django test client logged in as that user."""
     from django.test import Client
 
+    from tests.otp_support import mark_verified
+
     def make(user):
         logged_in = Client()
         logged_in.force_login(user)
+        mark_verified(logged_in, user)  # county level and above / administrators: second factor passed
         return logged_in
 
     return make

@@ -9,8 +9,9 @@ class AccountsConfig(AppConfig):
         from axes.signals import user_locked_out
         from django.contrib.auth import signals as auth_signals
 
-        from accounts import signals
+        from accounts import signals, signals_security
 
+        signals_security.hide_secret_admin_pages()
         # The audit trail of sign-ins, sign-outs, failed sign-ins and lockouts (decoupled listeners).
         auth_signals.user_logged_in.connect(signals.on_logged_in, dispatch_uid="accounts.audit.login")
         auth_signals.user_logged_out.connect(signals.on_logged_out, dispatch_uid="accounts.audit.logout")

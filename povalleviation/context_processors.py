@@ -17,7 +17,9 @@ NAVIGATION = [
     ("区域", "villages:area_list", Capability.AREA_VIEW),
     ("审计日志", "accounts:audit_list", Capability.AUDIT_VIEW),
     ("系统管理", "admin:index", Capability.USER_MANAGE),
+    ("账号解锁", "accounts:locked_accounts", Capability.ACCOUNT_UNLOCK),
     ("授权审批", "accounts:grant_list", Capability.GRANT_APPROVE),
+    ("账号安全", "accounts:security", None),
 ]
 
 

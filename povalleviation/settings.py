@@ -5,6 +5,7 @@ Production mode (``DJANGO_ENV=production`` or ``DEBUG=0``) refuses to start with
 with DEBUG on, with SQLite, or with eager tasks.
 """
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -70,7 +71,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -162,8 +162,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REST_FRAMEWORK = {
     # Token first: DRF answers an anonymous request with the first class's WWW-Authenticate header, so
     # API clients get 401 (not 403) when they send no credentials. Browser sessions still work.
+    # Tokens are django-rest-knox's: hashed, with an expiry, revocable by their owner (accounts.views_security).
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -227,7 +228,6 @@ CELERY_BEAT_SCHEDULE["close-due-publicities"] = {
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-SESSION_COOKIE_AGE = 60 * 60 * 10
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
@@ -262,6 +262,56 @@ REPORT_SIGNING_FONT_CACHE_DIR = Path(
 REPORT_VERIFY_MAX_UPLOAD_BYTES = int(os.environ.get("REPORT_VERIFY_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024)))
 
 # ---------------------------------------------------------------- security: authentication (lockout, TOTP, tokens, sessions)
+# Lockout per account, not per address: a township office shares one NAT address (django-axes).
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "accounts.backends.DemoAwareModelBackend"]
+# The username criterion alone decides (failures summed over every address and browser). The second entry,
+# username with address, can never reach the limit before the first does; it is there so axes' check
+# (axes.W006, which assumes an IP criterion) passes without silencing it.
+AXES_LOCKOUT_PARAMETERS = ["username", ["username", "ip_address"]]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=30)
+# Attempts during a lockout neither extend it nor count again: it ends 30 minutes after the fifth failure.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.views_security.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "povalleviation.request_context.client_ip"
+# Unlocking is the security administrator's (三权分立): no admin page lists or resets attempts.
+AXES_ENABLE_ADMIN = False
+# Per-address limit on login POSTs (a cache counter, accounts.throttling), beside the per-account lockout.
+LOGIN_RATE_LIMIT = int(os.environ.get("LOGIN_RATE_LIMIT", "30"))
+LOGIN_RATE_WINDOW_SECONDS = 60
+# Second factor (django-otp): county level and above and the three administrative roles (accounts.otp).
+OTP_TOTP_ISSUER = "精准扶贫业务系统"
+OTP_RECOVERY_CODE_COUNT = 10
+# API tokens (django-rest-knox): stored as SHA-512 digests, expire after 30 days, sent as "Authorization: Token …".
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=int(os.environ.get("API_TOKEN_TTL_DAYS", "30"))),
+    "AUTH_HEADER_PREFIX": "Token",
+    "AUTO_REFRESH": False,
+    "TOKEN_LIMIT_PER_USER": 20,
+}
+# API rate limits (DRF throttling, per user and, before sign-in, per client address).
+REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = [
+    "accounts.throttling.ClientAddressAnonRateThrottle",
+    "accounts.throttling.ClientAddressUserRateThrottle",
+]
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
+    "anon": os.environ.get("API_RATE_ANON", "60/min"),
+    "user": os.environ.get("API_RATE_USER", "600/min"),
+}
+# Sessions: 30 minutes idle (sliding), 12 hours at most after sign-in (accounts.middleware_security).
+SESSION_IDLE_TIMEOUT_SECONDS = 30 * 60
+SESSION_ABSOLUTE_TIMEOUT_SECONDS = 12 * 60 * 60
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT_SECONDS
+_AFTER_MESSAGES = MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1
+MIDDLEWARE[_AFTER_MESSAGES:_AFTER_MESSAGES] = [
+    "accounts.middleware_security.LoginRateLimitMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware_security.SessionTimeoutMiddleware",
+    "accounts.middleware_security.SecondFactorMiddleware",
+    "accounts.middleware_security.NoStoreMiddleware",
+]
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")
 # ---------------------------------------------------------------- security: accounts and passwords
 # Password policy (等保 level 3): 8+ characters of three classes, not the username, not one of the last five,
 # every 90 days for the three administrative roles; the demo password is refused in production.

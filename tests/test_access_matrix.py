@@ -5,7 +5,7 @@ no capability → 403; a row outside the user's areas → 404 (indistinguishable
 inside → the data, and nothing of the neighbouring areas. Refused writes change nothing.
 """
 import pytest
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 
 from accounts.choices import Role
 from accounts.models import AuditEvent
@@ -67,9 +67,9 @@ def test_anonymous_api_write_is_refused_and_changes_nothing(api_for, areas):
 def test_token_authentication_sees_the_same_scope_as_the_session(village_cadre_a):
     from rest_framework.test import APIClient
 
-    token = Token.objects.create(user=village_cadre_a)
+    _instance, token = AuthToken.objects.create(user=village_cadre_a)
     api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     assert api_codes(api.get("/api/v1/areas/")) == {VILLAGE_A, GROUP_A1}
     api.credentials(HTTP_AUTHORIZATION="Token not-a-real-token")
     assert api.get("/api/v1/areas/").status_code == 401

@@ -8,7 +8,7 @@ from django.contrib.auth import authenticate
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError, connection, transaction
-from django.test import override_settings
+from django.test import RequestFactory, override_settings
 
 from accounts.demo import DEMO_USERS
 from accounts.models import AuditEvent, Post, User
@@ -289,7 +289,7 @@ def test_load_demo_is_idempotent_and_creates_one_user_per_listed_role(db):
     assert Area.objects.get(code=VILLAGE_A).is_poor_village
     assert Area.objects.filter(parent__code=VILLAGE_A, level="group").count() == 4
     # Outside production the published demo password signs in.
-    user = authenticate(None, username="cadre_taihe", password=settings.DEMO_PASSWORD)
+    user = authenticate(RequestFactory().post("/accounts/login/"), username="cadre_taihe", password=settings.DEMO_PASSWORD)
     assert user is not None and user.username == "cadre_taihe"
 
 

@@ -12,6 +12,7 @@ from assessments.demo_exits import DEMO_CITATION, load_demo_exits
 from assessments.models import PolicyParameter, Verification
 from assessments.services.parameters import policy_parameters_load
 from households.demo import load_demo_households
+from tests.otp_support import mark_verified
 from villages.demo import VILLAGE_A_CODE, load_demo_areas
 
 TODAY = datetime.date(2026, 11, 23)
@@ -47,6 +48,8 @@ def test_each_role_finds_a_demo_exit_waiting_for_it(settings):
     for username, step in (("township_laochang", "乡级初核"), ("county_xinping", "县级审定"),
                            ("office_xinping", "公告"), ("cadre_taihe", "异议")):
         client = Client()
-        client.force_login(User.objects.get(username=username))
+        user = User.objects.get(username=username)
+        client.force_login(user)
+        mark_verified(client, user)  # the demo county accounts come with an authenticator
         page = client.get("/exits/inbox/").content.decode()
         assert step in page, username

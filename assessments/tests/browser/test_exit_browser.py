@@ -8,8 +8,9 @@ from playwright.sync_api import sync_playwright
 
 from assessments.models import Verification
 from assessments.tests.workflow_fixtures import MEETING, helped, make_eligible, set_parameter
-from conftest import GROUP_A1, PASSWORD
+from conftest import GROUP_A1
 from households.tests.factories import member_data, register_household
+from tests.browser_support import sign_in
 from villages.models import Area
 
 CHROMIUM_ARGS = [
@@ -49,12 +50,7 @@ def login(browser, live_server, user):
     page = browser.new_context(
         viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
     ).new_page()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
-    return page
+    return sign_in(page, live_server, user)
 
 
 def open_from_inbox(page, live_server, household_name="李大户"):

@@ -7,10 +7,11 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import sync_playwright
 
-from conftest import COUNTY, PASSWORD, VILLAGE_A
+from conftest import COUNTY, VILLAGE_A
 from funds.models import Disbursement
 from projects.models import Project
 from projects.tests.factories import allocate
+from tests.browser_support import sign_in
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
@@ -18,12 +19,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--
 
 def login(browser, live_server, user):
     page = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True).new_page()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
-    return page
+    return sign_in(page, live_server, user)
 
 
 @pytest.mark.browser

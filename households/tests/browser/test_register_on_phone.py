@@ -2,9 +2,10 @@
 import pytest
 from playwright.sync_api import sync_playwright
 
-from conftest import PASSWORD, VILLAGE_A
+from conftest import VILLAGE_A
 from households.models import Household
 from households.tests.factories import make_id_number
+from tests.browser_support import sign_in
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
@@ -19,10 +20,7 @@ def test_cadre_registers_household_with_two_members_on_phone(live_server, villag
         browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
         try:
             page = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True).new_page()
-            page.goto(f"{live_server.url}/accounts/login/")
-            page.fill("#id_username", village_cadre_a.username)
-            page.fill("#id_password", PASSWORD)
-            page.click("button[type=submit]")
+            sign_in(page, live_server, village_cadre_a)
             page.get_by_role("link", name="新建户").click()
             page.select_option("#id_area", VILLAGE_A)
             page.select_option("#id_identification_year", "2016")

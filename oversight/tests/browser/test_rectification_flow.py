@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import sync_playwright
 
-from conftest import PASSWORD, VILLAGE_A
+from conftest import VILLAGE_A
 from oversight.models import Complaint
 from oversight.tests.conftest import item_of, make_inspection
+from tests.browser_support import sign_in
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
@@ -20,12 +21,7 @@ SHOTS = os.environ.get("OVERSIGHT_SHOTS")
 def login(browser, live_server, user, width=390):
     context = browser.new_context(viewport={"width": width, "height": 844}, is_mobile=width < 800, has_touch=width < 800)
     page = context.new_page()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
-    return page
+    return sign_in(page, live_server, user)
 
 
 def shot(page, name):

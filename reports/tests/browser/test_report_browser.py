@@ -5,8 +5,8 @@ import hashlib
 import pytest
 from playwright.sync_api import sync_playwright
 
-from conftest import PASSWORD
 from reports.models import QuarterlyReport, ReportStatus
+from tests.browser_support import sign_in
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
@@ -27,12 +27,7 @@ def login(browser, live_server, user, *, phone=False):
     size = {"width": 390, "height": 844} if phone else {"width": 1280, "height": 900}
     context = browser.new_context(viewport=size, is_mobile=phone, has_touch=phone, accept_downloads=True)
     page = context.new_page()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
-    return page
+    return sign_in(page, live_server, user)
 
 
 @pytest.mark.browser
