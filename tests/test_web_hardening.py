@@ -296,3 +296,33 @@ def test_the_spend_ratio_query_still_answers(signed_in, county_officer, areas):
     response = client.get("/api/v1/spend-ratios/?area=530427000000&year=2026")
     assert response.status_code == 200 and response.json()["area"] == "530427000000"
     assert client.get(f"/api/v1/spend-ratios/?area={VILLAGE_A}x&year=2026").status_code == 404
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("year", ["2667692752745", "99999", "1", "-5"])
+def test_an_absurd_spend_ratio_year_is_a_400(signed_in, county_officer, areas, year):
+    response = signed_in(county_officer).get(f"/api/v1/spend-ratios/?area=530427000000&year={year}")
+    assert response.status_code == 400
+    assert response.json()["errors"]["year"] == "year 必须是年份，as_of 必须是 YYYY-MM-DD"
+
+
+# ---------------------------------------------------------------- the schema says what the API returns
+
+NULLABLE_FIELDS = [
+    ("Complaint", "household_number"), ("ComplaintDetail", "household_number"), ("ComplaintHistory", "actor"),
+    ("ItemHistory", "actor"), ("RecomputeRun", "requested_by"), ("PolicyParameter", "created_by"),
+    ("ExitPlan", "created_by"), ("ExitPlan", "approved_by"),
+]
+WHOLE_LISTS = ["/api/v1/households/{id}/members/", "/api/v1/exit-plans/{id}/versions/",
+               "/api/v1/policy-parameters/{id}/history/"]
+
+
+@pytest.mark.django_db
+def test_fields_that_can_be_empty_are_declared_nullable(signed_in, county_officer):
+    schema = signed_in(county_officer).get("/api/schema/?format=json").json()
+    components = schema["components"]["schemas"]
+    for component, field in NULLABLE_FIELDS:
+        assert components[component]["properties"][field].get("nullable") is True, (component, field)
+    for path in WHOLE_LISTS:
+        body = schema["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+        assert body["type"] == "array", path  # not a page object: the endpoint returns the whole list

@@ -25,8 +25,8 @@ class ExitPlanSerializer(serializers.ModelSerializer):
     # A plain string (not a choice field) so the schema's enum names stay unique across apps.
     status = serializers.CharField(read_only=True, help_text="draft 草稿 / approved 已审批（锁定）/ superseded 已被取代")
     status_display = serializers.CharField(source="get_status_display", read_only=True)
-    created_by = serializers.StringRelatedField()
-    approved_by = serializers.StringRelatedField()
+    created_by = serializers.StringRelatedField(allow_null=True)  # null for plans loaded from the seed file
+    approved_by = serializers.StringRelatedField(allow_null=True)  # null until approved
 
     class Meta:
         model = ExitPlan
@@ -154,7 +154,7 @@ class ExitPlanViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retrieve
         return self._reply(revision, status.HTTP_201_CREATED)
 
     @extend_schema(responses=ExitPlanSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)  # the whole list, not a page
     def versions(self, request, pk=None):
         """Every version of this plan's area and year."""
         return Response(ExitPlanSerializer(exit_plan_versions(plan=self.get_object()), many=True).data)

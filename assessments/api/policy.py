@@ -22,7 +22,7 @@ class PolicyParameterSerializer(serializers.ModelSerializer):
     area_name = serializers.CharField(source="area.name", read_only=True)
     code_display = serializers.CharField(source="get_code_display", read_only=True)
     display = serializers.CharField(read_only=True)
-    created_by = serializers.StringRelatedField(read_only=True)
+    created_by = serializers.StringRelatedField(read_only=True, allow_null=True)  # null for loaded parameters
 
     class Meta:
         model = PolicyParameter
@@ -118,7 +118,7 @@ class PolicyParameterViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.R
         return self.update(request, pk=pk, partial=True)
 
     @extend_schema(responses=PolicyParameterSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)  # the whole list, not a page
     def history(self, request, pk=None):
         """Every version of this parameter, newest first."""
         return Response(PolicyParameterSerializer(parameter_history(parameter=self.get_object()), many=True).data)
@@ -214,7 +214,7 @@ class AreaEligibilityResultViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelVie
 class RecomputeRunSerializer(serializers.ModelSerializer):
     area_code = serializers.CharField(source="area.code", read_only=True)
     area_name = serializers.CharField(source="area.name", read_only=True)
-    requested_by = serializers.StringRelatedField(read_only=True)
+    requested_by = serializers.StringRelatedField(read_only=True, allow_null=True)  # null for nightly runs
 
     class Meta:
         model = RecomputeRun

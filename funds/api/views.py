@@ -139,9 +139,11 @@ class SpendRatioView(APIView):
         params = request.query_params
         try:
             year = int(params.get("year", ""))
+            if not 2000 <= year <= 2100:
+                raise ValueError(year)
             as_of = datetime.date.fromisoformat(params["as_of"]) if params.get("as_of") else min(
                 datetime.date.today(), datetime.date(year, 12, 31))
-        except ValueError as error:
+        except (ValueError, OverflowError) as error:
             raise ValidationError({"year": "year 必须是年份，as_of 必须是 YYYY-MM-DD"}) from error
         area = Area.objects.visible_to(request.user, Capability.FUND_VIEW).filter(code=params.get("area", "")).first()
         if area is None:

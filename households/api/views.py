@@ -113,7 +113,7 @@ class HouseholdViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retriev
 
     @extend_schema(methods=["GET"], responses=MemberSerializer(many=True))
     @extend_schema(methods=["POST"], request=MemberInputSerializer, responses={201: MemberSerializer})
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], pagination_class=None)  # the whole list, not a page
     def members(self, request, pk=None):
         """The household's registered members (GET), or add one (POST)."""
         household = get_object_or_404(self.get_queryset(), pk=pk)

@@ -67,7 +67,7 @@ class ItemHistorySerializer(serializers.ModelSerializer):
     event = _coded(ItemEvent.choices, "事件")
     from_status = _coded(ItemStatus.choices, "原状态")
     to_status = _coded(ItemStatus.choices, "新状态")
-    actor = serializers.CharField(source="actor.username", read_only=True, default=None)
+    actor = serializers.CharField(source="actor.username", read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = RectificationHistory
@@ -130,7 +130,7 @@ class ComplaintHistorySerializer(serializers.ModelSerializer):
     event = _coded(ComplaintEvent.choices, "事件")
     from_status = _coded(ComplaintStatus.choices, "原状态")
     to_status = _coded(ComplaintStatus.choices, "新状态")
-    actor = serializers.CharField(source="actor.username", read_only=True, default=None)
+    actor = serializers.CharField(source="actor.username", read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = ComplaintHistory
@@ -146,7 +146,8 @@ class ComplaintSerializer(serializers.ModelSerializer):
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     complainant_name = serializers.CharField(source="masked_name", read_only=True)
     complainant_phone = serializers.CharField(source="masked_phone", read_only=True)
-    household_number = serializers.CharField(source="household.household_number", read_only=True, default=None)
+    household_number = serializers.CharField(source="household.household_number", read_only=True, default=None,
+                                             allow_null=True)
     is_overdue = serializers.SerializerMethodField()
 
     class Meta:
