@@ -93,3 +93,9 @@ def records_refused_lookups(service):
             raise
 
     return wrapper
+
+
+def rerecord_refused_lookup(error):
+    """For a caller whose own transaction rolled back after the service wrote the audit row: write it again."""
+    if isinstance(error, LookupRefused):
+        audit_record(**error.audit)

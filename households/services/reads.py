@@ -16,6 +16,7 @@ from .common import record_event
 READ_ACTION_LABELS = {
     "household.view": "查看户卡",
     "household.members_view": "查看家庭成员",
+    "household.edit_view": "打开户信息修改页（含完整身份证号）",
     "household.pdf": "下载户卡 PDF",
     "household.export": "导出建档立卡户",
     "household.search": "检索建档立卡户",

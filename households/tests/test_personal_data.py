@@ -202,3 +202,28 @@ def test_duplicate_message_on_the_api_names_no_place(api_for, village_cadre_b, h
     assert "太和" not in body and household_a.household_number not in body and VILLAGE_A not in body
     assert AuditEvent.objects.filter(action="household.duplicate_lookup", actor=village_cadre_b).count() == 1
     assert VILLAGE_B in {e.area_code for e in AuditEvent.objects.filter(action="household.duplicate_lookup")}
+
+
+def test_edit_page_is_an_audited_read_and_keeps_the_audit_of_a_refused_lookup(client_for, village_cadre_b, household_a,
+                                                                              household_b):
+    cadre = client_for(village_cadre_b)
+    assert cadre.get(f"/households/{household_b.pk}/edit/").status_code == 200
+    opened = AuditEvent.objects.get(action="household.edit_view")
+    assert opened.actor == village_cadre_b and opened.area_code == VILLAGE_B
+    head = household_b.members.get()
+    data = {
+        "identification_year": "2016", "category": "general", "primary_cause": "LACK_FUNDS",
+        "version": str(household_b.version), "members-TOTAL_FORMS": "2", "members-INITIAL_FORMS": "1",
+        "members-MIN_NUM_FORMS": "1", "members-MAX_NUM_FORMS": "1000",
+        "members-0-member_id": head.pk, "members-0-name": head.name, "members-0-id_number": head.id_number,
+        "members-0-relation": "head", "members-0-health_status": "healthy", "members-0-labour_capacity": "full",
+        # 王秀 is registered in 太和村, outside cadre B's village.
+        "members-1-name": "王秀", "members-1-id_number": make_id_number(102, odd=False), "members-1-relation": "other",
+        "members-1-health_status": "healthy", "members-1-labour_capacity": "full",
+    }
+    response = cadre.post(f"/households/{household_b.pk}/edit/", data)
+    body = response.content.decode()
+    assert response.status_code == 400 and "已登记在册" in body and "李大" not in body and "太和" not in body
+    hit = AuditEvent.objects.get(action="household.duplicate_lookup")
+    assert hit.actor == village_cadre_b and hit.outcome == "denied" and hit.area_code == VILLAGE_B
+    assert household_b.members.count() == 1

@@ -14,6 +14,7 @@ from households import services
 from households.choices import STATUS_TRANSITIONS, HouseholdStatus, MemberStatus
 from households.models import Household, Member
 from households.selectors import editable_areas
+from households.services.lookups import rerecord_refused_lookup
 from povalleviation.access import Capability
 from povalleviation.errors import ApplicationError
 from povalleviation.views import CapabilityRequiredMixin
@@ -97,6 +98,9 @@ class HouseholdEditView(CapabilityRequiredMixin, View):
         )
         form.fields["area"].disabled = True
         members = household.members.filter(is_registered=True).order_by("id")
+        # The edit form holds the full ID numbers and phone of the household: opening it is an audited read.
+        services.household_read_record(actor=request.user, household=household, action="household.edit_view",
+                                       detail=f"含 {len(members)} 名成员的完整身份证号和联系电话")
         formset = household_forms.MemberFormSet(prefix="members", initial=[
             {"member_id": m.pk, **{name: getattr(m, name) for name in household_forms.MemberForm.base_fields if hasattr(m, name)}}
             for m in members
@@ -131,6 +135,8 @@ class HouseholdEditView(CapabilityRequiredMixin, View):
                             error.field_errors = {f"members.{index}.{k}": v for k, v in error.field_errors.items()}
                             raise
             except ApplicationError as error:
+                # The page's own transaction rolled back the service's audit row of a refused lookup: write it again.
+                rerecord_refused_lookup(error)
                 _apply_errors(error, form, formset, dict(enumerate(live)))
             else:
                 messages.success(request, "已保存")
