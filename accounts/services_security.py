@@ -17,6 +17,7 @@ from povalleviation.errors import ApplicationError, NotFound
 
 register_action_labels({
     "user.unlock": "解锁账号",
+    "user.otp_reset": "重置动态口令",
     "user.otp_enrol": "绑定动态口令",
     "user.otp_failed": "动态口令错误",
     "user.recovery_code_used": "使用恢复码登录",
@@ -46,6 +47,21 @@ def account_unlock(*, actor, username: str) -> int:
         summary=f"解锁账号 {username}", changes={"attempts_removed": removed},
     )
     return removed
+
+
+@transaction.atomic
+def second_factor_reset(*, actor, username: str):
+    """The security administrator removes the authenticator and recovery codes of an account of his area
+    (phone lost, no recovery code left); its owner binds a new one at the next sign-in."""
+    user = User.objects.filter(username=username).first()
+    if user is None or user.pk == getattr(actor, "pk", None) or not user_in_unlock_scope(actor=actor, user=user):
+        raise NotFound("该账号不存在或不在您的管辖区域内。")
+    removed = TOTPDevice.objects.filter(user=user).delete()[0] + StaticDevice.objects.filter(user=user).delete()[0]
+    User.objects.filter(pk=user.pk).update(session_generation=F("session_generation") + 1)
+    audit_record(
+        actor=actor, action="user.otp_reset", target=user, area_code=user_area_code(user),
+        summary=f"重置账号 {username} 的动态口令", changes={"devices_removed": removed},
+    )
 
 
 @transaction.atomic

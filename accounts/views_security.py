@@ -29,6 +29,7 @@ from accounts.services_security import (
     account_unlock,
     second_factor_check,
     second_factor_enrol,
+    second_factor_reset,
     token_create,
     token_revoke,
     user_logout_all,
@@ -197,11 +198,14 @@ class LockedAccountsView(CapabilityRequiredMixin, View):
         return render(request, "accounts/locked_accounts.html", {"locked": locked_accounts(actor=request.user)})
 
     def post(self, request):
-        username = request.POST.get("username", "")
+        username = request.POST.get("username", "").strip()
         try:
-            account_unlock(actor=request.user, username=username)
+            if request.POST.get("action") == "reset_otp":
+                second_factor_reset(actor=request.user, username=username)
+                messages.success(request, f"账号 {username} 的动态口令已重置，其本人下次登录时重新绑定手机验证器。")
+            else:
+                account_unlock(actor=request.user, username=username)
+                messages.success(request, f"账号 {username} 已解锁。")
         except ApplicationError as error:
             messages.error(request, error.message)
-        else:
-            messages.success(request, f"账号 {username} 已解锁。")
         return redirect("accounts:locked_accounts")

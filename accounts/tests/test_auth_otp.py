@@ -162,3 +162,28 @@ def test_demo_accounts_come_with_the_authenticators_the_readme_lists(db):
         shown = code_at(TOTPDevice(key=base64.b32decode(secret).hex()), time.time())
         response = client.post(VERIFY, {"code": shown, "next": "/"})
         assert response.status_code == 302 and response.url == "/", username
+
+
+def test_security_admin_resets_a_lost_authenticator_and_the_owner_binds_a_new_one(client_for, county_officer,
+                                                                                 system_admin):
+    security = _persona("security", Role.SECURITY_ADMIN, COUNTY)
+    other_security = _persona("security_other", Role.SECURITY_ADMIN, OTHER_TOWNSHIP)
+    confirmed_device(county_officer)
+    replace_recovery_codes(county_officer)
+    officer_session = client_for(county_officer)
+
+    # Neither the system administrator nor a security administrator of another area can do it.
+    reset = {"action": "reset_otp", "username": "county"}
+    assert client_for(system_admin).post("/accounts/security/locked/", reset).status_code == 403
+    client_for(other_security).post("/accounts/security/locked/", reset)
+    assert TOTPDevice.objects.filter(user=county_officer).count() == 1
+
+    client_for(security).post("/accounts/security/locked/", reset)
+    assert not TOTPDevice.objects.filter(user=county_officer).exists()
+    assert not StaticToken.objects.filter(device__user=county_officer).exists()
+    event = AuditEvent.objects.get(action="user.otp_reset")
+    assert (event.actor, event.object_id) == (security, str(county_officer.pk))
+    # His open sessions end; signing in again leads to binding a new authenticator.
+    assert officer_session.get("/households/").url.startswith(LOGIN)
+    client = password_login(county_officer)
+    assert client.get("/households/").url.startswith(ENROL)
