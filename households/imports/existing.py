@@ -6,17 +6,27 @@
   household is inside the scope; otherwise it is a new household;
 * a person registered (``is_registered``) in any other household is a duplicate. The refusal names that
   household only when the uploader may see it, with the wording of
-  ``households.services.common.refuse_duplicate_person``.
+  ``households.services.common.refuse_duplicate_person``; hits outside the scope are audited and counted
+  against the uploader's hourly lookup limit (``households.services.lookups``).
 """
 from collections import defaultdict
 
 from django.db import connection
 from django.db.models.expressions import RawSQL
 
+from accounts.services import audit_record
 from households.choices import HouseholdStatus, Relation
+from households.idnumber import mask_id_number
 from households.models import Household, Member
 from households.services.common import FROZEN_STATUSES, households_in_open_return
-from households.services.lookups import REGISTERED_ELSEWHERE
+from households.services.lookups import (
+    DUPLICATE_LOOKUP_LIMIT,
+    LOOKUP_LIMIT_REACHED,
+    REGISTERED_ELSEWHERE,
+    count_lookup,
+    lookups_used,
+)
+from households.services.reads import actor_area_code
 from povalleviation.access import Capability, covers
 
 from .columns import HOUSEHOLD_SHEET, MEMBER_SHEET, column_by_key
@@ -124,6 +134,7 @@ def _resolve_existing(plans, errors, actor, registered, lock):
 def _check_members(plans, errors, actor, registered):
     """Duplicates against the database; existing members of updated households are matched by ID number."""
     id_column = _header(MEMBER_SHEET, "id_number")
+    hidden = []  # (row, ID number) of people registered outside the uploader's scope
     for plan in plans:
         own_household_id = plan.existing.pk if plan.existing is not None else None
         for member in plan.members:
@@ -133,7 +144,31 @@ def _check_members(plans, errors, actor, registered):
             if own_household_id is not None and person["household_id"] == own_household_id:
                 member.existing_id = person["id"]
                 continue
+            if actor is not None and not covers(actor, Capability.HOUSEHOLD_VIEW, person["household__area_code"]):
+                hidden.append((member.row, member.data["id_number"]))
+                continue
             errors.add(MEMBER_SHEET, member.row, id_column, duplicate_message(actor, person))
+    _report_hidden_duplicates(hidden, errors, actor, id_column)
+
+
+def _report_hidden_duplicates(hidden, errors, actor, id_column):
+    """A file is a bulk duplicate lookup: its hits outside the scope are audited (one row per file) and count
+    against the uploader's hourly limit; past the limit the file gets one error that names no row, so a file
+    of guessed numbers tells nothing about which of them are registered."""
+    if not hidden:
+        return
+    allowance = DUPLICATE_LOOKUP_LIMIT - lookups_used(actor)
+    count_lookup(actor, len(hidden))
+    over = len(hidden) > allowance
+    audit_record(actor=actor, action="household.duplicate_lookup_limited" if over else "household.duplicate_lookup",
+                 area_code=actor_area_code(actor, Capability.HOUSEHOLD_IMPORT), outcome="denied",
+                 summary=f"导入文件中 {len(hidden)} 个身份证号已在范围外登记" + ("，超过查重次数限制" if over else ""),
+                 changes={"count": len(hidden), "id_numbers": [mask_id_number(number) for _, number in hidden[:50]]})
+    if over:
+        errors.add(MEMBER_SHEET, None, id_column, LOOKUP_LIMIT_REACHED)
+        return
+    for row, _number in hidden:
+        errors.add(MEMBER_SHEET, row, id_column, SAME_PERSON_ELSEWHERE_HIDDEN)
 
 
 def _check_final_heads(plans, errors):

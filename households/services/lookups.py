@@ -49,20 +49,21 @@ def lookup_limit_reached(actor) -> bool:
     return getattr(actor, "pk", None) is not None and lookups_used(actor) >= DUPLICATE_LOOKUP_LIMIT
 
 
-def count_lookup(actor) -> int:
+def count_lookup(actor, hits: int = 1) -> int:
+    if not getattr(actor, "pk", None):
+        return 0
     key = _window_key(actor)
     cache.add(key, 0, DUPLICATE_LOOKUP_WINDOW + 60)
     try:
-        return cache.incr(key)
+        return cache.incr(key, hits)
     except ValueError:  # expired between add and incr
-        cache.set(key, 1, DUPLICATE_LOOKUP_WINDOW + 60)
-        return 1
+        cache.set(key, hits, DUPLICATE_LOOKUP_WINDOW + 60)
+        return hits
 
 
 def registered_elsewhere(*, actor, id_number: str, area_code: str, field: str, row_label: str = "") -> LookupRefused:
     """The refusal for a person registered outside the actor's scope (counted and audited)."""
-    if getattr(actor, "pk", None):
-        count_lookup(actor)
+    count_lookup(actor)
     return LookupRefused(
         f"{row_label}{REGISTERED_ELSEWHERE}", field_errors={field: REGISTERED_ELSEWHERE}, code="duplicate_person",
         audit={"actor": actor, "action": "household.duplicate_lookup", "area_code": area_code,

@@ -227,3 +227,22 @@ def test_edit_page_is_an_audited_read_and_keeps_the_audit_of_a_refused_lookup(cl
     hit = AuditEvent.objects.get(action="household.duplicate_lookup")
     assert hit.actor == village_cadre_b and hit.outcome == "denied" and hit.area_code == VILLAGE_B
     assert household_b.members.count() == 1
+
+
+def test_an_import_file_is_a_counted_audited_lookup_and_names_no_row_past_the_limit(village_cadre_a, household_b):
+    from households.imports.pipeline import import_workbook
+    from households.services.lookups import count_lookup
+    from households.tests.import_files import household_with_spouse, workbook_bytes
+
+    household, people = household_with_spouse(0)
+    people[1]["身份证号"] = make_id_number(201)  # 刀二 of 勐炳村, outside cadre A's village
+    outcome = import_workbook(source=workbook_bytes([household], people), actor=village_cadre_a, dry_run=True)
+    (error,) = outcome.result.errors.sorted()
+    assert error.row == 3 and error.message == REGISTERED_ELSEWHERE
+    audit = AuditEvent.objects.get(action="household.duplicate_lookup", actor=village_cadre_a)
+    assert audit.changes["count"] == 1 and audit.area_code == VILLAGE_A and make_id_number(201) not in str(audit.changes)
+    count_lookup(village_cadre_a, DUPLICATE_LOOKUP_LIMIT)  # the hour's allowance is used up
+    outcome = import_workbook(source=workbook_bytes([household], people), actor=village_cadre_a, dry_run=True)
+    (limited,) = outcome.result.errors.sorted()
+    assert limited.row is None and limited.message == LOOKUP_LIMIT_REACHED
+    assert AuditEvent.objects.filter(action="household.duplicate_lookup_limited", actor=village_cadre_a).count() == 1
