@@ -47,12 +47,13 @@ def test_ledger_counts_by_category_and_status_and_flags_overdue(client_for, coun
 def test_ledger_query_count_is_fixed(client_for, county_officer, inspection, django_assert_num_queries):
     client = client_for(county_officer)
     client.get(reverse("oversight:ledger"))
-    with django_assert_num_queries(8):
+    # 9 = session, user, second-factor device (county level), posts, then the ledger's own queries.
+    with django_assert_num_queries(9):
         client.get(reverse("oversight:ledger"))
     make_inspection(county_officer, source_kind="audit", title="审计", items=[
         ("扶贫资金使用管理", VILLAGE_A, datetime.date(2024, 5, 1)), ("帮扶工作", VILLAGE_B, datetime.date(2024, 5, 2)),
         ("目标精准把握", VILLAGE_B, datetime.date(2024, 5, 3))])
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         page = client.get(reverse("oversight:ledger"))
     assert text(page).count("oversight/items/") == 6
 
@@ -183,11 +184,12 @@ def test_complaint_list_query_count_is_fixed(client_for, county_officer, areas, 
     _complaint(county_officer, areas)
     client = client_for(county_officer)
     client.get(reverse("oversight:complaint_list"))
-    with django_assert_num_queries(6):
+    # 7 = session, user, second-factor device (county level), posts, then the list's own queries.
+    with django_assert_num_queries(7):
         client.get(reverse("oversight:complaint_list"))
     for _ in range(4):
         _complaint(county_officer, areas, area=VILLAGE_B)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         page = client.get(reverse("oversight:complaint_list"))
     assert text(page).count("oversight/complaints/") >= 5
     assert RectificationItem.objects.count() == 0
