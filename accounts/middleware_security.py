@@ -1,8 +1,8 @@
 """Request guards of the sign-in security: login rate limit, session timeouts, the second factor, no-store.
 
-Order (settings.MIDDLEWARE, after the message middleware): rate limit → OTPMiddleware → timeouts →
-second factor → no-store. A password-change guard, if any, comes after the second factor and lets the
-second-factor pages through.
+Order (settings.MIDDLEWARE, after the request context, so a sign-out here is audited with the address):
+rate limit → OTPMiddleware → timeouts → second factor → no-store. The password-change guard comes after the
+second factor and lets the second-factor pages through.
 """
 from django.conf import settings
 from django.contrib import messages

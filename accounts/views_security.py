@@ -10,7 +10,7 @@ from django.forms.utils import ErrorDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views import View
 from django_otp import login as otp_login
 from knox.models import AuthToken
@@ -69,7 +69,7 @@ class SecondFactorVerifyView(LoginRequiredMixin, View):
             if request.user.is_verified():
                 return redirect(_next_url(request))
             if not has_confirmed_device(request.user):
-                return redirect(f"{reverse('accounts:otp_enrol')}?next={_next_url(request)}")
+                return redirect(f"{reverse('accounts:otp_enrol')}?{urlencode({'next': _next_url(request)})}")
         return super().dispatch(request, *args, **kwargs)
 
     def get(self, request):
@@ -100,7 +100,7 @@ class SecondFactorEnrolView(LoginRequiredMixin, View):
     def dispatch(self, request, *args, **kwargs):
         # Someone who already has an authenticator proves it before binding another one.
         if request.user.is_authenticated and has_confirmed_device(request.user) and not request.user.is_verified():
-            return redirect(f"{reverse('accounts:otp_verify')}?next={_next_url(request)}")
+            return redirect(f"{reverse('accounts:otp_verify')}?{urlencode({'next': _next_url(request)})}")
         return super().dispatch(request, *args, **kwargs)
 
     def _context(self, request, device, error=""):
@@ -126,7 +126,7 @@ class SecondFactorEnrolView(LoginRequiredMixin, View):
         otp_login(request, device)
         request.session.cycle_key()
         request.session[RECOVERY_CODES_SESSION_KEY] = codes
-        return redirect(f"{reverse('accounts:otp_recovery_codes')}?next={_next_url(request)}")
+        return redirect(f"{reverse('accounts:otp_recovery_codes')}?{urlencode({'next': _next_url(request)})}")
 
 
 class RecoveryCodesView(LoginRequiredMixin, View):

@@ -303,8 +303,9 @@ REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
 SESSION_IDLE_TIMEOUT_SECONDS = 30 * 60
 SESSION_ABSOLUTE_TIMEOUT_SECONDS = 12 * 60 * 60
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT_SECONDS
-_AFTER_MESSAGES = MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1
-MIDDLEWARE[_AFTER_MESSAGES:_AFTER_MESSAGES] = [
+# After the request context, so a sign-out on timeout is audited with the client's address.
+_AFTER_CONTEXT = MIDDLEWARE.index("povalleviation.request_context.RequestContextMiddleware") + 1
+MIDDLEWARE[_AFTER_CONTEXT:_AFTER_CONTEXT] = [
     "accounts.middleware_security.LoginRateLimitMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "accounts.middleware_security.SessionTimeoutMiddleware",

@@ -25,6 +25,8 @@ def test_a_session_idle_for_31_minutes_is_signed_out_with_a_chinese_message(clie
     assert "_auth_user_id" not in client.session
     login_page = client.get(response.url).content.decode()
     assert IDLE_MESSAGE in login_page and "长时间未操作，已自动退出" in login_page
+    signed_out = AuditEvent.objects.get(action="user.logout")
+    assert (signed_out.actor, signed_out.ip_address) == (village_cadre_a, "127.0.0.1")
 
 
 def test_activity_keeps_the_session_alive(client_for, village_cadre_a):
