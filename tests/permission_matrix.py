@@ -171,7 +171,8 @@ ROUTES: dict[str, Route] = {
     "funds:disbursement_list": page(C.FUND_VIEW),
     "funds:disbursement_create": page(C.DISBURSEMENT_RECORD, exceptions={
         ("*", PAGE): (404, "the page records against ?funding=<id>; without one there is nothing to find")}),
-    "funds:disbursement_review": post(C.FUND_VIEW, "disbursement"),
+    "funds:disbursement_review": post(C.FUND_VIEW, "disbursement",
+                                      act=(C.DISBURSEMENT_REVIEW_TOWNSHIP, C.DISBURSEMENT_REVIEW_COUNTY)),
     "funds:import": page(C.FUND_ALLOCATE),
     "funds:import_preview": page(C.FUND_ALLOCATE, "fund_import"),
     "funds:export": page(C.FUND_VIEW),
@@ -198,8 +199,9 @@ ROUTES: dict[str, Route] = {
     "reports:generate": page(C.REPORT_GENERATE),
     "reports:detail": page(C.REPORT_VIEW, "report"),
     "reports:status": page(C.REPORT_VIEW, "report"),
-    "reports:action": post(C.REPORT_VIEW, "report", extra={"action": "review"}),
-    "reports:download": page(C.REPORT_VIEW, "report", extra={"kind": "draft"}),
+    "reports:action": post(C.REPORT_VIEW, "report", extra={"action": "review"}, act=C.REPORT_REVIEW),
+    "reports:download": page(C.REPORT_VIEW, "report", extra={"kind": "draft"}, exceptions={
+        ("*", OWN): (404, "the matrix's report is still queued: its draft PDF is made after commit")}),
     # API
     "api:me": api(LOGIN),
     "api:audit-event-list": api(C.AUDIT_VIEW),

@@ -174,6 +174,33 @@ def make_audit_event(code, sequence):
     return {"pk": AuditEvent.objects.filter(action="area.create", area_code=code).get().pk}
 
 
+def make_report(code, sequence):
+    """A quarterly report of the county ``code``, queued (its PDF is made after commit, which never comes here)."""
+    from accounts.services import post_assign, user_create
+    from reports.services import report_generate
+
+    office = user_create(actor=None, username=f"matrix_office_{sequence}", password=PASSWORD)
+    post_assign(actor=None, user=office, area=_area(code), role=Role.LEADING_GROUP_OFFICE)
+    return {"pk": report_generate(actor=office, area=_area(code), year=2024, quarter=1).pk}
+
+
+def make_disbursement(code, sequence):
+    """报账 of an approved, publicized project of the village ``code`` paid from its county's published allocation."""
+    from projects.tests.factories import allocate, approve, fund, publicize_plan
+    from projects.tests.factories import make_project as project
+
+    made = approve(project(actor=None, area=_area(code), name=f"报账项目{sequence}"),
+                   submitter=None, admitter=None, approver=None)
+    publicize_plan(made, actor=None)
+    allocation = allocate(actor=None, area=_area(code[:6] + "000000"), document=f"报账〔2024〕{sequence}号")
+    funding = fund(actor=None, allocation=allocation, project=made, amount="1000")
+    from funds.services import fund_disburse
+
+    disbursement = fund_disburse(actor=None, funding=funding, amount="100", paid_on=datetime.date(2024, 3, 10),
+                                 voucher_number=f"PZ{sequence}")
+    return {"pk": disbursement.pk}
+
+
 def make_grant(code, sequence):
     """A village cadre's post at ``code`` asked for by the county's system administrator: waits for approval."""
     from accounts.services import post_assign, user_create
@@ -207,6 +234,8 @@ KINDS = {
     "complaint": ("village", make_complaint, {"pk": MISSING_PK}),
     "audit_event": ("village", make_audit_event, {"pk": MISSING_PK}),
     "grant": ("village", make_grant, {"pk": MISSING_PK}),
+    "report": ("county", make_report, {"pk": MISSING_PK}),
+    "disbursement": ("village", make_disbursement, {"pk": MISSING_PK}),
 }
 # Kinds the matrix reaches with a missing id only (their own/other copies need a whole workflow to exist; each
 # app's tests cover them in and out of area).
@@ -214,8 +243,8 @@ MISSING_ONLY = {
     "import_job": {"pk": MISSING_PK}, "announcement": {"pk": MISSING_PK}, "verification": {"pk": MISSING_PK},
     "exit_objection": {"pk": MISSING_PK}, "match": {"pk": MISSING_PK},
     "project_publicity": {"pk": MISSING_PK}, "project_objection": {"pk": MISSING_PK},
-    "disbursement": {"pk": MISSING_PK}, "fund_import": {"pk": MISSING_PK}, "evidence": {"pk": MISSING_PK},
-    "report": {"pk": MISSING_PK}, "report_token": {"token": uuid.UUID(int=0)},
+    "fund_import": {"pk": MISSING_PK}, "evidence": {"pk": MISSING_PK},
+    "report_token": {"token": uuid.UUID(int=0)},
     "eligibility_result": {"pk": MISSING_PK}, "area_result": {"pk": MISSING_PK}, "recompute_run": {"pk": MISSING_PK},
 }
 
