@@ -129,8 +129,8 @@ ROUTES: dict[str, Route] = {
     "workflow:chain_edit": page(C.POLICY_EDIT, "county", extra={"workflow_type": "household_exit"}),
     "workflow:chain_reset": post(C.POLICY_EDIT, "county", extra={"workflow_type": "household_exit"}),
     "workflow:detail": page(C.EXIT_VIEW, "verification"),
-    "workflow:act": post(C.EXIT_VIEW, "verification"),
-    "workflow:objection_lodge": post(C.OBJECTION_RECORD, "verification"),
+    "workflow:act": post(C.EXIT_VIEW, "verification", success=400),  # which step? the empty form is refused
+    "workflow:objection_lodge": post(C.OBJECTION_RECORD, "verification", success=400),
     "workflow:objection_resolve": post(C.PUBLICITY_MANAGE, "exit_objection"),
     "workflow:match_explain": post(C.IDENTIFICATION_APPROVE_COUNTY, "match"),
     "workflow:nominate": page(C.EXIT_NOMINATE, "household"),

@@ -201,6 +201,34 @@ def make_disbursement(code, sequence):
     return {"pk": disbursement.pk}
 
 
+def _exit_parameters(code):
+    """The exit rule rows of the village's county and province (as assessments' workflow tests set them)."""
+    from assessments.models import PolicyParameter
+    from assessments.tests.workflow_fixtures import set_parameter
+
+    county, province = code[:6] + "000000", code[:2] + "0000000000"
+    if PolicyParameter.objects.filter(area__code=county, code="household_income_test").exists():
+        return
+    for name, value in (("income_line", 4000), ("household_income_test", None), ("publicity_days_min", 7),
+                        ("compulsory_education_age_min", 6), ("compulsory_education_age_max", 15)):
+        if not PolicyParameter.objects.filter(area__code=county, code=name).exists():
+            set_parameter(name, value, area_code=county)
+    if not PolicyParameter.objects.filter(area__code=province, code="exit_nomination_window_start").exists():
+        set_parameter("exit_nomination_window_start", 101, area_code=province)
+        set_parameter("exit_nomination_window_end", 1231, area_code=province)
+        for level, days in (("village", 5), ("township", 15), ("county", 15), ("city", 30), ("province", 30)):
+            set_parameter(f"step_days_{level}", days, area_code=province)
+
+
+def make_verification(code, sequence):
+    """A household exit of the village ``code``, nominated and waiting for the village review."""
+    from assessments.tests.workflow_fixtures import helped, make_eligible, nominate
+
+    _exit_parameters(code)
+    household = helped(None, make_eligible(None, _household(code, sequence)))
+    return {"pk": nominate(None, household).pk}
+
+
 def make_grant(code, sequence):
     """A village cadre's post at ``code`` asked for by the county's system administrator: waits for approval."""
     from accounts.services import post_assign, user_create
@@ -234,13 +262,14 @@ KINDS = {
     "complaint": ("village", make_complaint, {"pk": MISSING_PK}),
     "audit_event": ("village", make_audit_event, {"pk": MISSING_PK}),
     "grant": ("village", make_grant, {"pk": MISSING_PK}),
+    "verification": ("village", make_verification, {"pk": MISSING_PK}),
     "report": ("county", make_report, {"pk": MISSING_PK}),
     "disbursement": ("village", make_disbursement, {"pk": MISSING_PK}),
 }
 # Kinds the matrix reaches with a missing id only (their own/other copies need a whole workflow to exist; each
 # app's tests cover them in and out of area).
 MISSING_ONLY = {
-    "import_job": {"pk": MISSING_PK}, "announcement": {"pk": MISSING_PK}, "verification": {"pk": MISSING_PK},
+    "import_job": {"pk": MISSING_PK}, "announcement": {"pk": MISSING_PK},
     "exit_objection": {"pk": MISSING_PK}, "match": {"pk": MISSING_PK},
     "project_publicity": {"pk": MISSING_PK}, "project_objection": {"pk": MISSING_PK},
     "fund_import": {"pk": MISSING_PK}, "evidence": {"pk": MISSING_PK},
