@@ -133,6 +133,27 @@ def make_project(code, sequence):
     return {"pk": project(actor=None, area=_area(code), name=f"产业项目{sequence}").pk}
 
 
+def _publicity(code, sequence):
+    from projects.tests.factories import approve, publicize_plan
+    from projects.tests.factories import make_project as project
+
+    made = approve(project(actor=None, area=_area(code), name=f"公示项目{sequence}"),
+                   submitter=None, admitter=None, approver=None)
+    return publicize_plan(made, actor=None)
+
+
+def make_project_publicity(code, sequence):
+    return {"pk": _publicity(code, sequence).pk}
+
+
+def make_project_objection(code, sequence):
+    from projects.services import project_objection_record
+
+    objection = project_objection_record(actor=None, publicity=_publicity(code, sequence), channel="on_site",
+                                         content="受益户名单有误", received_on=datetime.date(2024, 2, 22))
+    return {"pk": objection.pk}
+
+
 def make_allocation(code, sequence):
     from projects.tests.factories import allocate
 
@@ -263,6 +284,8 @@ KINDS = {
     "audit_event": ("village", make_audit_event, {"pk": MISSING_PK}),
     "grant": ("village", make_grant, {"pk": MISSING_PK}),
     "verification": ("village", make_verification, {"pk": MISSING_PK}),
+    "project_publicity": ("village", make_project_publicity, {"pk": MISSING_PK}),
+    "project_objection": ("village", make_project_objection, {"pk": MISSING_PK}),
     "report": ("county", make_report, {"pk": MISSING_PK}),
     "disbursement": ("village", make_disbursement, {"pk": MISSING_PK}),
 }
@@ -271,7 +294,7 @@ KINDS = {
 MISSING_ONLY = {
     "import_job": {"pk": MISSING_PK}, "announcement": {"pk": MISSING_PK},
     "exit_objection": {"pk": MISSING_PK}, "match": {"pk": MISSING_PK},
-    "project_publicity": {"pk": MISSING_PK}, "project_objection": {"pk": MISSING_PK},
+
     "fund_import": {"pk": MISSING_PK}, "evidence": {"pk": MISSING_PK},
     "report_token": {"token": uuid.UUID(int=0)},
     "eligibility_result": {"pk": MISSING_PK}, "area_result": {"pk": MISSING_PK}, "recompute_run": {"pk": MISSING_PK},
