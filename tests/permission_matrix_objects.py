@@ -250,6 +250,16 @@ def make_verification(code, sequence):
     return {"pk": nominate(None, household).pk}
 
 
+def make_eligibility_result(code, sequence):
+    """The stored 脱贫标准 evaluation of a household of the village ``code``."""
+    from assessments.services.eligibility import eligibility_evaluate_household
+    from assessments.tests.workflow_fixtures import YEAR, make_eligible
+
+    _exit_parameters(code)
+    household = make_eligible(None, _household(code, sequence))
+    return {"pk": eligibility_evaluate_household(household=household, year=YEAR).pk}
+
+
 def make_grant(code, sequence):
     """A village cadre's post at ``code`` asked for by the county's system administrator: waits for approval."""
     from accounts.services import post_assign, user_create
@@ -284,6 +294,7 @@ KINDS = {
     "audit_event": ("village", make_audit_event, {"pk": MISSING_PK}),
     "grant": ("village", make_grant, {"pk": MISSING_PK}),
     "verification": ("village", make_verification, {"pk": MISSING_PK}),
+    "eligibility_result": ("village", make_eligibility_result, {"pk": MISSING_PK}),
     "project_publicity": ("village", make_project_publicity, {"pk": MISSING_PK}),
     "project_objection": ("village", make_project_objection, {"pk": MISSING_PK}),
     "report": ("county", make_report, {"pk": MISSING_PK}),
@@ -297,7 +308,7 @@ MISSING_ONLY = {
 
     "fund_import": {"pk": MISSING_PK}, "evidence": {"pk": MISSING_PK},
     "report_token": {"token": uuid.UUID(int=0)},
-    "eligibility_result": {"pk": MISSING_PK}, "area_result": {"pk": MISSING_PK}, "recompute_run": {"pk": MISSING_PK},
+"area_result": {"pk": MISSING_PK}, "recompute_run": {"pk": MISSING_PK},
 }
 
 
