@@ -24,7 +24,9 @@ MEMBER_FIELDS = [
     "name",
     "relation",
     "sex",
-    "birth_year",  # never the birth date: it is digits 7-14 of the ID number shown masked beside it
+    # Stored as decided on (a snapshot taken before an upgrade must still compare equal); pages and the API
+    # show it through snapshot_for_display as the birth year, never beside the masked ID number.
+    "birth_date",
     "labour_capacity",
     "health_status",
     "student_status",
