@@ -28,8 +28,8 @@ DEMO_USERS = [
     ("office_xinping", "杨领导小组", "新平县脱贫攻坚领导小组办公室", Role.LEADING_GROUP_OFFICE, COUNTY_CODE, False),
     ("auditor_xinping", "周审计", "新平县审计局", Role.AUDITOR, COUNTY_CODE, False),
     ("admin_xinping", "吴管理", "新平县扶贫开发办公室信息中心", Role.SYSTEM_ADMIN, COUNTY_CODE, True),
-    ("security_xinping", "郑安全", "新平县扶贫开发办公室信息中心", Role.SECURITY_ADMIN, COUNTY_CODE, False),
-    ("auditadmin_xinping", "钱审管", "新平县扶贫开发办公室信息中心", Role.AUDIT_ADMIN, COUNTY_CODE, False),
+    ("security_xinping", "郑安全", "新平县扶贫开发办公室信息中心", Role.SECURITY_ADMIN, COUNTY_CODE, True),
+    ("auditadmin_xinping", "钱审管", "新平县扶贫开发办公室信息中心", Role.AUDIT_ADMIN, COUNTY_CODE, True),
 ]
 
 # Fixed TOTP secrets (base32, SHA-1, 6 digits, 30 s) of the demo accounts that need a second factor.
