@@ -164,7 +164,7 @@ REST_FRAMEWORK = {
     # API clients get 401 (not 403) when they send no credentials. Browser sessions still work.
     # Tokens are django-rest-knox's: hashed, with an expiry, revocable by their owner (accounts.views_security).
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "knox.auth.TokenAuthentication",
+        "accounts.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -102,3 +102,12 @@ def test_api_answers_429_in_chinese_past_the_per_user_rate(api_for, village_cadr
 @pytest.mark.parametrize("header", ["Token not-a-real-token", "Bearer abc", "Token "])
 def test_bad_authorization_headers_get_401(db, header):
     assert Client().get("/api/v1/me/", HTTP_AUTHORIZATION=header).status_code == 401
+
+
+def test_a_token_stops_working_while_its_owner_must_change_the_password(village_cadre_a):
+    _, token = AuthToken.objects.create(village_cadre_a)
+    assert api_get(token).status_code == 200
+    village_cadre_a.must_change_password = True
+    village_cadre_a.save(update_fields=["must_change_password"])
+    refused = api_get(token)
+    assert refused.status_code == 401 and "须先在网页上修改密码" in refused.json()["detail"]

@@ -36,7 +36,11 @@ def _error_response(exc, context):
         wait = f"，请 {exc.wait:.0f} 秒后再试" if exc.wait else "，请稍后再试"
         response.data = {"detail": f"请求过于频繁{wait}。", "code": "throttled", "errors": {}}
     elif isinstance(exc, exceptions.AuthenticationFailed):
-        response.data = {"detail": "令牌无效、已过期或已吊销。", "code": "authentication_failed", "errors": {}}
+        # One message for every bad token; a token refused because its owner must change the password says so.
+        if exc.get_codes() == "password_change_required":
+            response.data = {"detail": str(exc.detail), "code": "password_change_required", "errors": {}}
+        else:
+            response.data = {"detail": "令牌无效、已过期或已吊销。", "code": "authentication_failed", "errors": {}}
     elif isinstance(response.data, dict) and "detail" in response.data:
         detail = response.data["detail"]
         response.data = {"detail": str(detail), "code": getattr(detail, "code", "error"), "errors": {}}
