@@ -4,6 +4,7 @@ The page middleware sends such a user to the change-password page; an API client
 of an account whose password was reset by an administrator, or has expired, stops working until the owner
 changes it on the web (and the tokens of a reset account end with its sessions anyway).
 """
+from drf_spectacular.contrib.knox_auth_token import KnoxTokenScheme
 from knox.auth import TokenAuthentication as KnoxTokenAuthentication
 from rest_framework import exceptions
 
@@ -16,3 +17,9 @@ class TokenAuthentication(KnoxTokenAuthentication):
                 "该账号须先在网页上修改密码，修改后令牌方可使用。", code="password_change_required"
             )
         return user, auth_token
+
+
+class TokenScheme(KnoxTokenScheme):
+    """The OpenAPI description of this class (knox's), so the schema and `check --deploy` know it."""
+
+    target_class = "accounts.authentication.TokenAuthentication"
