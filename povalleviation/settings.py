@@ -92,8 +92,15 @@ INSTALLED_APPS = [
     "reports",
 ]
 
+# One list, in order (docs/security.md explains each security layer):
 MIDDLEWARE = [
+    # Forwarding headers are honoured only from TRUSTED_PROXY_IPS: before anything reads them.
+    "povalleviation.security.TrustedProxyMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "povalleviation.security.PermissionsPolicyMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Bodies above the page's limit are refused (413) before anything reads them.
+    "povalleviation.security.RequestLimitsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -102,11 +109,21 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "povalleviation.request_context.RequestContextMiddleware",
+    # After the request context, so a sign-out on timeout is audited with the client's address.
+    "accounts.middleware_security.LoginRateLimitMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware_security.SessionTimeoutMiddleware",
+    "accounts.middleware_security.SecondFactorMiddleware",
+    # A temporary or expired password is changed before anything else, after sign-in and the second factor.
+    "accounts.middleware.PasswordChangeRequiredMiddleware",
+    "accounts.middleware_security.NoStoreMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 if PRODUCTION:
     # Static files are served by the app itself in production (collected at image build time).
-    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
+    MIDDLEWARE.insert(MIDDLEWARE.index("povalleviation.security.RequestLimitsMiddleware") + 1,
+                      "whitenoise.middleware.WhiteNoiseMiddleware")
 
 ROOT_URLCONF = "povalleviation.urls"
 WSGI_APPLICATION = "povalleviation.wsgi.application"
@@ -303,16 +320,6 @@ REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
 SESSION_IDLE_TIMEOUT_SECONDS = 30 * 60
 SESSION_ABSOLUTE_TIMEOUT_SECONDS = 12 * 60 * 60
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT_SECONDS
-# After the request context, so a sign-out on timeout is audited with the client's address.
-_AFTER_CONTEXT = MIDDLEWARE.index("povalleviation.request_context.RequestContextMiddleware") + 1
-MIDDLEWARE[_AFTER_CONTEXT:_AFTER_CONTEXT] = [
-    "accounts.middleware_security.LoginRateLimitMiddleware",
-    "django_otp.middleware.OTPMiddleware",
-    "accounts.middleware_security.SessionTimeoutMiddleware",
-    "accounts.middleware_security.SecondFactorMiddleware",
-    "accounts.middleware_security.NoStoreMiddleware",
-]
-MIDDLEWARE.append("axes.middleware.AxesMiddleware")
 # ---------------------------------------------------------------- security: accounts and passwords
 # Password policy (等保 level 3): 8+ characters of three classes, not the username, not one of the last five,
 # every 90 days for the three administrative roles; the demo password is refused in production.
@@ -325,29 +332,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "accounts.validators.PasswordHistoryValidator", "OPTIONS": {"count": PASSWORD_HISTORY_COUNT}},
     {"NAME": "accounts.validators.DemoPasswordValidator"},
 ]
-# A temporary or expired password is changed before anything else: after sign-in and the second factor.
-_password_after = max(
-    MIDDLEWARE.index(name) for name in (
-        "django.contrib.auth.middleware.AuthenticationMiddleware", "django_otp.middleware.OTPMiddleware",
-        "accounts.middleware_security.SecondFactorMiddleware",
-    ) if name in MIDDLEWARE
-)
-MIDDLEWARE.insert(_password_after + 1, "accounts.middleware.PasswordChangeRequiredMiddleware")
 # ---------------------------------------------------------------- security: audit log
 # ---------------------------------------------------------------- security: web hardening (proxies, CSP, limits)
 # Addresses (or CIDR networks) of the reverse proxies in front of the app. Only a request coming from one of
 # them may set X-Forwarded-For / X-Forwarded-Proto; from anyone else those headers are ignored.
 TRUSTED_PROXY_IPS = env_list("TRUSTED_PROXY_IPS", [])
-# TrustedProxyMiddleware must run before anything reads the forwarding headers (SecurityMiddleware's
-# is_secure(), the audit trail's client IP); RequestLimitsMiddleware before anything reads the body.
-_security_index = MIDDLEWARE.index("django.middleware.security.SecurityMiddleware")
-MIDDLEWARE[_security_index:_security_index + 1] = [
-    "povalleviation.security.TrustedProxyMiddleware",
-    "csp.middleware.CSPMiddleware",
-    "povalleviation.security.PermissionsPolicyMiddleware",
-    "django.middleware.security.SecurityMiddleware",
-    "povalleviation.security.RequestLimitsMiddleware",
-]
 # Scripts only from our own static files: no inline <script>, no on*= handlers (static/js/ behaviours.js
 # handles data-print / data-autosubmit). Styles keep 'unsafe-inline' for the few style="" attributes and
 # <style> blocks in templates and Swagger UI; styles cannot run code.
