@@ -111,3 +111,19 @@ def test_a_token_stops_working_while_its_owner_must_change_the_password(village_
     village_cadre_a.save(update_fields=["must_change_password"])
     refused = api_get(token)
     assert refused.status_code == 401 and "须先在网页上修改密码" in refused.json()["detail"]
+
+
+
+@pytest.mark.django_db(transaction=True)
+def test_upgrading_drops_the_old_clear_text_token_table():
+    """An installation that used DRF's tokens kept every key in clear text: the upgrade removes the table."""
+    from django.core.management import call_command
+    from django.db import connection
+
+    call_command("migrate", "accounts", "0004", verbosity=0)
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE authtoken_token (key varchar(40) PRIMARY KEY, created timestamp, user_id bigint)")
+        cursor.execute("INSERT INTO authtoken_token VALUES ('0123456789abcdef0123456789abcdef01234567', now(), 1)")
+    assert "authtoken_token" in connection.introspection.table_names()
+    call_command("migrate", "accounts", verbosity=0)
+    assert "authtoken_token" not in connection.introspection.table_names()
