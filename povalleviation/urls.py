@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib import admin
+from django.shortcuts import redirect
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
@@ -9,6 +10,14 @@ from povalleviation.home import HomeView
 admin.site.site_header = "精准扶贫业务系统 · 系统管理"
 admin.site.site_title = "系统管理"
 admin.site.index_title = "用户、任职与区域"
+
+
+def _own_password_change(request, extra_context=None):
+    """The admin's "修改密码" goes to the one change-password page: policy, history, audit, other sessions ended."""
+    return redirect("accounts:password_change")
+
+
+admin.site.password_change = _own_password_change
 
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),

@@ -109,3 +109,8 @@ def test_changing_the_password_ends_the_other_sessions_and_is_audited(village_ca
     event = AuditEvent.objects.get(action="user.password_change")
     assert (event.actor, event.object_id) == (user, str(user.pk))
     assert "Taihe-new-2026" not in str(event.changes) + event.summary
+
+
+def test_the_admin_password_link_leads_to_the_audited_change_page(client_for, system_admin):
+    response = client_for(system_admin).get("/admin/password_change/")
+    assert response.status_code == 302 and response["Location"] == "/accounts/password/"
