@@ -22,6 +22,8 @@ from decimal import Decimal
 from django.db.models import Q, Sum
 from django.db.models.functions import Substr
 
+from households.money import per_head, yuan
+
 from .choices import FundKind, SourceLevel
 from .models import FundAllocation
 from .targets import (
@@ -82,7 +84,7 @@ def _percent(value):
 
 
 def _yuan(value):
-    return f"{Decimal(value).quantize(Decimal('0.01'))} 元"
+    return f"{yuan(value)} 元"
 
 
 def _result(row, *, label, measured, measured_text, target_text, met, detail):
@@ -142,7 +144,7 @@ def _integrated_rules(totals, minimum_row, growth_row):
 
 def _per_capita_rule(totals, row, persons):
     fiscal = totals.sum(exclude_kinds=(FundKind.DONATION,))
-    value = None if not persons else (fiscal / Decimal(persons)).quantize(Decimal("0.01"))
+    value = None if not persons else per_head(fiscal, persons)
     return _result(row, label="人均财政扶贫投入", measured=value, measured_text="—" if value is None else _yuan(value),
                    target_text=f"≥ {row.value_text} 元/人", met=_compare(value, row, Decimal(row.value)),
                    detail=f"财政资金 {_yuan(fiscal)} ÷ 建档立卡贫困人口 {persons or 0} 人")

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from households.models import Household
+from households.money import yuan
 from projects import services as project_services
 from projects.choices import ProjectCategory, PublicityKind
 from projects.models import Project
@@ -105,7 +106,7 @@ def load_demo_funds() -> int:
         share = Decimal(10 + 7 * (index % 10)) / 100  # 10 % … 73 % paid
         fundings = [(central_funding, 0.45), (local_funding, 0.8), (township_funding, 0.6)]
         for number, (funding, fraction) in enumerate(fundings):
-            fund_disburse(actor=None, funding=funding, amount=(funding.amount * share).quantize(Decimal("0.01")),
+            fund_disburse(actor=None, funding=funding, amount=yuan(funding.amount * share),
                           paid_on=_day(year, fraction, today), voucher_number=f"XP{year}-{index + 1:03d}-{number + 1}",
                           payee=f"{village.parent.name}财政所", is_demo=True)
         if index in DELAY_CAUSES and schedule_delay(project, today):  # not started by today: attribute (P-FD-10)

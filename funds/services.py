@@ -10,6 +10,7 @@ from django.db.models import F
 
 from accounts.history import record_changes
 from accounts.services import audit_record
+from households.money import yuan
 from povalleviation.access import Capability, require
 from povalleviation.errors import ApplicationError, Conflict, PermissionDenied
 from projects.choices import PAYABLE_STATUSES
@@ -31,7 +32,7 @@ def _save(instance):
 
 
 def _money(value) -> Decimal:
-    amount = Decimal(str(value)).quantize(Decimal("0.01"))
+    amount = yuan(value)
     if amount <= 0:
         raise ApplicationError("金额必须大于 0", field_errors={"amount": "金额必须大于 0"})
     return amount

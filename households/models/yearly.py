@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 
 from households.choices import UNSAFE_GRADES, HousingGrade
+from households.money import per_head
 from povalleviation.access import ScopedQuerySet
 
 
@@ -23,7 +24,8 @@ def money(label):
 class IncomeRecord(models.Model):
     """Household income of one year, by component; 人均纯收入 is derived by the service that saves it.
 
-    家庭纯收入 = 工资性 + 生产经营性 − 生产经营性支出 + 财产性 + 转移性; 人均 = ÷ 在户人数
+    家庭纯收入 = 工资性 + 生产经营性 − 生产经营性支出 + 财产性 + 转移性; 人均 = ÷ 在户人数, 四舍五入 to the fen
+    (``households.money.per_head``: 1001 元 ÷ 8 = 125.13)
     (DOMAIN.md §3.3; components per 000_6ea9a56b91abd59f.txt §三(八), §三(十三); 002 §二(一)).
     """
 
@@ -61,7 +63,7 @@ class IncomeRecord(models.Model):
         self.net_income = (
             self.wage_income + self.production_income - self.production_expense + self.property_income + self.transfer_income
         )
-        self.per_capita_net_income = (self.net_income / self.member_count).quantize(Decimal("0.01"))
+        self.per_capita_net_income = per_head(self.net_income, self.member_count)  # 四舍五入 to the fen
 
 
 class LivingConditions(models.Model):
