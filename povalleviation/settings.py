@@ -333,6 +333,15 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "accounts.validators.DemoPasswordValidator"},
 ]
 # ---------------------------------------------------------------- security: audit log
+# ---------------------------------------------------------------- import limits
+# Household Excel import (web, API and `import_households` alike): the file, each unpacked part of the
+# .xlsx and their total, and the rows and columns of a sheet (households.imports.workbook_guard).
+IMPORT_MAX_FILE_BYTES = int(os.environ.get("IMPORT_MAX_FILE_BYTES", str(30 * 1024 * 1024)))
+IMPORT_MAX_PART_BYTES = int(os.environ.get("IMPORT_MAX_PART_BYTES", str(200 * 1024 * 1024)))
+IMPORT_MAX_UNPACKED_BYTES = int(os.environ.get("IMPORT_MAX_UNPACKED_BYTES", str(400 * 1024 * 1024)))
+IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "200000"))
+IMPORT_MAX_COLUMNS = int(os.environ.get("IMPORT_MAX_COLUMNS", "100"))
+
 # ---------------------------------------------------------------- security: web hardening (proxies, CSP, limits)
 # Addresses (or CIDR networks) of the reverse proxies in front of the app. Only a request coming from one of
 # them may set X-Forwarded-For / X-Forwarded-Proto; from anyone else those headers are ignored.
