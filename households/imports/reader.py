@@ -3,10 +3,17 @@
 calamine returns every numeric cell as a float; for the ID columns that is exactly how an ID number that
 Excel stored as a number shows up, and such a cell is refused with ``idnumber.check_excel_cell``'s message
 instead of being converted (the last digits are already lost). Every problem is recorded per cell.
+
+Nothing reaches calamine before ``workbook_guard.inspect_workbook`` has checked the file (zip directory,
+unpacked sizes, the farthest cell of each sheet within IMPORT_MAX_ROWS × IMPORT_MAX_COLUMNS), so the
+rectangle calamine builds is bounded; its rows are then turned into Python one at a time (``iter_rows``).
 """
 import io
+import logging
+import os
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from python_calamine import CalamineWorkbook
 
 from households.idnumber import IdNumberError, check_excel_cell, validate_id_number
@@ -22,8 +29,14 @@ from .columns import (
     Kind,
 )
 from .errors import ErrorList
+from .workbook_guard import SheetScan, WorkbookRefused, file_too_large_message, inspect_workbook
+
+logger = logging.getLogger(__name__)
 
 REQUIRED_MESSAGE = "必填项为空"
+# Characters that make a cell look empty: str.isspace() covers spaces, tabs, U+3000 and no-break spaces;
+# these zero-width ones are not whitespace to Python but are invisible in Excel.
+_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
 _HEADER_TRANSLATION = str.maketrans({"(": "（", ")": "）", "*": None, " ": None, "\u3000": None, "\n": None})
 _FULL_WIDTH_DIGITS = str.maketrans({0xFF10 + i: chr(ord("0") + i) for i in range(10)})
 _YES_VALUES = {YES, "Y", "y", "TRUE", "true", "True", "1"}
@@ -136,7 +149,12 @@ def _id_number(raw, today):
 
 
 def _is_blank(raw) -> bool:
-    return raw is None or (isinstance(raw, str) and not raw.strip())
+    return raw is None or (isinstance(raw, str) and not raw.strip().strip(_INVISIBLE).strip())
+
+
+def formula_message(formula: str) -> str:
+    shown = f" ={formula}" if formula else ""
+    return f"单元格为公式{shown} 但没有计算结果，请在 Excel 中重新计算并保存"
 
 
 def cell_parser(column: Column, today, id_cache: dict):
@@ -186,12 +204,25 @@ def cell_parser(column: Column, today, id_cache: dict):
     raise ValueError(f"unknown column kind {kind!r}")
 
 
-def open_workbook(source) -> CalamineWorkbook:
+def source_bytes(source) -> bytes:
+    """The file's bytes; a path or file larger than the upload limit is refused before it is read."""
     if isinstance(source, bytes | bytearray):
-        return CalamineWorkbook.from_filelike(io.BytesIO(source))
+        return bytes(source)
+    limit = settings.IMPORT_MAX_FILE_BYTES
     if hasattr(source, "read"):
-        return CalamineWorkbook.from_filelike(source)
-    return CalamineWorkbook.from_path(str(source))
+        data = source.read(limit + 1)
+    else:
+        if os.path.getsize(source) > limit:
+            raise WorkbookRefused(file_too_large_message(limit))
+        with open(source, "rb") as handle:
+            data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise WorkbookRefused(file_too_large_message(limit))
+    return data
+
+
+def open_workbook(data: bytes) -> CalamineWorkbook:
+    return CalamineWorkbook.from_filelike(io.BytesIO(data))
 
 
 def _header_positions(sheet: str, header_row: list, errors: ErrorList) -> dict[str, int]:
@@ -242,17 +273,22 @@ def _remembered(column: Column, parse):
     return parse_once
 
 
-def _parse_rows(sheet: str, table: list, positions: dict, note_index, errors: ErrorList, today, id_cache) -> list:
+def _parse_rows(sheet: str, table, positions: dict, note_index, errors: ErrorList, today, id_cache,
+                formulas: dict | None = None) -> list:
+    """``table`` yields the data rows (Excel row 2 on); ``formulas`` maps (row, column index) to the formula
+    of a cell saved without its computed value."""
     columns = COLUMNS_BY_SHEET[sheet]
+    formulas = formulas or {}
+    formula_rows = {row for row, _ in formulas}
     present = [(column.key, positions[column.key], _remembered(column, cell_parser(column, today, id_cache)),
                 column.required, column.default,
                 column.header) for column in columns if column.key in positions]
     missing_defaults = {column.key: column.default for column in columns if column.key not in positions}
     rows = []
     half = max(len(present) // 2, 1)
-    for number, cells in enumerate(table[1:], start=2):
+    for number, cells in enumerate(table, start=2):
         width = len(cells)
-        if cells.count("") > width - half and all(
+        if cells.count("") > width - half and number not in formula_rows and all(
             _is_blank(raw) for index, raw in enumerate(cells) if index != note_index
         ):
             continue
@@ -260,8 +296,12 @@ def _parse_rows(sheet: str, table: list, positions: dict, note_index, errors: Er
         has_error = False
         for key, index, parse, required, default, header in present:
             raw = cells[index] if index < width else ""
-            if raw == "" or raw is None or (raw.__class__ is str and raw.isspace()):
-                if required:
+            if raw == "" or raw is None or (raw.__class__ is str and _is_blank(raw)):
+                formula = formulas.get((number, index)) if formulas else None
+                if formula is not None:
+                    errors.add(sheet, number, header, formula_message(formula))
+                    has_error = True
+                elif required:
                     errors.add(sheet, number, header, REQUIRED_MESSAGE)
                     has_error = True
                 values[key] = default
@@ -272,33 +312,60 @@ def _parse_rows(sheet: str, table: list, positions: dict, note_index, errors: Er
                 errors.add(sheet, number, header, str(problem))
                 values[key] = None
                 has_error = True
+            except Exception:  # a defect in a parser names the cell instead of failing the whole file
+                logger.exception("import cell %s row %s column %s", sheet, number, header)
+                errors.add(sheet, number, header, "无法读取此单元格的内容，请检查后重新填写")
+                values[key] = None
+                has_error = True
         rows.append(ParsedRow(number, values, has_error))
     return rows
 
 
-def parse_sheet(workbook: CalamineWorkbook, sheet: str, errors: ErrorList, today, id_cache=None) -> ParsedSheet:
+def _sheet_rows(sheet):
+    """The sheet's rows from A1 on, one list at a time: calamine yields rows from row 1 but starts each at
+    the first used column, so the columns before it are put back."""
+    start = sheet.start
+    if start is None:
+        return
+    padding = [""] * start[1]
+    for cells in sheet.iter_rows():
+        yield padding + cells if padding else cells
+
+
+def parse_sheet(workbook: CalamineWorkbook, sheet: str, errors: ErrorList, today, id_cache=None,
+                scan: SheetScan | None = None) -> ParsedSheet:
     parsed = ParsedSheet(name=sheet)
     if sheet not in workbook.sheet_names:
         errors.add(sheet, None, "", f"缺少工作表“{sheet}”；请使用导入模板")
         return parsed
-    table = workbook.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
-    if not table:
+    rows = _sheet_rows(workbook.get_sheet_by_name(sheet))
+    header = next(rows, None)
+    if header is None:
         errors.add(sheet, 1, "", "工作表为空，缺少表头")
         return parsed
     parsed.present = True
-    positions = _header_positions(sheet, table[0], errors)
+    positions = _header_positions(sheet, header, errors)
     parsed.keys = set(positions)
-    note_index = next((i for i, raw in enumerate(table[0]) if _normalised_header(raw) == ERROR_NOTE_HEADER), None)
-    parsed.rows = _parse_rows(sheet, table, positions, note_index, errors, today, {} if id_cache is None else id_cache)
+    note_index = next((i for i, raw in enumerate(header) if _normalised_header(raw) == ERROR_NOTE_HEADER), None)
+    parsed.rows = _parse_rows(sheet, rows, positions, note_index, errors, today, {} if id_cache is None else id_cache,
+                              scan.formulas if scan is not None else None)
     return parsed
 
 
 def read_workbook(source, errors: ErrorList, today) -> dict[str, ParsedSheet]:
-    """Both sheets, parsed; a file that is not a readable workbook is one error."""
+    """Both sheets, parsed; a file that is not a readable workbook, or one past a limit, is one error."""
+    unread = {sheet: ParsedSheet(name=sheet) for sheet in SHEETS}
     try:
-        workbook = open_workbook(source)
+        data = source_bytes(source)
+        scans = inspect_workbook(data, SHEETS)
+    except WorkbookRefused as refused:
+        errors.add(refused.sheet, None, "", refused.message)
+        return unread
+    try:
+        workbook = open_workbook(data)
     except Exception:  # calamine raises its own error types for every kind of unreadable file
+        logger.info("unreadable import workbook", exc_info=True)
         errors.add("", None, "", "无法读取文件：请上传由导入模板填写的 .xlsx 格式 Excel 文件")
-        return {sheet: ParsedSheet(name=sheet) for sheet in SHEETS}
+        return unread
     id_cache = {}
-    return {sheet: parse_sheet(workbook, sheet, errors, today, id_cache) for sheet in SHEETS}
+    return {sheet: parse_sheet(workbook, sheet, errors, today, id_cache, scans.get(sheet)) for sheet in SHEETS}

@@ -3,6 +3,9 @@
 
 Every problem is reported (sheet, row, column, reason); a file with any error commits nothing.
 """
+import logging
+
+from django.db import DatabaseError
 from django.utils import timezone
 
 from households.choices import Relation
@@ -27,6 +30,7 @@ MEMBER_FIELDS = (
     "name", "relation", "ethnicity", "education_level", "student_status", "health_status", "labour_capacity",
     "work_place", "work_months", "is_dibao", "tekun", "has_medical_insurance", "has_serious_illness_insurance",
 )
+logger = logging.getLogger(__name__)
 FIRST_IDENTIFICATION_YEAR = 2013  # 建档立卡 began in 2014 with the 2013 poverty line (国开办发〔2014〕24号)
 
 
@@ -138,7 +142,7 @@ def _member_plans(rows, plans, sheet_keys, errors: ErrorList):
         elif head is not None and number and plan_by_number is None and plan_by_head is not None:
             errors.add(M, row.number, _header(M, "household_number"), "户编号与户信息表中该户的户编号不一致")
             plan = None
-        info = values.get("id_number")
+        info = values.get("id_number") or None  # blank ("") and unreadable (None) give None
         if info is not None:
             first = seen_rows.get(info.number)
             if first is not None:
@@ -187,6 +191,17 @@ def validate_workbook(*, source, actor, lock: bool = False, progress=None) -> Va
     errors = ErrorList()
     today = timezone.localdate()
     report(5, "正在读取文件…")
+    try:
+        return _validate(source, actor, lock, report, errors, today)
+    except DatabaseError:
+        raise
+    except Exception:  # any defect left in a check must become an error the uploader sees, not 系统错误
+        logger.exception("import validation failed")
+        errors.add("", None, "", "校验文件时出错，未导入任何数据：请检查文件内容后重试，或联系管理员")
+        return ValidationResult(errors=errors, household_rows=0, member_rows=0)
+
+
+def _validate(source, actor, lock, report, errors, today) -> ValidationResult:
     sheets = read_workbook(source, errors, today)
     household_sheet, member_sheet = sheets[H], sheets[M]
     result = ValidationResult(errors=errors, household_rows=len(household_sheet.rows), member_rows=len(member_sheet.rows))

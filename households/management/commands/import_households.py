@@ -1,10 +1,12 @@
 """manage.py import_households FILE --user USERNAME [--dry-run]: the web import's checks, from the shell."""
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from households.imports.pipeline import import_workbook
+from households.imports.workbook_guard import file_too_large_message
 from povalleviation.access import Capability, has_capability
 from povalleviation.errors import ApplicationError
 
@@ -22,6 +24,8 @@ class Command(BaseCommand):
         path = Path(file)
         if not path.is_file():
             raise CommandError(f"找不到文件 {file}")
+        if path.stat().st_size > settings.IMPORT_MAX_FILE_BYTES:  # the upload's limit, before reading anything
+            raise CommandError(f"导入失败，未导入任何数据：{file_too_large_message()}")
         actor = get_user_model().objects.filter(username=user, is_active=True).first()
         if actor is None:
             raise CommandError(f"用户 {user} 不存在或已停用")
