@@ -342,6 +342,18 @@ IMPORT_MAX_UNPACKED_BYTES = int(os.environ.get("IMPORT_MAX_UNPACKED_BYTES", str(
 IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "200000"))
 IMPORT_MAX_COLUMNS = int(os.environ.get("IMPORT_MAX_COLUMNS", "100"))
 
+# ---------------------------------------------------------------- import jobs
+# A household import task that kills its worker is redelivered (acks_late + reject_on_worker_lost); the job
+# counts its deliveries and fails past this many (households.imports.jobs.start_delivery).
+IMPORT_MAX_DELIVERIES = int(os.environ.get("IMPORT_MAX_DELIVERIES", "3"))
+# Running import jobs (queued, validating, committing) that have not moved for this long are failed (beat).
+IMPORT_STALE_MINUTES = int(os.environ.get("IMPORT_STALE_MINUTES", "30"))
+CELERY_BEAT_SCHEDULE["fail-stale-imports"] = {
+    "task": "households.fail_stale_imports",
+    "schedule": crontab(minute="*/5"),
+}
+# A worker child whose memory grew past this (KiB; 1 GiB) after a task is replaced by a fresh one.
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = int(os.environ.get("CELERY_WORKER_MAX_MEMORY_PER_CHILD", str(1024 * 1024)))
 # ---------------------------------------------------------------- security: web hardening (proxies, CSP, limits)
 # Addresses (or CIDR networks) of the reverse proxies in front of the app. Only a request coming from one of
 # them may set X-Forwarded-For / X-Forwarded-Proto; from anyone else those headers are ignored.

@@ -4,12 +4,22 @@ The tasks in ``households/tasks.py`` call ``run_validation`` and ``run_commit``;
 idempotent (a job only moves forward from the state the step expects) and survive a retry: validation
 writes nothing but the job, and the commit is one transaction that re-validates the file against the
 database as it is at that moment.
+
+A task that kills its worker (memory, abort) is redelivered by the broker (``acks_late`` +
+``reject_on_worker_lost``). Each delivery of a step is counted on the job (``start_delivery``) before any
+work; past ``IMPORT_MAX_DELIVERIES`` the job fails with a message the page shows, and the uploader can
+upload again. ``fail_stale_jobs`` (Celery beat) fails running jobs that have not moved for
+``IMPORT_STALE_MINUTES``, e.g. when the broker lost the message. Neither ever writes a household: the
+commit is one transaction, and a killed commit rolls back.
 """
 import logging
 import uuid
+from datetime import timedelta
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from accounts.services import audit_record
@@ -25,6 +35,11 @@ logger = logging.getLogger(__name__)
 
 MAX_UPLOAD_BYTES = 30 * 1024 * 1024
 Status = ImportJob.Status
+RUNNING = (Status.UPLOADED, Status.VALIDATING, Status.COMMITTING)
+VALIDATION_STATES = (Status.UPLOADED, Status.VALIDATING)
+COMMIT_STATES = (Status.COMMITTING,)
+REDELIVERED_MESSAGE = "处理该文件时后台进程多次异常退出，已停止处理；请检查文件后重新上传"
+STALE_MESSAGE = "后台处理超过 {minutes} 分钟没有进展，已停止处理，未导入任何数据；请重新上传"
 
 
 def import_area_code(user) -> str:
@@ -38,7 +53,45 @@ def import_area_code(user) -> str:
 def _set(job_id, **fields):
     if "message" in fields:
         fields["message"] = fields["message"][:200]
-    ImportJob.objects.filter(pk=job_id).update(**fields)
+    ImportJob.objects.filter(pk=job_id).update(updated_at=timezone.now(), **fields)
+
+
+def start_delivery(job_id: int, states: tuple, *, retries: int = 0) -> bool:
+    """Count one delivery of a step, before any work; False when the task must not process the job.
+
+    The count goes up with one conditional UPDATE in its own transaction, so it is recorded even if this
+    delivery then kills its worker. Celery's own retries (a lost database connection) do not use up the
+    budget; redeliveries after a worker died do. A job no longer in ``states`` is left as it is (the task
+    is a duplicate or the job was already failed)."""
+    allowed = settings.IMPORT_MAX_DELIVERIES + retries
+    now = timezone.now()
+    with transaction.atomic():
+        counted = ImportJob.objects.filter(pk=job_id, status__in=states, attempts__lt=allowed).update(
+            attempts=F("attempts") + 1, updated_at=now)
+    if counted:
+        return True
+    with transaction.atomic():
+        failed = ImportJob.objects.filter(pk=job_id, status__in=states, attempts__gte=allowed).update(
+            status=Status.FAILED, progress=100, finished_at=now, updated_at=now, message=REDELIVERED_MESSAGE)
+    if failed:
+        logger.error("import job %s failed: delivered %s times without finishing", job_id, allowed)
+    return False
+
+
+def fail_stale_jobs(*, minutes: int | None = None) -> int:
+    """Fail every running job that has not moved for ``minutes`` (default IMPORT_STALE_MINUTES); idempotent.
+
+    A commit still running holds its job row locked: the UPDATE waits for its transaction to end, and a
+    commit that wrote its rows has left the running states by then, so it is not failed after the fact."""
+    minutes = settings.IMPORT_STALE_MINUTES if minutes is None else minutes
+    now = timezone.now()
+    stale = ImportJob.objects.filter(status__in=RUNNING, updated_at__lt=now - timedelta(minutes=minutes))
+    with transaction.atomic():
+        count = stale.update(status=Status.FAILED, progress=100, finished_at=now, updated_at=now,
+                             message=STALE_MESSAGE.format(minutes=minutes))
+    if count:
+        logger.error("failed %s import jobs that had not moved for %s minutes", count, minutes)
+    return count
 
 
 def _progress(job_id):
@@ -74,8 +127,10 @@ def import_job_create(*, actor, uploaded_file) -> ImportJob:
     return job
 
 
-def run_validation(job_id: int):
+def run_validation(job_id: int, *, retries: int = 0):
     """Check the whole file; keep every error and the marked workbook, or mark the job ready to confirm."""
+    if not start_delivery(job_id, VALIDATION_STATES, retries=retries):
+        return
     job = ImportJob.objects.select_related("uploaded_by").filter(pk=job_id).first()
     if job is None or job.status not in (Status.UPLOADED, Status.VALIDATING):
         return
@@ -114,7 +169,7 @@ def import_job_confirm(*, actor, job: ImportJob) -> ImportJob:
     """The uploader confirms a validated job; the commit runs once this transaction is committed."""
     require(actor, Capability.HOUSEHOLD_IMPORT, job.area_code)
     moved = ImportJob.objects.filter(pk=job.pk, uploaded_by=actor, status=Status.VALID).update(
-        status=Status.COMMITTING, progress=0, message="已确认，正在排队写入…"
+        status=Status.COMMITTING, progress=0, attempts=0, updated_at=timezone.now(), message="已确认，正在排队写入…"
     )
     job.refresh_from_db()
     if not moved:
@@ -125,8 +180,10 @@ def import_job_confirm(*, actor, job: ImportJob) -> ImportJob:
     return job
 
 
-def run_commit(job_id: int):
+def run_commit(job_id: int, *, retries: int = 0):
     """Re-validate and write in one transaction; a file that became invalid since the preview writes nothing."""
+    if not start_delivery(job_id, COMMIT_STATES, retries=retries):
+        return
     job = ImportJob.objects.select_related("uploaded_by").filter(pk=job_id).first()
     if job is None or job.status != Status.COMMITTING:
         return

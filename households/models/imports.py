@@ -37,6 +37,11 @@ class ImportJob(models.Model):
     error_file = models.FileField("标注错误的文件", upload_to="imports/errors/%Y/%m/", null=True, blank=True)
     created_at = models.DateTimeField("上传时间", auto_now_add=True)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+    # A task that kills its worker is redelivered (acks_late + reject_on_worker_lost): each delivery of the
+    # current step counts here, and past IMPORT_MAX_DELIVERIES the job fails instead of looping forever.
+    attempts = models.PositiveSmallIntegerField("本步骤投递次数", default=0)
+    # Moved on every status or progress change; a running job that stops moving is failed by the sweeper.
+    updated_at = models.DateTimeField("最后进展时间", auto_now=True, db_index=True)
 
     objects = ImportJobQuerySet.as_manager()
 
