@@ -30,9 +30,7 @@ MULTIPART_OVERHEAD_BYTES = 1024 * 1024
 
 
 def _household_import_limit():
-    from households.imports.jobs import MAX_UPLOAD_BYTES
-
-    return MAX_UPLOAD_BYTES
+    return settings.IMPORT_MAX_FILE_BYTES
 
 
 def _evidence_limit():

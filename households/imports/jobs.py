@@ -28,12 +28,10 @@ from povalleviation.access import ROLE_CAPABILITIES, Capability, require
 from povalleviation.errors import ApplicationError, Conflict
 
 from .errorfile import marked_workbook
-from .pipeline import collector_paused, import_workbook
-from .validation import validate_workbook
+from .pipeline import collector_paused, import_workbook, validate_source
 
 logger = logging.getLogger(__name__)
 
-MAX_UPLOAD_BYTES = 30 * 1024 * 1024
 Status = ImportJob.Status
 RUNNING = (Status.UPLOADED, Status.VALIDATING, Status.COMMITTING)
 VALIDATION_STATES = (Status.UPLOADED, Status.VALIDATING)
@@ -110,8 +108,9 @@ def import_job_create(*, actor, uploaded_file) -> ImportJob:
     name = (getattr(uploaded_file, "name", "") or "").rsplit("/", 1)[-1]
     if not name.lower().endswith(".xlsx"):
         raise ApplicationError("请上传 .xlsx 格式的 Excel 文件（可先下载导入模板填写）", field_errors={"file": "仅支持 .xlsx 文件"})
-    if uploaded_file.size > MAX_UPLOAD_BYTES:
-        message = f"文件过大（超过 {MAX_UPLOAD_BYTES // 1024 // 1024} MB），请分批导入"
+    limit = settings.IMPORT_MAX_FILE_BYTES  # the same limit as the reader's and the command line's
+    if uploaded_file.size > limit:
+        message = f"文件过大（超过 {limit // 1024 // 1024} MB），请分批导入"
         raise ApplicationError(message, field_errors={"file": message})
     if uploaded_file.size == 0:
         raise ApplicationError("文件为空", field_errors={"file": "文件为空"})
@@ -137,7 +136,7 @@ def run_validation(job_id: int, *, retries: int = 0):
     _set(job.pk, status=Status.VALIDATING, progress=1, message="开始校验…")
     source = _source(job)
     with collector_paused():
-        result = validate_workbook(source=source, actor=job.uploaded_by, progress=_progress(job.pk))
+        result = validate_source(source=source, actor=job.uploaded_by, progress=_progress(job.pk))
     errors = result.errors.as_dicts()
     job.refresh_from_db()
     job.household_rows, job.member_rows = result.household_rows, result.member_rows
@@ -151,10 +150,8 @@ def run_validation(job_id: int, *, retries: int = 0):
         job.summary = {}
     else:
         job.status = Status.VALID
-        job.summary = {"households_new": result.created_count, "households_matched": result.matched_count,
-                       "members": result.member_rows}
-        job.message = (f"校验通过：新建 {result.created_count} 户，更新 {result.matched_count} 户，"
-                       f"成员 {result.member_rows} 人；请确认导入")
+        job.summary = result.preview_summary()
+        job.message = f"校验通过：{result.preview_text()}，成员 {result.member_rows} 人；请确认导入"
     job.save()
 
 

@@ -16,7 +16,12 @@ from households.models import Household, HouseholdEvent, IncomeRecord, Member
 from households.money import per_head, yuan
 from households.services import income_record_save
 from households.tests.factories import member_data, register_household
-from households.tests.import_files import many_households, workbook_bytes
+from households.tests.import_files import (  # noqa: F401  (fixtures used through usefixtures)
+    eager_tasks,
+    many_households,
+    media_root,
+    workbook_bytes,
+)
 from villages.models import Area
 
 pytestmark = pytest.mark.django_db
@@ -149,3 +154,27 @@ def test_a_member_added_to_a_registered_household_counts_as_an_update(registered
     preview = validate_source(source=workbook_bytes(households, members), actor=village_cadre_a)
     assert preview.is_valid, preview.errors.as_dicts()
     assert (preview.created_count, preview.updated_count, preview.unchanged_count) == (0, 1, 2)
+
+
+@pytest.mark.usefixtures("media_root", "eager_tasks")
+def test_the_web_job_refuses_a_masked_export_in_one_sentence_and_previews_unchanged(
+        registered_file, village_cadre_a, client_for, django_capture_on_commit_callbacks):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from households.imports.jobs import import_job_create
+    from households.models import ImportJob
+
+    export = household_export(actor=village_cadre_a, purpose="核对台账")
+    with django_capture_on_commit_callbacks(execute=True):
+        masked = import_job_create(actor=village_cadre_a, uploaded_file=SimpleUploadedFile("导出.xlsx", export.content))
+    masked.refresh_from_db()
+    assert masked.status == ImportJob.Status.INVALID and masked.error_count == 1
+    assert masked.errors[0]["message"] == MASKED_EXPORT_MESSAGE
+    assert MASKED_EXPORT_MESSAGE in client_for(village_cadre_a).get(f"/households/imports/{masked.pk}/").content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        same = import_job_create(actor=village_cadre_a, uploaded_file=SimpleUploadedFile("台账.xlsx", registered_file))
+    same.refresh_from_db()
+    assert same.status == ImportJob.Status.VALID
+    assert same.summary["households_unchanged"] == 3 and same.summary["households_updated"] == 0
+    assert "新建 0 户，更新 0 户，无变化 3 户" in same.message

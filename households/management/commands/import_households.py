@@ -41,8 +41,8 @@ class Command(BaseCommand):
                 self.stderr.write(error.line())
             raise CommandError(f"共 {len(result.errors)} 处错误，未导入任何数据。")
         if dry_run:
-            self.stdout.write(f"校验通过（未写入）：户信息 {result.household_rows} 行（新建 {result.created_count} 户，"
-                              f"更新 {result.matched_count} 户），成员信息 {result.member_rows} 行。")
+            self.stdout.write(f"校验通过（未写入）：户信息 {result.household_rows} 行（{result.preview_text()}），"
+                              f"成员信息 {result.member_rows} 行。")
             return
         summary = outcome.summary
         self.stdout.write(self.style.SUCCESS(
