@@ -147,7 +147,7 @@ def run_validation(job_id: int, *, retries: int = 0):
         _store_error_file(job, source, errors)
         job.status = Status.INVALID
         job.message = f"校验未通过：共 {len(errors)} 处错误，未导入任何数据"
-        job.summary = {}
+        job.summary = result.notes_summary()
     else:
         job.status = Status.VALID
         job.summary = result.preview_summary()
@@ -194,7 +194,8 @@ def run_commit(job_id: int, *, retries: int = 0):
             outcome = import_workbook(source=source, actor=job.uploaded_by, job=locked)
             if outcome.is_committed:
                 summary = outcome.summary
-                _set(job.pk, status=Status.COMMITTED, progress=100, summary=summary, finished_at=timezone.now(),
+                _set(job.pk, status=Status.COMMITTED, progress=100, finished_at=timezone.now(),
+                     summary={**summary, **outcome.result.notes_summary()},
                      message=(f"导入完成：新建 {summary['households_created']} 户，更新 {summary['households_updated']} 户，"
                               f"新增成员 {summary['members_created']} 人，修改成员 {summary['members_updated']} 人"))
                 return

@@ -26,12 +26,57 @@ class HouseholdPlan:
     is_changed: bool | None = None
 
 
+class ReadingCursor:
+    """Where validation is: the sheet and Excel row being read, updated by the row loops, so that an
+    unexpected failure is reported at that row instead of as a bare 系统错误."""
+
+    __slots__ = ("sheet", "row", "stage")
+
+    def __init__(self):
+        self.sheet, self.row, self.stage = "", None, "读取文件"
+
+    def at(self, sheet: str, row: int | None, stage: str = ""):
+        self.sheet, self.row, self.stage = sheet, row, stage
+
+    def message(self) -> str:
+        """"读取成员信息第 17 行时出错：…" — the error row of a failure inside validation."""
+        if self.sheet and self.row:
+            return (f"读取{self.sheet}第 {self.row} 行时出错：无法校验该行的内容，未导入任何数据，"
+                    "请检查该行或联系管理员")
+        place = f"读取{self.sheet}" if self.sheet else (self.stage or "校验文件")
+        return f"{place}时出错：未导入任何数据，请检查文件内容后重试，或联系管理员"
+
+
+def column_note_text(note: dict) -> str:
+    """One line of the preview for a header the template does not have under that name."""
+    place = f"{note['sheet']} {note['column']} 列"
+    if note.get("mapped_to"):
+        return f"{place}：“{note['header']}”按“{note['mapped_to']}”导入"
+    samples = "、".join(f"“{sample}”" for sample in note.get("samples") or ())
+    return f"{place}：“{note['header']}”未导入" + (f"（示例：{samples}）" if samples else "（该列没有内容）")
+
+
 @dataclass
 class ValidationResult:
     errors: ErrorList
     households: list[HouseholdPlan] = field(default_factory=list)
     household_rows: int = 0
     member_rows: int = 0
+    # Headers of 户信息 and 成员信息 the template does not know (not imported, with sample values) or knows
+    # under another name (read as that column): notes, not errors (``reader.column_note``).
+    column_notes: list[dict] = field(default_factory=list)
+
+    @property
+    def unknown_columns(self) -> list[dict]:
+        return [note for note in self.column_notes if not note["mapped_to"]]
+
+    @property
+    def mapped_columns(self) -> list[dict]:
+        return [note for note in self.column_notes if note["mapped_to"]]
+
+    def notes_summary(self) -> dict:
+        """What a job keeps of the notes, whatever the outcome (the page and the API show them)."""
+        return {"column_notes": self.column_notes} if self.column_notes else {}
 
     @property
     def is_valid(self) -> bool:
@@ -60,7 +105,7 @@ class ValidationResult:
         """What the preview (web job, API, ``--dry-run``) says the commit will do, in the commit's terms."""
         return {"households_new": self.created_count, "households_matched": self.matched_count,
                 "households_updated": self.updated_count, "households_unchanged": self.unchanged_count,
-                "members": self.member_rows}
+                "members": self.member_rows, **self.notes_summary()}
 
     def preview_text(self) -> str:
         """"新建 3 户，更新 2 户，无变化 195 户" — the command line's words for the same counts."""

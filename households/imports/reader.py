@@ -27,6 +27,7 @@ from .columns import (
     YES,
     Column,
     Kind,
+    aliases,
 )
 from .errors import ErrorList
 from .workbook_guard import SheetScan, WorkbookRefused, file_too_large_message, inspect_workbook
@@ -62,6 +63,40 @@ class ParsedSheet:
     present: bool = False
     keys: set = field(default_factory=set)  # column keys found in the header row
     rows: list = field(default_factory=list)
+    # Headers read under another name, and headers not imported (``column_note``), in the sheet's order.
+    column_notes: list = field(default_factory=list)
+
+
+SAMPLE_COUNT = 3  # non-empty values shown for a column that is not imported
+SAMPLE_LENGTH = 30
+
+
+def column_letter(index: int) -> str:
+    """Excel's letter of the 0-based column ``index`` (0 → A, 26 → AA)."""
+    letters = ""
+    index += 1
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        letters = chr(ord("A") + remainder) + letters
+    return letters
+
+
+def column_index(letter: str) -> int:
+    """The 0-based index of Excel's column ``letter`` (A → 0, AA → 26)."""
+    index = 0
+    for character in letter:
+        index = index * 26 + ord(character) - ord("A") + 1
+    return index - 1
+
+
+def column_note(sheet: str, index: int, header: str, *, mapped_to: str = "") -> dict:
+    """A header the preview mentions: read as ``mapped_to``, or (no ``mapped_to``) not imported, with samples."""
+    return {"sheet": sheet, "column": column_letter(index), "header": header, "mapped_to": mapped_to, "samples": []}
+
+
+def _sample(raw) -> str:
+    text = _text(raw)
+    return text if len(text) <= SAMPLE_LENGTH else text[:SAMPLE_LENGTH] + "…"
 
 
 def _normalised_header(value) -> str:
@@ -225,22 +260,41 @@ def open_workbook(data: bytes) -> CalamineWorkbook:
     return CalamineWorkbook.from_filelike(io.BytesIO(data))
 
 
-def _header_positions(sheet: str, header_row: list, errors: ErrorList) -> dict[str, int]:
+def _header_positions(sheet: str, header_row: list, errors: ErrorList) -> tuple[dict[str, int], list[dict]]:
+    """The column index of each template column, and the notes on the other headers (``column_note``).
+
+    Template headers are placed first, so that a template header wins over an alias of it wherever it stands;
+    an alias then takes a column still free, and any other non-blank header (except the 错误说明 of a
+    corrected error file) is noted as not imported.
+    """
     by_header = {column.header.translate(_HEADER_TRANSLATION): column for column in COLUMNS_BY_SHEET[sheet]}
+    by_alias = {alias.translate(_HEADER_TRANSLATION): by_header[header.translate(_HEADER_TRANSLATION)]
+                for alias, header in aliases(sheet).items()}
     positions: dict[str, int] = {}
+    others = []
     for index, raw in enumerate(header_row):
         header = _normalised_header(raw)
         column = by_header.get(header)
         if column is None:
-            continue  # unknown columns (notes, 错误说明 of a corrected error file) are ignored
+            if header and header != ERROR_NOTE_HEADER:
+                others.append((index, header, str(raw).strip()))
+            continue
         if column.key in positions:
             errors.add(sheet, 1, column.header, f"表头“{column.header}”出现了两次")
             continue
         positions[column.key] = index
+    notes = []
+    for index, header, shown in others:
+        column = by_alias.get(header)
+        if column is not None and column.key not in positions:
+            positions[column.key] = index
+            notes.append(column_note(sheet, index, shown, mapped_to=column.header))
+        else:
+            notes.append(column_note(sheet, index, shown))
     for column in COLUMNS_BY_SHEET[sheet]:
         if column.required and column.key not in positions:
             errors.add(sheet, 1, column.header, f"缺少必填列“{column.header}”；请使用导入模板")
-    return positions
+    return positions, notes
 
 
 # Columns whose cells take few distinct values (choices, 是/否, codes, years, counts): each distinct raw value
@@ -274,9 +328,11 @@ def _remembered(column: Column, parse):
 
 
 def _parse_rows(sheet: str, table, positions: dict, note_index, errors: ErrorList, today, id_cache,
-                formulas: dict | None = None) -> list:
+                formulas: dict | None = None, samples: dict | None = None, cursor=None) -> list:
     """``table`` yields the data rows (Excel row 2 on); ``formulas`` maps (row, column index) to the formula
-    of a cell saved without its computed value."""
+    of a cell saved without its computed value. ``samples`` maps the index of a column that is not imported
+    to the list its first non-empty values are added to (until SAMPLE_COUNT). ``cursor`` (``ReadingCursor``)
+    is given the row being read when anything escapes this loop."""
     columns = COLUMNS_BY_SHEET[sheet]
     formulas = formulas or {}
     formula_rows = {row for row, _ in formulas}
@@ -286,39 +342,59 @@ def _parse_rows(sheet: str, table, positions: dict, note_index, errors: ErrorLis
     missing_defaults = {column.key: column.default for column in columns if column.key not in positions}
     rows = []
     half = max(len(present) // 2, 1)
-    for number, cells in enumerate(table, start=2):
-        width = len(cells)
-        if cells.count("") > width - half and number not in formula_rows and all(
-            _is_blank(raw) for index, raw in enumerate(cells) if index != note_index
-        ):
-            continue
-        values = dict(missing_defaults)
-        has_error = False
-        for key, index, parse, required, default, header in present:
-            raw = cells[index] if index < width else ""
-            if raw == "" or raw is None or (raw.__class__ is str and _is_blank(raw)):
-                formula = formulas.get((number, index)) if formulas else None
-                if formula is not None:
-                    errors.add(sheet, number, header, formula_message(formula))
-                    has_error = True
-                elif required:
-                    errors.add(sheet, number, header, REQUIRED_MESSAGE)
-                    has_error = True
-                values[key] = default
+    pending = dict(samples) if samples else None  # columns still short of samples; empty after a few rows
+    number = 1
+    try:
+        for number, cells in enumerate(table, start=2):
+            if pending:
+                _take_samples(pending, cells)
+            width = len(cells)
+            if cells.count("") > width - half and number not in formula_rows and all(
+                _is_blank(raw) for index, raw in enumerate(cells) if index != note_index
+            ):
                 continue
-            try:
-                values[key] = parse(raw)
-            except CellProblem as problem:
-                errors.add(sheet, number, header, str(problem))
-                values[key] = None
-                has_error = True
-            except Exception:  # a defect in a parser names the cell instead of failing the whole file
-                logger.exception("import cell %s row %s column %s", sheet, number, header)
-                errors.add(sheet, number, header, "无法读取此单元格的内容，请检查后重新填写")
-                values[key] = None
-                has_error = True
-        rows.append(ParsedRow(number, values, has_error))
+            values = dict(missing_defaults)
+            has_error = False
+            for key, index, parse, required, default, header in present:
+                raw = cells[index] if index < width else ""
+                if raw == "" or raw is None or (raw.__class__ is str and _is_blank(raw)):
+                    formula = formulas.get((number, index)) if formulas else None
+                    if formula is not None:
+                        errors.add(sheet, number, header, formula_message(formula))
+                        has_error = True
+                    elif required:
+                        errors.add(sheet, number, header, REQUIRED_MESSAGE)
+                        has_error = True
+                    values[key] = default
+                    continue
+                try:
+                    values[key] = parse(raw)
+                except CellProblem as problem:
+                    errors.add(sheet, number, header, str(problem))
+                    values[key] = None
+                    has_error = True
+                except Exception:  # a defect in a parser names the cell instead of failing the whole file
+                    logger.exception("import cell %s row %s column %s", sheet, number, header)
+                    errors.add(sheet, number, header, "无法读取此单元格的内容，请检查后重新填写")
+                    values[key] = None
+                    has_error = True
+            rows.append(ParsedRow(number, values, has_error))
+    except Exception:  # named by validate_workbook's error row
+        if cursor is not None:
+            cursor.at(sheet, number)
+        raise
     return rows
+
+
+def _take_samples(pending: dict, cells: list):
+    width = len(cells)
+    for index in list(pending):
+        raw = cells[index] if index < width else None
+        if raw != "" and not _is_blank(raw):
+            found = pending[index]
+            found.append(_sample(raw))
+            if len(found) >= SAMPLE_COUNT:
+                del pending[index]
 
 
 def _sheet_rows(sheet):
@@ -333,8 +409,10 @@ def _sheet_rows(sheet):
 
 
 def parse_sheet(workbook: CalamineWorkbook, sheet: str, errors: ErrorList, today, id_cache=None,
-                scan: SheetScan | None = None) -> ParsedSheet:
+                scan: SheetScan | None = None, cursor=None) -> ParsedSheet:
     parsed = ParsedSheet(name=sheet)
+    if cursor is not None:
+        cursor.at(sheet, 1)
     if sheet not in workbook.sheet_names:
         errors.add(sheet, None, "", f"缺少工作表“{sheet}”；请使用导入模板")
         return parsed
@@ -344,15 +422,16 @@ def parse_sheet(workbook: CalamineWorkbook, sheet: str, errors: ErrorList, today
         errors.add(sheet, 1, "", "工作表为空，缺少表头")
         return parsed
     parsed.present = True
-    positions = _header_positions(sheet, header, errors)
+    positions, parsed.column_notes = _header_positions(sheet, header, errors)
     parsed.keys = set(positions)
     note_index = next((i for i, raw in enumerate(header) if _normalised_header(raw) == ERROR_NOTE_HEADER), None)
+    samples = {column_index(note["column"]): note["samples"] for note in parsed.column_notes if not note["mapped_to"]}
     parsed.rows = _parse_rows(sheet, rows, positions, note_index, errors, today, {} if id_cache is None else id_cache,
-                              scan.formulas if scan is not None else None)
+                              scan.formulas if scan is not None else None, samples, cursor)
     return parsed
 
 
-def read_workbook(source, errors: ErrorList, today) -> dict[str, ParsedSheet]:
+def read_workbook(source, errors: ErrorList, today, cursor=None) -> dict[str, ParsedSheet]:
     """Both sheets, parsed; a file that is not a readable workbook, or one past a limit, is one error."""
     unread = {sheet: ParsedSheet(name=sheet) for sheet in SHEETS}
     try:
@@ -368,4 +447,4 @@ def read_workbook(source, errors: ErrorList, today) -> dict[str, ParsedSheet]:
         errors.add("", None, "", "无法读取文件：请上传由导入模板填写的 .xlsx 格式 Excel 文件")
         return unread
     id_cache = {}
-    return {sheet: parse_sheet(workbook, sheet, errors, today, id_cache, scans.get(sheet)) for sheet in SHEETS}
+    return {sheet: parse_sheet(workbook, sheet, errors, today, id_cache, scans.get(sheet), cursor) for sheet in SHEETS}

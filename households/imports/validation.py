@@ -18,7 +18,7 @@ from villages.models import Area
 from . import existing
 from .columns import HOUSEHOLD_SHEET, MEMBER_SHEET, column_by_key
 from .errors import ErrorList
-from .plan import HouseholdPlan, MemberPlan, ValidationResult
+from .plan import HouseholdPlan, MemberPlan, ReadingCursor, ValidationResult
 from .reader import read_workbook
 
 H = HOUSEHOLD_SHEET
@@ -46,7 +46,7 @@ def _check_lengths(errors, sheet, row, values, limits):
             row.has_error = True
 
 
-def _household_plans(rows, errors: ErrorList, actor, this_year) -> list[HouseholdPlan]:
+def _household_plans(rows, errors: ErrorList, actor, this_year, cursor: ReadingCursor) -> list[HouseholdPlan]:
     """Cell-level checks of the 户信息 rows, their areas and the duplicates among them."""
     codes = {row.values["area_code"] for row in rows if row.values.get("area_code")}
     areas = {area.code: area for area in Area.objects.filter(code__in=codes, level__in=[AreaLevel.VILLAGE, AreaLevel.GROUP])
@@ -54,6 +54,7 @@ def _household_plans(rows, errors: ErrorList, actor, this_year) -> list[Househol
     plans = []
     rows_by_head, rows_by_number = {}, {}
     for row in rows:
+        cursor.at(H, row.number)
         values = row.values
         _check_lengths(errors, H, row, values, HOUSEHOLD_TEXT_LIMITS)
         code = values.get("area_code")
@@ -108,7 +109,7 @@ def _household_plans(rows, errors: ErrorList, actor, this_year) -> list[Househol
     return plans
 
 
-def _member_plans(rows, plans, sheet_keys, errors: ErrorList):
+def _member_plans(rows, plans, sheet_keys, errors: ErrorList, cursor: ReadingCursor):
     """Link each 成员信息 row to its 户信息 row and check duplicates within the file."""
     by_head = {plan.head_id_number: plan for plan in plans if plan.head_id_number}
     by_number = {plan.household_number: plan for plan in plans if plan.household_number}
@@ -117,6 +118,7 @@ def _member_plans(rows, plans, sheet_keys, errors: ErrorList):
         return
     seen_rows = {}
     for row in rows:
+        cursor.at(M, row.number)
         values = row.values
         _check_lengths(errors, M, row, values, MEMBER_TEXT_LIMITS)
         months = values.get("work_months")
@@ -157,14 +159,16 @@ def _member_plans(rows, plans, sheet_keys, errors: ErrorList):
         plan.members.append(MemberPlan(row=row.number, data=data))
 
 
-def _check_heads(plans, errors: ErrorList):
+def _check_heads(plans, errors: ErrorList, cursor: ReadingCursor):
     """The head appears in 成员信息 with relation 户主, once, with the same name."""
     head_label = Relation.HEAD.label
     for plan in plans:
+        cursor.at(H, plan.row)
         if not plan.head_id_number:
             continue
         head_rows = [member for member in plan.members if member.data["id_number"] == plan.head_id_number]
         for member in plan.members:
+            cursor.at(M, member.row)
             is_head_person = member.data["id_number"] == plan.head_id_number
             relation = member.data.get("relation")
             if is_head_person and relation not in (None, Relation.HEAD):
@@ -191,31 +195,35 @@ def validate_workbook(*, source, actor, lock: bool = False, progress=None) -> Va
     errors = ErrorList()
     today = timezone.localdate()
     report(5, "正在读取文件…")
+    cursor = ReadingCursor()
     try:
-        return _validate(source, actor, lock, report, errors, today)
+        return _validate(source, actor, lock, report, errors, today, cursor)
     except DatabaseError:
         raise
-    except Exception:  # any defect left in a check must become an error the uploader sees, not 系统错误
-        logger.exception("import validation failed")
-        errors.add("", None, "", "校验文件时出错，未导入任何数据：请检查文件内容后重试，或联系管理员")
+    except Exception:  # any defect left in a check becomes an error at the row being read, not 系统错误
+        logger.exception("import validation failed at %s row %s (%s)", cursor.sheet, cursor.row, cursor.stage)
+        errors.add(cursor.sheet, cursor.row, "", cursor.message())
         return ValidationResult(errors=errors, household_rows=0, member_rows=0)
 
 
-def _validate(source, actor, lock, report, errors, today) -> ValidationResult:
-    sheets = read_workbook(source, errors, today)
+def _validate(source, actor, lock, report, errors, today, cursor: ReadingCursor) -> ValidationResult:
+    sheets = read_workbook(source, errors, today, cursor)
     household_sheet, member_sheet = sheets[H], sheets[M]
-    result = ValidationResult(errors=errors, household_rows=len(household_sheet.rows), member_rows=len(member_sheet.rows))
+    result = ValidationResult(errors=errors, household_rows=len(household_sheet.rows), member_rows=len(member_sheet.rows),
+                              column_notes=household_sheet.column_notes + member_sheet.column_notes)
     if not household_sheet.present or not member_sheet.present:
         return result
     if not household_sheet.rows:
         errors.add(H, 2, "", "户信息表中没有数据")
     report(35, f"正在校验户信息（{len(household_sheet.rows)} 行）…")
-    plans = _household_plans(household_sheet.rows, errors, actor, today.year)
+    plans = _household_plans(household_sheet.rows, errors, actor, today.year, cursor)
     report(50, f"正在校验成员信息（{len(member_sheet.rows)} 行）…")
-    _member_plans(member_sheet.rows, plans, member_sheet.keys, errors)
-    _check_heads(plans, errors)
+    _member_plans(member_sheet.rows, plans, member_sheet.keys, errors, cursor)
+    _check_heads(plans, errors, cursor)
+    cursor.at("", None, "与已建档数据比对")
     report(70, "正在与已建档数据比对（户编号、户主、重复人员）…")
     existing.match(plans, errors, actor=actor, lock=lock)
     result.households = plans
+    cursor.at("", None, "整理校验结果")
     report(90, "校验完成，正在整理结果…")
     return result

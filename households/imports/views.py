@@ -88,11 +88,14 @@ class ImportJobView(CapabilityRequiredMixin, View):
     def get(self, request, pk):
         job = get_job(request.user, pk)
         page = Paginator(job.errors or [], ERRORS_PER_PAGE).get_page(request.GET.get("page"))
+        notes = (job.summary or {}).get("column_notes") or []  # headers not imported, or read under another name
         return render(request, self.template_name, {
             "job": job, "status": job_status(job), "errors_page": page,
             "error_lines": [{**error, "line": format_error(error)} for error in page.object_list],
             "is_running": job.status in RUNNING, "can_confirm": job.status == ImportJob.Status.VALID,
             "status_url": reverse("household_imports:status", args=[job.pk]),
+            "unknown_columns": [note for note in notes if not note.get("mapped_to")],
+            "mapped_columns": [note for note in notes if note.get("mapped_to")],
         })
 
 

@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from households.imports.pipeline import import_workbook
+from households.imports.plan import column_note_text
 from households.imports.workbook_guard import file_too_large_message
 from povalleviation.access import Capability, has_capability
 from povalleviation.errors import ApplicationError
@@ -36,6 +37,8 @@ class Command(BaseCommand):
         except ApplicationError as error:
             raise CommandError(f"导入失败，未导入任何数据：{error.message}") from error
         result = outcome.result
+        for note in result.column_notes:  # headers not imported, or read under another name
+            self.stdout.write(f"提示：{column_note_text(note)}")
         if not result.is_valid:
             for error in result.errors.sorted():
                 self.stderr.write(error.line())
