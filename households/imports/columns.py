@@ -18,6 +18,8 @@ from households.choices import (
     WorkPlace,
 )
 
+from .aliases import header_table
+
 HOUSEHOLD_SHEET = "户信息"
 MEMBER_SHEET = "成员信息"
 SHEETS = (HOUSEHOLD_SHEET, MEMBER_SHEET)
@@ -133,25 +135,8 @@ def column_by_key(sheet: str, key: str) -> Column:
 # Other names counties' registers (and the national system's exports) give to template columns: such a header
 # is read as the template's column, with a note in the preview. Only headers the template has are targets; when
 # the file has both the template's header and an alias of it, the template's header wins and the alias column
-# is reported as not imported.
-HEADER_ALIASES: dict[str, dict[str, str]] = {
-    HOUSEHOLD_SHEET: {
-        "详细住址": "住址", "家庭住址": "住址", "现住址": "住址", "家庭地址": "住址",
-        "户主身份证号码": "户主身份证号", "户主公民身份号码": "户主身份证号", "户主证件号码": "户主身份证号",
-        "联系方式": "联系电话", "手机号码": "联系电话", "手机号": "联系电话", "电话号码": "联系电话",
-        "户主联系电话": "联系电话",
-        "户主": "户主姓名",
-        "贫困户识别年度": "识别年度", "识别年份": "识别年度",
-        "计划脱贫年份": "计划脱贫年度",
-    },
-    MEMBER_SHEET: {
-        "公民身份号码": "身份证号", "身份证件号码": "身份证号", "身份证号码": "身份证号", "证件号码": "身份证号",
-        "户主身份证号码": "户主身份证号", "户主公民身份号码": "户主身份证号",
-        "成员姓名": "姓名", "家庭成员姓名": "姓名",
-        "家庭关系": "与户主关系", "与户主的关系": "与户主关系", "关系": "与户主关系",
-        "民族（族别）": "民族", "族别": "民族", "民族名称": "民族",
-    },
-}
+# is reported as not imported. The table is data: households/fixtures/import_aliases/headers.json.
+HEADER_ALIASES: dict[str, dict[str, str]] = header_table().get("sheets", {})
 
 
 def aliases(sheet: str) -> dict[str, str]:

@@ -18,6 +18,7 @@ from python_calamine import CalamineWorkbook
 
 from households.idnumber import IdNumberError, check_excel_cell, validate_id_number
 
+from .aliases import normalise_label, value_aliases
 from .columns import (
     CAUSE_SEPARATORS,
     COLUMNS_BY_SHEET,
@@ -146,12 +147,20 @@ def _year(raw) -> int:
 
 
 def _choice(column: Column, raw) -> str:
+    """A label of the column's list, else an alias from the column's alias table (``aliases``)."""
     text = _text(raw)
-    try:
-        return column.label_to_value[text]
-    except KeyError:
-        options = "、".join(label for label in column.labels if label)
-        raise CellProblem(f"“{text}”不是有效选项，请从下拉列表中选择（{options}）") from None
+    value = column.label_to_value.get(text)
+    if value is not None:
+        return value
+    normalised = normalise_label(text)
+    for label, choice in column.label_to_value.items():
+        if normalise_label(label) == normalised:
+            return choice
+    value = value_aliases(column.key).get(normalised)
+    if value is not None:
+        return value
+    options = "、".join(label for label in column.labels if label)
+    raise CellProblem(f"“{text}”不是有效选项，请从下拉列表中选择（{options}）")
 
 
 def _causes(column: Column, raw) -> list[str]:
