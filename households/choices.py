@@ -211,3 +211,15 @@ class VisitKind(models.TextChoices):
     PHONE = "phone", "电话联系"
     MEETING = "meeting", "会议"
     SURVEY = "survey", "调研"
+
+
+# Values kept only for records made before a list was refined (migrated data): valid and shown as stored, but
+# offered by no form, drop-down or template. Enumeration class → its retired values.
+RETIRED_VALUES: dict[type, set] = {}
+
+
+def offered_choices(enum) -> list[tuple[str, str]]:
+    """The (value, label) pairs forms and the import template offer: every choice but the retired ones."""
+    retired = RETIRED_VALUES.get(enum, set())
+    return [(value, label) for value, label in enum.choices if value not in retired]
+

@@ -16,6 +16,7 @@ from households.choices import (
     StudentStatus,
     TekunKind,
     WorkPlace,
+    offered_choices,
 )
 
 from .aliases import header_table
@@ -75,7 +76,8 @@ class Column:
 
 
 def _choices(enum) -> tuple:
-    return tuple((str(value), str(label)) for value, label in enum.choices)
+    """The labels a column offers and writes: the enumeration's, without retired values (``RETIRED_VALUES``)."""
+    return tuple((str(value), str(label)) for value, label in offered_choices(enum))
 
 
 YES_NO_CHOICES = ((True, YES), (False, NO))
