@@ -7,6 +7,7 @@ forms), never with the stored codes.
 from dataclasses import dataclass, field
 
 from households.choices import (
+    RETIRED_VALUES,
     EducationLevel,
     HealthStatus,
     HouseholdCategory,
@@ -16,7 +17,6 @@ from households.choices import (
     StudentStatus,
     TekunKind,
     WorkPlace,
-    offered_choices,
 )
 
 from .aliases import header_table
@@ -62,7 +62,13 @@ class Column:
 
     @property
     def labels(self) -> list[str]:
-        return [label for _value, label in self.choices]
+        """The labels offered (drop-down, help page, error messages): retired values left out."""
+        return [label for value, label in self.choices if value not in self.retired]
+
+    @property
+    def retired(self) -> set:
+        return {str(value) for enum, values in RETIRED_VALUES.items()
+                if self.choices == _choices(enum) for value in values}
 
     @property
     def is_text_format(self) -> bool:
@@ -76,8 +82,9 @@ class Column:
 
 
 def _choices(enum) -> tuple:
-    """The labels a column offers and writes: the enumeration's, without retired values (``RETIRED_VALUES``)."""
-    return tuple((str(value), str(label)) for value, label in offered_choices(enum))
+    """Every (value, label) of the enumeration: a retired value (``RETIRED_VALUES``) is still read and written
+    with its label, but the drop-down and the error message offer only ``Column.labels``."""
+    return tuple((str(value), str(label)) for value, label in enum.choices)
 
 
 YES_NO_CHOICES = ((True, YES), (False, NO))
