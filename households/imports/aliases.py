@@ -6,8 +6,9 @@ help page (``/households/imports/help/``). A value table looks like::
 
     {"column": "relation", "title": "与户主关系", "note": "…", "aliases": {"之子": "20", "长子": "22", …}}
 
-``column`` is the key of a template column (``columns.Column.key``) of kind CHOICE; each alias maps to one of
-that column's stored values. The template's own labels are always read first; an alias never shadows one.
+``column`` is the key of a template column (``columns.Column.key``) of kind CHOICE, ``sheet`` (optional) the sheet
+of that column when the key is used on several sheets; each alias maps to one of that column's stored values (a
+test checks every one). The template's own labels are always read first; an alias never shadows one.
 """
 import json
 from functools import lru_cache
@@ -31,7 +32,7 @@ def _tables() -> tuple[dict, dict]:
         if path.name == HEADERS_FILE:
             headers = document
         else:
-            values[document["column"]] = document
+            values[(document.get("sheet", ""), document["column"])] = document
     return headers, values
 
 
@@ -40,14 +41,16 @@ def header_table() -> dict:
     return _tables()[0]
 
 
-def value_tables() -> dict[str, dict]:
-    """Column key → its table ({"column", "title", "note", "aliases"}), for every value table."""
-    return _tables()[1]
+def value_tables() -> list[dict]:
+    """Every value table ({"column", "sheet", "title", "note", "aliases"}), in file order."""
+    return list(_tables()[1].values())
 
 
-def value_aliases(key: str) -> dict[str, str]:
-    """Normalised alias → stored value, for the choice column ``key`` ({} when it has no table)."""
-    table = value_tables().get(key)
+@lru_cache(maxsize=64)
+def value_aliases(key: str, sheet: str = "") -> dict[str, str]:
+    """Normalised alias → stored value, for the choice column ``key`` of ``sheet`` ({} when it has no table)."""
+    tables = _tables()[1]
+    table = tables.get((sheet, key)) or tables.get(("", key))
     if table is None:
         return {}
     return {normalise_label(alias): value for alias, value in table["aliases"].items()}

@@ -19,21 +19,24 @@ from django.utils import timezone
 
 from accounts.history import record_changes_bulk
 from accounts.services import audit_record
-from households.choices import HouseholdStatus, Relation
+from households.choices import HouseholdStatus, MonitoringFlag, Relation
 from households.models import Household, HouseholdEvent, HouseholdStatusChange, Member
 from villages.choices import AreaLevel
 from villages.models import Area
 
 from .bulk import BATCH_SIZE, CopyWriter, InstanceBuilder, bulk_update_by_pk, copy_insert, use_copy
+from .commit_history import commit_history
+from .history import YEAR_ONLY_NOTE, history_changes
 
 logger = logging.getLogger(__name__)
 
-STATUS_CHANGE_REASON = "Excel 导入建档"
+STATUS_CHANGE_REASON = f"Excel 导入建档（{YEAR_ONLY_NOTE}）"
 HOUSEHOLD_COMPARED_FIELDS = (
     "area_id", "area_code", "head_name", "address", "phone", "identification_year", "category", "primary_cause",
     "other_causes", "planned_exit_year", "is_relocated", "is_zhiguo_minzu", "member_count",
 )
-HOUSEHOLD_UPDATE_FIELDS = [name.removesuffix("_id") for name in HOUSEHOLD_COMPARED_FIELDS] + ["version", "updated_at"]
+HOUSEHOLD_UPDATE_FIELDS = [name.removesuffix("_id") for name in HOUSEHOLD_COMPARED_FIELDS] + [
+    "monitoring_flag", "version", "updated_at"]
 MEMBER_COMPARED_FIELDS = (
     "name", "relation", "ethnicity", "education_level", "student_status", "health_status", "labour_capacity",
     "work_place", "work_months", "is_dibao", "tekun", "has_medical_insurance", "has_serious_illness_insurance",
@@ -83,6 +86,13 @@ def _create_households(plans, now) -> list[Household]:
         sequences[village.pk] = sequence + 1
         values = _household_values(plan)
         values["household_number"] = f"{village.code}{sequence:04d}"
+        history = plan.history
+        if history.status is not None:
+            values["status"] = history.status
+        if history.exited is not None:
+            values["exit_date"] = history.exited.on
+        if history.monitoring_flag:
+            values["monitoring_flag"] = history.monitoring_flag
         households.append(build(values))
     if use_copy():
         copy_insert(households)
@@ -150,20 +160,29 @@ def _update_members(plans, now, actor=None) -> tuple[dict, list[Member]]:
 
 
 def _record_identification(household_ids: list[int], *, actor_id, today, now):
-    """One HouseholdStatusChange ("" → identified) per created household, as one INSERT … SELECT: the rows
-    hold nothing the database does not already have, so they need no round trip through Python."""
+    """One HouseholdStatusChange ("" → identified) per created household, effective 1 July of its 识别年度 (the
+    file gives only the year; today when that is still ahead), as one INSERT … SELECT: the rows hold nothing the
+    database does not already have, so they need no round trip through Python."""
     if not household_ids:
         return
     quote = connection.ops.quote_name
     change, household = HouseholdStatusChange._meta, Household._meta
     columns = ", ".join(quote(change.get_field(name).column) for name in (
         "household", "from_status", "to_status", "effective_date", "reason", "workflow", "actor", "at"))
+    year = quote(household.get_field("identification_year").column)
+    if connection.vendor == "postgresql":
+        effective, ids = f"LEAST(make_date({year}, 7, 1), %s::date)", "= ANY(%s)"
+        parameters = [household_ids]
+    else:
+        effective = f"MIN(date(printf('%%04d-07-01', {year})), %s)"
+        ids = f"IN ({', '.join(['%s'] * len(household_ids))})"
+        parameters = household_ids
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {quote(change.db_table)} ({columns}) "
-            f"SELECT {quote(household.pk.column)}, '', %s, %s, %s, %s, %s, %s FROM {quote(household.db_table)} "
-            f"WHERE {quote(household.pk.column)} = ANY(%s)",
-            [HouseholdStatus.IDENTIFIED, today, STATUS_CHANGE_REASON, "import", actor_id, now, household_ids],
+            f"SELECT {quote(household.pk.column)}, '', %s, {effective}, %s, %s, %s, %s FROM {quote(household.db_table)} "
+            f"WHERE {quote(household.pk.column)} {ids}",
+            [HouseholdStatus.IDENTIFIED, today, STATUS_CHANGE_REASON, "import", actor_id, now, *parameters],
         )
 
 
@@ -175,6 +194,17 @@ def _household_changes(household: Household, values: dict) -> dict:
             label = Household._meta.get_field(name.removesuffix("_id")).verbose_name
             changes[str(label)] = [str(before) if before is not None else "", str(after) if after is not None else ""]
     return changes
+
+
+def _history_phrase(plan) -> str:
+    """"，已脱贫（2016 年）" — the status the register gives a created household, when it is not the default."""
+    history = plan.history
+    if history.status in (None, HouseholdStatus.IDENTIFIED):
+        return ""
+    years = [f"{history.exited.year} 年脱贫"] if history.exited is not None else []
+    if history.returned is not None:
+        years.append(f"{history.returned.year} 年返贫")
+    return f"，{HouseholdStatus(history.status).label}" + (f"（{'，'.join(years)}）" if years else "")
 
 
 def commit_plans(*, plans, actor, job=None) -> dict:
@@ -203,37 +233,51 @@ def commit_plans(*, plans, actor, job=None) -> dict:
     for plan in old_plans:
         household = plan.existing
         changes = _household_changes(household, old_values[household.pk])
+        history = history_changes(plan)
         added, changed = added_by_household.get(household.pk, 0), changed_names.get(household.pk, [])
-        if not changes and not added and not changed:
+        if not changes and not added and not changed and not history:
             continue
+        flag = plan.history.monitoring_flag
+        if flag is not None and flag != household.monitoring_flag:
+            changes["监测标识"] = [household.get_monitoring_flag_display(), MonitoringFlag(flag).label]
         for name, value in old_values[household.pk].items():
             setattr(household, name, value)
+        if flag is not None:
+            household.monitoring_flag = flag
         household.version += 1
         household.updated_at = now
         updated.append(household)
-        summary = "Excel 导入更新：" + "、".join([*changes, *(["新增成员"] if added else []), *(["修改成员"] if changed else [])])
+        parts = [*changes, *(["新增成员"] if added else []), *(["修改成员"] if changed else []),
+                 *(name for name in history if name != "监测标识")]
+        summary = "Excel 导入更新：" + "、".join(parts)
         events.append({"household_id": household.pk, "summary": summary[:300],
-                       "changes": {**job_note, "household": changes, "members_added": added, "members_updated": changed}})
+                       "changes": {**job_note, "household": changes, "members_added": added, "members_updated": changed,
+                                   "history": history}})
     bulk_update_by_pk(updated, HOUSEHOLD_UPDATE_FIELDS)
 
     for household, plan in zip(created, new_plans, strict=True):
         head = next((m.data["name"] for m in plan.members if m.data["relation"] == Relation.HEAD), household.head_name)
-        events.append({"household_id": household.pk, "summary": f"Excel 导入建档：{head}户，{plan.member_count} 人",
+        events.append({"household_id": household.pk,
+                       "summary": f"Excel 导入建档：{head}户，{plan.member_count} 人{_history_phrase(plan)}"[:300],
                        "changes": {**job_note, "created": True, "members_added": plan.member_count}})
     _record_identification([household.pk for household in created], actor_id=actor_id, today=today, now=now)
+    history_counts = commit_history(plans, created_ids={household.pk for household in created}, actor_id=actor_id,
+                                    now=now, today=today, insert=_insert)
     _insert(HouseholdEvent, events, type=HouseholdEvent.Type.IMPORTED, actor_id=actor_id, at=now)
 
     summary = {
         "households_created": len(created), "households_updated": len(updated),
         "households_unchanged": len(old_plans) - len(updated), "members_created": len(new_members),
         "members_updated": len(changed_members),
+        "households_by_status": dict(Counter(household.status for household in created)), **history_counts,
     }
     area_code = job.area_code if job is not None else _common_prefix([plan.data["area_code"] for plan in plans])
     audit_record(
         actor=actor, action="household.import", target=job, area_code=area_code,
         summary=(f"Excel 导入{f'（{job.original_name}）' if job is not None else ''}：新建 {summary['households_created']} 户，"
                  f"更新 {summary['households_updated']} 户，新增成员 {summary['members_created']} 人，"
-                 f"修改成员 {summary['members_updated']} 人"),
+                 f"修改成员 {summary['members_updated']} 人，收入 {summary['incomes_created'] + summary['incomes_updated']} 条，"
+                 f"帮扶措施 {summary['measures_created']} 条，结对帮扶 {summary['helpers_assigned']} 户"),
         changes=summary,
     )
     _queue_eligibility_recompute([*created, *updated], year=today.year)

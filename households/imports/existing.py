@@ -13,6 +13,7 @@ from collections import defaultdict
 
 from django.db import connection
 from django.db.models.expressions import RawSQL
+from django.utils import timezone
 
 from accounts.services import audit_record
 from households.choices import HouseholdStatus, Relation
@@ -31,13 +32,14 @@ from povalleviation.access import Capability, covers
 
 from .columns import HOUSEHOLD_SHEET, MEMBER_SHEET, column_by_key
 from .commit import MEMBER_COMPARED_FIELDS, _household_changes, _household_values
+from .history import check_registered, find_history_changes, history_changes
 
 ID_BATCH = 5000
 SAME_PERSON_ELSEWHERE_HIDDEN = REGISTERED_ELSEWHERE
 HOUSEHOLD_FIELDS_LOADED = (
     "id", "household_number", "area_id", "village_id", "area_code", "head_name", "address", "phone",
     "identification_year", "category", "status", "primary_cause", "other_causes", "planned_exit_year",
-    "is_relocated", "is_zhiguo_minzu", "member_count", "version",
+    "is_relocated", "is_zhiguo_minzu", "member_count", "version", "monitoring_flag", "exit_date",
 )
 
 
@@ -198,8 +200,10 @@ def _check_final_heads(plans, errors):
 
 def predict_changes(plans):
     """Set ``is_changed`` on each matched plan exactly as ``commit.commit_plans`` decides 更新 or 无变化: a
-    household field differs, a member is added, or a registered member's field differs. One query per
-    ``ID_BATCH`` members of the matched households."""
+    household field differs, a member is added, a registered member's field differs, or the history changes
+    (``history.history_changes``: 监测标识, an income, a measure, the 帮扶责任人). One query per ``ID_BATCH``
+    members of the matched households."""
+    find_history_changes(plans)
     matched = [plan for plan in plans if plan.existing is not None]
     wanted = {member.existing_id: member.data for plan in matched for member in plan.members if member.existing_id}
     ids, changed_members = list(wanted), set()
@@ -211,7 +215,8 @@ def predict_changes(plans):
     for plan in matched:
         plan.is_changed = bool(
             _household_changes(plan.existing, _household_values(plan))
-            or any(member.existing_id is None or member.existing_id in changed_members for member in plan.members))
+            or any(member.existing_id is None or member.existing_id in changed_members for member in plan.members)
+            or history_changes(plan))
 
 
 def match(plans, errors, *, actor, lock=False):
@@ -222,6 +227,7 @@ def match(plans, errors, *, actor, lock=False):
         id_numbers.update(member.data["id_number"] for member in plan.members)
     registered = _registered_members(sorted(id_numbers))
     _resolve_existing(plans, errors, actor, registered, lock)
+    check_registered(plans, errors, timezone.localdate())
     _check_members(plans, errors, actor, registered)
     _check_final_heads(plans, errors)
     if not errors:  # a file with errors writes nothing: there is nothing to count

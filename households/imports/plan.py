@@ -2,6 +2,7 @@
 from dataclasses import dataclass, field
 
 from .errors import ErrorList
+from .history import HistoryPlan
 
 
 @dataclass
@@ -24,6 +25,8 @@ class HouseholdPlan:
     # For a matched household: whether the commit would change it (``existing.predict_changes``, the same
     # comparison ``commit.commit_plans`` makes); None for a new household or a file with errors.
     is_changed: bool | None = None
+    # Status and years, 监测标识, 帮扶责任人, incomes and measures the file gives for this household.
+    history: HistoryPlan = field(default_factory=HistoryPlan)
 
 
 class ReadingCursor:

@@ -8,10 +8,13 @@ Nothing reaches calamine before ``workbook_guard.inspect_workbook`` has checked 
 unpacked sizes, the farthest cell of each sheet within IMPORT_MAX_ROWS × IMPORT_MAX_COLUMNS), so the
 rectangle calamine builds is bounded; its rows are then turned into Python one at a time (``iter_rows``).
 """
+import datetime
 import io
 import logging
 import os
+import re
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.conf import settings
 from python_calamine import CalamineWorkbook
@@ -24,6 +27,7 @@ from .columns import (
     COLUMNS_BY_SHEET,
     ERROR_NOTE_HEADER,
     NO,
+    OPTIONAL_SHEETS,
     SHEETS,
     YES,
     Column,
@@ -137,6 +141,8 @@ def _integer(raw) -> int:
 
 
 def _year(raw) -> int:
+    if isinstance(raw, str) and raw.strip().endswith("年"):
+        raw = raw.strip()[:-1]
     try:
         year = _integer(raw)
     except CellProblem:
@@ -146,7 +152,57 @@ def _year(raw) -> int:
     return year
 
 
-def _choice(column: Column, raw) -> str:
+_DATE_TEXT = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+
+
+def _year_or_date(raw) -> int | datetime.date:
+    """A year (2016, "2016年") or a date (a date cell, "2016-12-20", "2016年12月20日")."""
+    if isinstance(raw, datetime.datetime):
+        return raw.date()
+    if isinstance(raw, datetime.date):
+        return raw
+    if isinstance(raw, str):
+        match = _DATE_TEXT.match(raw.strip().translate(_FULL_WIDTH_DIGITS))
+        if match:
+            try:
+                return datetime.date(*(int(part) for part in match.groups()))
+            except ValueError:
+                raise CellProblem(f"“{raw.strip()}”不是有效日期") from None
+    try:
+        return _year(raw)
+    except CellProblem:
+        raise CellProblem(f"“{_text(raw)}”不是有效年份或日期，请填写 4 位年份（如 2016）或日期（如 2016-12-20）") from None
+
+
+MONEY_LIMIT = Decimal("9999999999.99")
+_CENT = Decimal("0.01")
+
+
+def _money(raw) -> Decimal:
+    """An amount in 元 to the fen: numbers, or text with 元 and thousands separators; never negative."""
+    if isinstance(raw, bool):
+        raise CellProblem("请填写金额（元）")
+    if isinstance(raw, int | float):
+        amount = Decimal(repr(float(raw)))
+    else:
+        text = _text(raw).translate(_FULL_WIDTH_DIGITS).replace(",", "").replace("，", "").removesuffix("元").strip()
+        try:
+            amount = Decimal(text)
+        except InvalidOperation:
+            raise CellProblem(f"“{_text(raw)}”不是有效金额，请填写数字（元）") from None
+    if not amount.is_finite():
+        raise CellProblem(f"“{_text(raw)}”不是有效金额，请填写数字（元）")
+    rounded = amount.quantize(_CENT, rounding=ROUND_HALF_UP)
+    if abs(rounded - amount) > Decimal("0.000001"):
+        raise CellProblem(f"“{_text(raw)}”最多保留两位小数（精确到分）")
+    if rounded < 0:
+        raise CellProblem(f"金额不能为负数（填写的是 {_text(raw)}）")
+    if rounded > MONEY_LIMIT:
+        raise CellProblem(f"“{_text(raw)}”超出金额上限")
+    return rounded
+
+
+def _choice(column: Column, raw, sheet: str = "") -> str:
     """A label of the column's list, else an alias from the column's alias table (``aliases``)."""
     text = _text(raw)
     value = column.label_to_value.get(text)
@@ -156,8 +212,8 @@ def _choice(column: Column, raw) -> str:
     for label, choice in column.label_to_value.items():
         if normalise_label(label) == normalised:
             return choice
-    value = value_aliases(column.key).get(normalised)
-    if value is not None:
+    value = value_aliases(column.key, sheet).get(normalised)
+    if value is not None and value in column.label_to_value.values():
         return value
     options = "、".join(label for label in column.labels if label)
     raise CellProblem(f"“{text}”不是有效选项，请从下拉列表中选择（{options}）")
@@ -201,7 +257,7 @@ def formula_message(formula: str) -> str:
     return f"单元格为公式{shown} 但没有计算结果，请在 Excel 中重新计算并保存"
 
 
-def cell_parser(column: Column, today, id_cache: dict):
+def cell_parser(column: Column, today, id_cache: dict, sheet: str = ""):
     """A function reading one non-blank cell of ``column``: the typed value, or CellProblem.
 
     The common case (a clean text cell) takes the shortest path; anything else falls back to the full
@@ -233,7 +289,7 @@ def cell_parser(column: Column, today, id_cache: dict):
                 value = mapping.get(raw)
                 if value is not None:
                     return value
-            return _choice(column, raw)
+            return _choice(column, raw, sheet)
         return parse_choice
     if kind == Kind.YES_NO:
         return lambda raw: True if raw == YES else False if raw == NO else _yes_no(raw)
@@ -243,6 +299,10 @@ def cell_parser(column: Column, today, id_cache: dict):
         return _integer
     if kind == Kind.YEAR:
         return _year
+    if kind == Kind.YEAR_OR_DATE:
+        return _year_or_date
+    if kind == Kind.MONEY:
+        return _money
     if kind == Kind.CAUSES:
         return lambda raw: _causes(column, raw)
     raise ValueError(f"unknown column kind {kind!r}")
@@ -308,7 +368,7 @@ def _header_positions(sheet: str, header_row: list, errors: ErrorList) -> tuple[
 
 # Columns whose cells take few distinct values (choices, 是/否, codes, years, counts): each distinct raw value
 # is parsed once per file. Text and ID columns are left out (mostly distinct; IDs have their own cache).
-_REPEATING_KINDS = {Kind.CHOICE, Kind.YES_NO, Kind.CODE, Kind.YEAR, Kind.INTEGER, Kind.CAUSES}
+_REPEATING_KINDS = {Kind.CHOICE, Kind.YES_NO, Kind.CODE, Kind.YEAR, Kind.YEAR_OR_DATE, Kind.INTEGER, Kind.CAUSES}
 
 
 def _remembered(column: Column, parse):
@@ -345,7 +405,7 @@ def _parse_rows(sheet: str, table, positions: dict, note_index, errors: ErrorLis
     columns = COLUMNS_BY_SHEET[sheet]
     formulas = formulas or {}
     formula_rows = {row for row, _ in formulas}
-    present = [(column.key, positions[column.key], _remembered(column, cell_parser(column, today, id_cache)),
+    present = [(column.key, positions[column.key], _remembered(column, cell_parser(column, today, id_cache, sheet)),
                 column.required, column.default,
                 column.header) for column in columns if column.key in positions]
     missing_defaults = {column.key: column.default for column in columns if column.key not in positions}
@@ -423,7 +483,8 @@ def parse_sheet(workbook: CalamineWorkbook, sheet: str, errors: ErrorList, today
     if cursor is not None:
         cursor.at(sheet, 1)
     if sheet not in workbook.sheet_names:
-        errors.add(sheet, None, "", f"缺少工作表“{sheet}”；请使用导入模板")
+        if sheet not in OPTIONAL_SHEETS:
+            errors.add(sheet, None, "", f"缺少工作表“{sheet}”；请使用导入模板")
         return parsed
     rows = _sheet_rows(workbook.get_sheet_by_name(sheet))
     header = next(rows, None)
@@ -441,7 +502,8 @@ def parse_sheet(workbook: CalamineWorkbook, sheet: str, errors: ErrorList, today
 
 
 def read_workbook(source, errors: ErrorList, today, cursor=None) -> dict[str, ParsedSheet]:
-    """Both sheets, parsed; a file that is not a readable workbook, or one past a limit, is one error."""
+    """Every sheet of the template, parsed (the optional ones not present when the file lacks them); a file that
+    is not a readable workbook, or one past a limit, is one error."""
     unread = {sheet: ParsedSheet(name=sheet) for sheet in SHEETS}
     try:
         data = source_bytes(source)

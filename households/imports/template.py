@@ -31,9 +31,37 @@ TEMPLATE_FILENAME = "建档立卡户导入模板.xlsx"
 COMMENT_AUTHOR = "精准扶贫业务系统"
 
 
-def _list_validation(column: Column) -> DataValidation:
+LISTS_SHEET = "下拉选项"
+# Excel refuses a list validation whose formula is longer than 255 characters: longer lists (与户主关系 has the
+# whole GB/T 4761 table) are written to a hidden sheet and referenced by range.
+INLINE_LIST_LIMIT = 255
+
+
+def _inline_list(column: Column) -> str:
+    return '"' + ",".join(column.labels) + '"'
+
+
+def _long_list_columns() -> list[Column]:
+    seen, columns = set(), []
+    for sheet in SHEETS:
+        for column in COLUMNS_BY_SHEET[sheet]:
+            if column.kind == Kind.CHOICE and len(_inline_list(column)) > INLINE_LIST_LIMIT and column.labels:
+                key = tuple(column.labels)
+                if key not in seen:
+                    seen.add(key)
+                    columns.append(column)
+    return columns
+
+
+def _list_ranges(columns: list[Column]) -> dict[tuple, str]:
+    return {tuple(column.labels): f"'{LISTS_SHEET}'!${get_column_letter(index)}$2:${get_column_letter(index)}${len(column.labels) + 1}"
+            for index, column in enumerate(columns, start=1)}
+
+
+def _list_validation(column: Column, ranges: dict | None = None) -> DataValidation:
+    formula = (ranges or {}).get(tuple(column.labels)) or _inline_list(column)
     return DataValidation(
-        type="list", formula1='"' + ",".join(column.labels) + '"', allow_blank=not column.required,
+        type="list", formula1=formula, allow_blank=not column.required,
         showErrorMessage=True, errorTitle="无效选项", error=f"请从下拉列表中选择{column.header}",
         showInputMessage=bool(column.hint), promptTitle=column.header if column.hint else None,
         prompt=column.hint or None,
@@ -49,7 +77,7 @@ def header_note(column: Column) -> str:
     return "；".join(parts)
 
 
-def prepare_sheet(worksheet, columns: tuple[Column, ...], *, with_notes: bool = True):
+def prepare_sheet(worksheet, columns: tuple[Column, ...], *, with_notes: bool = True, list_ranges: dict | None = None):
     """Widths, the text format of text columns, the drop-down lists and the header row (write-only sheet)."""
     header = []
     for index, column in enumerate(columns, start=1):
@@ -59,7 +87,7 @@ def prepare_sheet(worksheet, columns: tuple[Column, ...], *, with_notes: bool = 
         if column.is_text_format:
             dimension.number_format = TEXT_FORMAT
         if column.kind in (Kind.CHOICE, Kind.YES_NO):
-            validation = _list_validation(column)
+            validation = _list_validation(column, list_ranges)
             validation.add(f"{letter}2:{letter}{LAST_ROW}")
             worksheet.data_validations.append(validation)
         cell = WriteOnlyCell(worksheet, value=column.header)
@@ -77,12 +105,21 @@ def prepare_sheet(worksheet, columns: tuple[Column, ...], *, with_notes: bool = 
 
 
 def new_workbook() -> tuple[Workbook, dict]:
-    """A write-only workbook with the two sheets prepared, and the sheets by name for appending rows."""
+    """A write-only workbook with the template's sheets prepared (and the hidden sheet of long drop-down lists),
+    and the sheets by name for appending rows."""
     workbook = Workbook(write_only=True)
     sheets = {}
+    long_lists = _long_list_columns()
+    ranges = _list_ranges(long_lists)
     for sheet in SHEETS:
         sheets[sheet] = workbook.create_sheet(sheet)
-        prepare_sheet(sheets[sheet], COLUMNS_BY_SHEET[sheet])
+        prepare_sheet(sheets[sheet], COLUMNS_BY_SHEET[sheet], list_ranges=ranges)
+    if long_lists:
+        lists = workbook.create_sheet(LISTS_SHEET)
+        lists.sheet_state = "hidden"
+        lists.append([column.header for column in long_lists])
+        for index in range(max(len(column.labels) for column in long_lists)):
+            lists.append([column.labels[index] if index < len(column.labels) else None for column in long_lists])
     return workbook, sheets
 
 

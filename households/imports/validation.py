@@ -15,8 +15,8 @@ from povalleviation.access import Capability, covers
 from villages.choices import AreaLevel
 from villages.models import Area
 
-from . import existing
-from .columns import HOUSEHOLD_SHEET, MEMBER_SHEET, column_by_key
+from . import existing, history
+from .columns import HOUSEHOLD_SHEET, INCOME_SHEET, MEASURE_SHEET, MEMBER_SHEET, column_by_key
 from .errors import ErrorList
 from .plan import HouseholdPlan, MemberPlan, ReadingCursor, ValidationResult
 from .reader import read_workbook
@@ -46,12 +46,13 @@ def _check_lengths(errors, sheet, row, values, limits):
             row.has_error = True
 
 
-def _household_plans(rows, errors: ErrorList, actor, this_year, cursor: ReadingCursor) -> list[HouseholdPlan]:
+def _household_plans(rows, errors: ErrorList, actor, today, cursor: ReadingCursor) -> list[HouseholdPlan]:
     """Cell-level checks of the 户信息 rows, their areas and the duplicates among them."""
     codes = {row.values["area_code"] for row in rows if row.values.get("area_code")}
     areas = {area.code: area for area in Area.objects.filter(code__in=codes, level__in=[AreaLevel.VILLAGE, AreaLevel.GROUP])
              .select_related("parent")}
     plans = []
+    this_year = today.year
     rows_by_head, rows_by_number = {}, {}
     for row in rows:
         cursor.at(H, row.number)
@@ -101,6 +102,8 @@ def _household_plans(rows, errors: ErrorList, actor, this_year, cursor: ReadingC
                 "is_zhiguo_minzu": bool(values.get("is_zhiguo_minzu")),
             },
         )
+        history.household_history(plan, values, row, errors, today)
+        plan.has_error = plan.has_error or row.has_error
         if head_number:
             rows_by_head.setdefault(head_number, plan)
         if number:
@@ -109,12 +112,51 @@ def _household_plans(rows, errors: ErrorList, actor, this_year, cursor: ReadingC
     return plans
 
 
-def _member_plans(rows, plans, sheet_keys, errors: ErrorList, cursor: ReadingCursor):
+class HouseholdLinks:
+    """Finds the 户信息 row a row of another sheet belongs to, by 户主身份证号 or 户编号 (either, or both agreeing)."""
+
+    def __init__(self, plans, errors: ErrorList):
+        self.errors = errors
+        self.by_head = {plan.head_id_number: plan for plan in plans if plan.head_id_number}
+        self.by_number = {plan.household_number: plan for plan in plans if plan.household_number}
+        self.keys_by_sheet = {}
+
+    def has_link_columns(self, sheet, sheet_keys, errors: ErrorList) -> bool:
+        self.keys_by_sheet[sheet] = sheet_keys
+        if "head_id_number" not in sheet_keys and "household_number" not in sheet_keys:
+            errors.add(sheet, 1, "户主身份证号", "缺少“户主身份证号”或“户编号”列，无法对应户信息表中的户")
+            return False
+        return True
+
+    def __call__(self, sheet, row, values):
+        """The plan of the row's household, or None with the reason added to the errors."""
+        errors, sheet_keys = self.errors, self.keys_by_sheet[sheet]
+        head = values.get("head_id_number") or None  # IdNumberInfo; blank ("") and unreadable (None) give None
+        number = values.get("household_number") or ""
+        plan_by_head = self.by_head.get(head.number) if head else None
+        plan_by_number = self.by_number.get(number) if number else None
+        plan = plan_by_head or plan_by_number
+        if head is None and not number:
+            if values.get("head_id_number", "") == "" and "head_id_number" in sheet_keys:
+                errors.add(sheet, row.number, "户主身份证号", "请填写户主身份证号（或户编号），以对应户信息表中的户")
+            elif "head_id_number" not in sheet_keys:
+                errors.add(sheet, row.number, "户编号", "请填写户编号，以对应户信息表中的户")
+        elif head is not None and plan_by_head is None:
+            errors.add(sheet, row.number, "户主身份证号", "户信息表中没有户主身份证号为此号码的户")
+        elif head is None and number and plan_by_number is None:
+            errors.add(sheet, row.number, "户编号", f"户信息表中没有户编号为 {number} 的户")
+        elif plan_by_head is not None and plan_by_number is not None and plan_by_head is not plan_by_number:
+            errors.add(sheet, row.number, "户编号", "户编号与户主身份证号对应的不是同一户")
+            plan = None
+        elif head is not None and number and plan_by_number is None and plan_by_head is not None:
+            errors.add(sheet, row.number, "户编号", "户编号与户信息表中该户的户编号不一致")
+            plan = None
+        return plan
+
+
+def _member_plans(rows, links: HouseholdLinks, sheet_keys, errors: ErrorList, cursor: ReadingCursor):
     """Link each 成员信息 row to its 户信息 row and check duplicates within the file."""
-    by_head = {plan.head_id_number: plan for plan in plans if plan.head_id_number}
-    by_number = {plan.household_number: plan for plan in plans if plan.household_number}
-    if "head_id_number" not in sheet_keys and "household_number" not in sheet_keys:
-        errors.add(M, 1, _header(M, "head_id_number"), "缺少“户主身份证号”或“户编号”列，无法对应户信息表中的户")
+    if not links.has_link_columns(M, sheet_keys, errors):
         return
     seen_rows = {}
     for row in rows:
@@ -124,26 +166,7 @@ def _member_plans(rows, plans, sheet_keys, errors: ErrorList, cursor: ReadingCur
         months = values.get("work_months")
         if isinstance(months, int) and not 0 <= months <= 12:
             errors.add(M, row.number, _header(M, "work_months"), "务工月数应在 0 到 12 之间")
-        head = values.get("head_id_number") or None  # IdNumberInfo; blank ("") and unreadable (None) give None
-        number = values.get("household_number") or ""
-        plan_by_head = by_head.get(head.number) if head else None
-        plan_by_number = by_number.get(number) if number else None
-        plan = plan_by_head or plan_by_number
-        if head is None and not number:
-            if values.get("head_id_number", "") == "" and "head_id_number" in sheet_keys:
-                errors.add(M, row.number, _header(M, "head_id_number"), "请填写户主身份证号（或户编号），以对应户信息表中的户")
-            elif "head_id_number" not in sheet_keys:
-                errors.add(M, row.number, _header(M, "household_number"), "请填写户编号，以对应户信息表中的户")
-        elif head is not None and plan_by_head is None:
-            errors.add(M, row.number, _header(M, "head_id_number"), "户信息表中没有户主身份证号为此号码的户")
-        elif head is None and number and plan_by_number is None:
-            errors.add(M, row.number, _header(M, "household_number"), f"户信息表中没有户编号为 {number} 的户")
-        elif plan_by_head is not None and plan_by_number is not None and plan_by_head is not plan_by_number:
-            errors.add(M, row.number, _header(M, "household_number"), "户编号与户主身份证号对应的不是同一户")
-            plan = None
-        elif head is not None and number and plan_by_number is None and plan_by_head is not None:
-            errors.add(M, row.number, _header(M, "household_number"), "户编号与户信息表中该户的户编号不一致")
-            plan = None
+        plan = links(M, row, values)
         info = values.get("id_number") or None  # blank ("") and unreadable (None) give None
         if info is not None:
             first = seen_rows.get(info.number)
@@ -210,19 +233,26 @@ def _validate(source, actor, lock, report, errors, today, cursor: ReadingCursor)
     sheets = read_workbook(source, errors, today, cursor)
     household_sheet, member_sheet = sheets[H], sheets[M]
     result = ValidationResult(errors=errors, household_rows=len(household_sheet.rows), member_rows=len(member_sheet.rows),
-                              column_notes=household_sheet.column_notes + member_sheet.column_notes)
+                              column_notes=[note for sheet in sheets.values() for note in sheet.column_notes])
     if not household_sheet.present or not member_sheet.present:
         return result
     if not household_sheet.rows:
         errors.add(H, 2, "", "户信息表中没有数据")
     report(35, f"正在校验户信息（{len(household_sheet.rows)} 行）…")
-    plans = _household_plans(household_sheet.rows, errors, actor, today.year, cursor)
+    plans = _household_plans(household_sheet.rows, errors, actor, today, cursor)
     report(50, f"正在校验成员信息（{len(member_sheet.rows)} 行）…")
-    _member_plans(member_sheet.rows, plans, member_sheet.keys, errors, cursor)
+    links = HouseholdLinks(plans, errors)
+    _member_plans(member_sheet.rows, links, member_sheet.keys, errors, cursor)
     _check_heads(plans, errors, cursor)
+    income_sheet, measure_sheet = sheets[INCOME_SHEET], sheets[MEASURE_SHEET]
+    if income_sheet.present and links.has_link_columns(INCOME_SHEET, income_sheet.keys, errors):
+        history.income_rows(income_sheet.rows, links, errors, today, cursor)
+    if measure_sheet.present and links.has_link_columns(MEASURE_SHEET, measure_sheet.keys, errors):
+        history.measure_rows(measure_sheet.rows, links, errors, today, cursor)
     cursor.at("", None, "与已建档数据比对")
     report(70, "正在与已建档数据比对（户编号、户主、重复人员）…")
     existing.match(plans, errors, actor=actor, lock=lock)
+    history.check_stated_incomes(plans, errors)
     result.households = plans
     cursor.at("", None, "整理校验结果")
     report(90, "校验完成，正在整理结果…")

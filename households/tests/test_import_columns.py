@@ -20,6 +20,7 @@ from households.imports.columns import (
 )
 from households.imports.jobs import import_job_create
 from households.imports.pipeline import import_workbook, validate_source
+from households.imports.reader import column_letter
 from households.models import Household, ImportJob, Member
 from households.tests.import_files import (  # noqa: F401  (fixtures used through usefixtures)
     eager_tasks,
@@ -68,7 +69,7 @@ def test_unknown_columns_are_listed_with_samples_and_the_file_still_imports(vill
 
     assert outcome.is_committed and outcome.result.errors.as_dicts() == []
     assert Household.objects.count() == 3 and Member.objects.count() == 6
-    last = chr(ord("A") + len(household_headers) - 1)
+    last = column_letter(len(household_headers) - 1)
     assert outcome.result.unknown_columns == [
         {"sheet": "户信息", "column": last, "header": "贫困村名称", "mapped_to": "", "samples": ["大村1", "大村2"]},
         {"sheet": "成员信息", "column": "A", "header": "性别", "mapped_to": "", "samples": ["男", "女", "男"]},
@@ -132,8 +133,8 @@ def test_the_job_page_and_the_api_show_the_columns_not_imported(village_cadre_a,
     households, members = many_households(2)
     for row in households:
         row["详细住址"] = row.pop("住址")
-        row["人均纯收入"] = 4321.5
-    household_headers = [*renamed(headers(HOUSEHOLD_SHEET), "住址", "详细住址"), "人均纯收入"]
+        row["家庭年收入"] = 4321.5
+    household_headers = [*renamed(headers(HOUSEHOLD_SHEET), "住址", "详细住址"), "家庭年收入"]
     content = workbook_with(households, members, household_headers=household_headers)
     with django_capture_on_commit_callbacks(execute=True):
         job = import_job_create(actor=village_cadre_a, uploaded_file=SimpleUploadedFile("台账.xlsx", content, XLSX))
@@ -143,23 +144,23 @@ def test_the_job_page_and_the_api_show_the_columns_not_imported(village_cadre_a,
     page = client_for(village_cadre_a).get(f"/households/imports/{job.pk}/")
     html = page.content.decode()
     assert page.status_code == 200
-    assert "未识别的列（未导入）" in html and "人均纯收入" in html and "“4321.5”" in html
+    assert "未识别的列（未导入）" in html and "家庭年收入" in html and "“4321.5”" in html
     assert "“详细住址”按“住址”导入" in html
 
     body = api_for(village_cadre_a).get(f"/api/v1/imports/{job.pk}/").json()
     assert [(note["header"], note["mapped_to"], note["samples"]) for note in body["summary"]["column_notes"]] == [
-        ("详细住址", "住址", []), ("人均纯收入", "", ["4321.5", "4321.5"]),
+        ("详细住址", "住址", []), ("家庭年收入", "", ["4321.5", "4321.5"]),
     ]
 
 
 def test_the_command_line_prints_the_notes(village_cadre_a, tmp_path, capsys):
     households, members = many_households(1)
     for row in households:
-        row["帮扶责任人"] = "张三"
+        row["帮扶联系卡号"] = "张三"
     path = tmp_path / "台账.xlsx"
-    path.write_bytes(workbook_with(households, members, household_headers=[*headers(HOUSEHOLD_SHEET), "帮扶责任人"]))
+    path.write_bytes(workbook_with(households, members, household_headers=[*headers(HOUSEHOLD_SHEET), "帮扶联系卡号"]))
     call_command("import_households", str(path), "--user", village_cadre_a.username, "--dry-run")
-    assert "“帮扶责任人”未导入（示例：“张三”）" in capsys.readouterr().out
+    assert "“帮扶联系卡号”未导入（示例：“张三”）" in capsys.readouterr().out
 
 
 def test_an_unexpected_error_names_the_sheet_and_row_being_read(village_cadre_a, monkeypatch):

@@ -41,7 +41,7 @@ def test_template_has_two_sheets_chinese_headers_text_ids_and_dropdowns(client_f
     assert response.status_code == 200
     assert "attachment" in response["Content-Disposition"]
     workbook = load_workbook(io.BytesIO(response.content))
-    assert workbook.sheetnames == ["户信息", "成员信息"]
+    assert workbook.sheetnames[:4] == ["户信息", "成员信息", "收入信息", "帮扶措施"]
     households, members = workbook["户信息"], workbook["成员信息"]
     assert [cell.value for cell in households[1]] == [column.header for column in HOUSEHOLD_COLUMNS]
     assert [cell.value for cell in members[1]][:5] == ["户编号", "户主身份证号", "姓名", "身份证号", "与户主关系"]

@@ -1,0 +1,243 @@
+"""A county's existing register brought in as it stands: status, identification/exit/return years, 监测标识,
+帮扶责任人, incomes by year and help measures by year — and what cannot be true together refused."""
+import datetime
+import io
+from decimal import Decimal
+
+import pytest
+from openpyxl import Workbook
+
+from conftest import COUNTY, VILLAGE_A
+from households.choices import HouseholdStatus, MeasureCategory, MeasureStatus, MonitoringFlag
+from households.imports.columns import (
+    HOUSEHOLD_COLUMNS,
+    HOUSEHOLD_SHEET,
+    INCOME_COLUMNS,
+    INCOME_SHEET,
+    MEASURE_COLUMNS,
+    MEASURE_SHEET,
+    MEMBER_COLUMNS,
+    MEMBER_SHEET,
+)
+from households.imports.pipeline import import_workbook, validate_source
+from households.models import (
+    Helper,
+    HelperAssignment,
+    HelpMeasure,
+    Household,
+    HouseholdStatusChange,
+    IncomeRecord,
+)
+from households.tests.import_files import household_row, member_row, person_id
+
+pytestmark = pytest.mark.django_db
+
+
+def register_file(households, members, incomes=(), measures=()) -> bytes:
+    """A workbook with the template's four sheets; rows keyed by header (missing keys are blank)."""
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for title, columns, rows in ((HOUSEHOLD_SHEET, HOUSEHOLD_COLUMNS, households), (MEMBER_SHEET, MEMBER_COLUMNS, members),
+                                 (INCOME_SHEET, INCOME_COLUMNS, incomes), (MEASURE_SHEET, MEASURE_COLUMNS, measures)):
+        sheet = workbook.create_sheet(title)
+        headers = [column.header for column in columns]
+        sheet.append(headers)
+        for row in rows:
+            sheet.append([row.get(header) for header in headers])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def family(person: int, **household_columns):
+    """A household of two (head ``person``, spouse ``person + 1``)."""
+    return (household_row(person, **household_columns),
+            [member_row(person, head=person), member_row(person + 1, head=person, name=f"配偶{person}", relation="配偶", odd=False)])
+
+
+def register():
+    """Four households as a county keeps them: one exited in 2016 (year only), one exited on a known date and
+    returned in 2018, one still poor (written the way exports write it), one exited in 2017 and monitored."""
+    exited, exited_members = family(0, 识别年度=2014, 贫困户状态="已脱贫", 脱贫年度=2016, 帮扶责任人="李帮扶",
+                                    帮扶责任人单位="县农业农村局", 帮扶责任人电话="0871-1234567", 收入年度=2016,
+                                    工资性收入=8000, 生产经营性收入=3000, 生产经营性支出=1000, 财产性收入=0,
+                                    转移性收入=1001, 人均纯收入=5500.5)
+    returned, returned_members = family(2, 识别年度=2015, 贫困户状态="返贫户", 脱贫年度="2016-12-20", 返贫年度=2018)
+    poor, poor_members = family(4, 识别年度=2014, 贫困户状态="未脱贫", 计划脱贫年度=2019)
+    monitored, monitored_members = family(6, 识别年度=2014, 贫困户状态="已脱贫", 脱贫年度=2017, 监测标识="脱贫监测户")
+    incomes = [
+        {"户主身份证号": person_id(2), "年度": 2016, "工资性收入": 6000, "生产经营性收入": 1200.5, "生产经营性支出": 200,
+         "财产性收入": 0, "转移性收入": 0, "计算人数": 3, "人均纯收入": 2333.5},
+        {"户主身份证号": person_id(4), "年度": 2017, "工资性收入": 1001, "生产经营性收入": 0, "生产经营性支出": 0,
+         "财产性收入": 0, "转移性收入": 0, "计算人数": 8},
+    ]
+    measures = [
+        {"户主身份证号": person_id(0), "年度": 2015, "措施类别": "产业", "具体措施": "发放核桃苗 200 株", "金额（元）": 1200},
+        {"户主身份证号": person_id(0), "年度": 2016, "措施类别": "教育扶贫", "具体措施": "雨露计划补助", "金额（元）": 3000,
+         "资金来源": "财政专项扶贫资金", "责任单位": "县教育局"},
+    ]
+    return ([exited, returned, poor, monitored], [*exited_members, *returned_members, *poor_members, *monitored_members],
+            incomes, measures)
+
+
+def _household(person: int) -> Household:
+    return Household.objects.get(members__id_number=person_id(person), members__relation__in=["02", "head"])
+
+
+def test_a_register_lands_with_status_years_incomes_measures_and_helpers(village_cadre_a):
+    households, members, incomes, measures = register()
+    outcome = import_workbook(source=register_file(households, members, incomes, measures), actor=village_cadre_a)
+    assert outcome.is_committed, outcome.result.errors.as_dicts()
+    summary = outcome.summary
+    assert summary["households_created"] == 4
+    assert summary["households_by_status"] == {"exited": 2, "returned": 1, "identified": 1}
+    assert (summary["incomes_created"], summary["measures_created"], summary["helpers_assigned"]) == (3, 2, 1)
+
+    exited = _household(0)
+    assert exited.status == HouseholdStatus.EXITED and exited.exit_date == datetime.date(2016, 7, 1)
+    history = list(exited.status_changes.order_by("effective_date").values_list("to_status", "effective_date", "reason"))
+    assert [(to, on) for to, on, _ in history] == [("identified", datetime.date(2014, 7, 1)), ("exited", datetime.date(2016, 7, 1))]
+    assert all("按当年 7 月 1 日记" in reason for _, _, reason in history)
+
+    returned = _household(2)
+    assert returned.status == HouseholdStatus.RETURNED and returned.exit_date == datetime.date(2016, 12, 20)
+    changes = list(returned.status_changes.order_by("effective_date").values_list("to_status", "effective_date", "reason"))
+    assert [(to, on) for to, on, _ in changes] == [
+        ("identified", datetime.date(2015, 7, 1)), ("exited", datetime.date(2016, 12, 20)), ("returned", datetime.date(2018, 7, 1))]
+    assert "7 月 1 日" not in changes[1][2] and "7 月 1 日" in changes[2][2]  # the exit date was in the file
+
+    poor = _household(4)
+    assert poor.status == HouseholdStatus.IDENTIFIED and poor.exit_date is None and poor.planned_exit_year == 2019
+    assert _household(6).monitoring_flag == MonitoringFlag.EXITED_MONITORED
+
+    income = IncomeRecord.objects.get(household=exited, year=2016)
+    assert (income.net_income, income.member_count, income.per_capita_net_income) == (Decimal("11001.00"), 2, Decimal("5500.50"))
+    assert IncomeRecord.objects.get(household=returned, year=2016).per_capita_net_income == Decimal("2333.50")
+    assert IncomeRecord.objects.get(household=poor, year=2017).per_capita_net_income == Decimal("125.13")  # 1001 ÷ 8 四舍五入
+
+    assert list(HelpMeasure.objects.filter(household=exited).order_by("year").values_list("year", "category", "status", "amount")) == [
+        (2015, MeasureCategory.INDUSTRY, MeasureStatus.ENDED, Decimal("1200.00")),
+        (2016, MeasureCategory.EDUCATION, MeasureStatus.ENDED, Decimal("3000.00"))]
+    helper = Helper.objects.get(name="李帮扶")
+    assert (helper.unit, helper.phone, helper.area.code) == ("县农业农村局", "0871-1234567", VILLAGE_A)
+    assignment = HelperAssignment.objects.get(household=exited)
+    assert assignment.helper == helper and assignment.start_date == datetime.date(2014, 7, 1) and assignment.end_date is None
+
+
+def test_re_importing_the_register_changes_nothing_and_the_preview_says_so(village_cadre_a):
+    households, members, incomes, measures = register()
+    content = register_file(households, members, incomes, measures)
+    assert import_workbook(source=content, actor=village_cadre_a).is_committed
+    counts = (HouseholdStatusChange.objects.count(), IncomeRecord.objects.count(), HelpMeasure.objects.count(),
+              HelperAssignment.objects.count(), Helper.objects.count())
+
+    preview = validate_source(source=content, actor=village_cadre_a)
+    assert preview.is_valid and preview.preview_text() == "新建 0 户，更新 0 户，无变化 4 户"
+    outcome = import_workbook(source=content, actor=village_cadre_a)
+    assert outcome.summary["households_unchanged"] == 4 and outcome.summary["incomes_created"] == 0
+    assert counts == (HouseholdStatusChange.objects.count(), IncomeRecord.objects.count(), HelpMeasure.objects.count(),
+                      HelperAssignment.objects.count(), Helper.objects.count())
+
+
+def test_a_changed_income_a_new_measure_and_a_new_helper_are_updates_in_preview_and_commit(village_cadre_a):
+    households, members, incomes, measures = register()
+    assert import_workbook(source=register_file(households, members, incomes, measures), actor=village_cadre_a).is_committed
+    households[0]["转移性收入"] = 2001
+    households[0]["人均纯收入"] = None
+    households[2]["帮扶责任人"], households[2]["帮扶责任人单位"] = "王结对", "乡政府"
+    measures.append({"户主身份证号": person_id(6), "年度": 2017, "措施类别": "就业扶贫", "具体措施": "公益性岗位"})
+    content = register_file(households, members, incomes, measures)
+
+    preview = validate_source(source=content, actor=village_cadre_a)
+    assert preview.preview_text() == "新建 0 户，更新 3 户，无变化 1 户"
+    outcome = import_workbook(source=content, actor=village_cadre_a)
+    assert (outcome.summary["households_updated"], outcome.summary["incomes_updated"], outcome.summary["measures_created"],
+            outcome.summary["helpers_assigned"]) == (3, 1, 1, 1)
+    assert IncomeRecord.objects.get(household=_household(0), year=2016).per_capita_net_income == Decimal("6000.50")
+    assert HelperAssignment.objects.get(household=_household(4)).start_date == datetime.date.today()
+
+
+@pytest.mark.parametrize(("columns", "place", "message"), [
+    ({"贫困户状态": "已脱贫"}, "脱贫年度", "贫困户状态为“已脱贫”，请填写脱贫年度"),
+    ({"贫困户状态": "已脱贫", "脱贫年度": 2014, "识别年度": 2016}, "脱贫年度", "脱贫年度（2014）不能早于识别年度（2016）"),
+    ({"贫困户状态": "未脱贫", "脱贫年度": 2016}, "脱贫年度", "不应有脱贫年度"),
+    ({"脱贫年度": 2016}, "贫困户状态", "请同时填写贫困户状态"),
+    ({"贫困户状态": "返贫", "脱贫年度": 2016}, "返贫年度", "请填写返贫年度"),
+    ({"贫困户状态": "返贫", "脱贫年度": 2018, "返贫年度": 2017}, "返贫年度", "返贫年度（2017）不能早于脱贫年度（2018）"),
+    ({"贫困户状态": "已脱贫", "脱贫年度": 2017, "返贫年度": 2018}, "返贫年度", "只有返贫户填写返贫年度"),
+    ({"贫困户状态": "拟退出（待验收）"}, "贫困户状态", "不是有效选项"),
+    ({"贫困户状态": "未脱贫", "监测标识": "脱贫监测户"}, "监测标识", "“脱贫监测户”是已脱贫的户"),
+    ({"收入年度": 2016, "工资性收入": -1200}, "工资性收入", "金额不能为负数"),
+    ({"工资性收入": 1200}, "收入年度", "请同时填写收入年度"),
+    ({"收入年度": 2016, "人均纯收入": 3000}, "人均纯收入", "只填写了人均纯收入"),
+    ({"收入年度": 2016, "工资性收入": 6000, "人均纯收入": 3500}, "人均纯收入",
+     "填写的人均纯收入 3500.00 元与按各项收入计算的 3000.00 元不一致（家庭纯收入 6000.00 元 ÷ 2 人）"),
+    ({"收入年度": 2016, "工资性收入": "12.345"}, "工资性收入", "最多保留两位小数"),
+    ({"帮扶责任人": "李帮扶"}, "帮扶责任人单位", "请填写帮扶责任人的工作单位"),
+])
+def test_contradictions_are_errors_at_their_cell_and_nothing_is_written(village_cadre_a, columns, place, message):
+    household, people = family(0, **columns)
+    outcome = import_workbook(source=register_file([household], people), actor=village_cadre_a)
+    assert not outcome.is_committed
+    errors = outcome.result.errors.as_dicts()
+    assert any(e["sheet"] == HOUSEHOLD_SHEET and e["row"] == 2 and e["column"] == place and message in e["message"]
+               for e in errors), errors
+    assert not Household.objects.exists() and not IncomeRecord.objects.exists()
+
+
+def test_income_and_measure_rows_are_checked_at_their_own_sheet_and_row(village_cadre_a):
+    household, people = family(0)
+    incomes = [{"户主身份证号": person_id(0), "年度": 2016, "工资性收入": 100},
+               {"户主身份证号": person_id(0), "年度": 2016, "工资性收入": 200},
+               {"户主身份证号": person_id(98), "年度": 2016, "工资性收入": 200},
+               {"户主身份证号": person_id(0), "年度": 2017, "工资性收入": 200, "计算人数": 0}]
+    measures = [{"户主身份证号": person_id(0), "年度": 2016, "措施类别": "修路", "具体措施": "通组路"},
+                {"户主身份证号": person_id(0), "年度": 2010, "措施类别": "产业扶贫", "具体措施": "核桃苗"}]
+    outcome = import_workbook(source=register_file([household], people, incomes, measures), actor=village_cadre_a)
+    places = {(e["sheet"], e["row"], e["column"]) for e in outcome.result.errors.as_dicts()}
+    assert places == {(INCOME_SHEET, 3, "年度"), (INCOME_SHEET, 4, "户主身份证号"), (INCOME_SHEET, 5, "计算人数"),
+                      (MEASURE_SHEET, 2, "措施类别"), (MEASURE_SHEET, 3, "年度")}
+    assert not Household.objects.exists()
+
+
+def test_a_registered_household_keeps_its_status_unless_a_procedure_changes_it(village_cadre_a):
+    households, members, incomes, measures = register()
+    assert import_workbook(source=register_file(households, members, incomes, measures), actor=village_cadre_a).is_committed
+    households[2]["贫困户状态"], households[2]["脱贫年度"] = "已脱贫", 2019
+    households[0]["脱贫年度"] = 2017
+    outcome = import_workbook(source=register_file(households, members, incomes, measures), actor=village_cadre_a)
+    messages = {(e["row"], e["column"]): e["message"] for e in outcome.result.errors.as_dicts()}
+    assert "只能通过识别、退出或返贫流程变更" in messages[(4, "贫困户状态")]
+    assert "系统中该户的脱贫年度为 2016 年" in messages[(2, "脱贫年度")]
+    assert _household(4).status == HouseholdStatus.IDENTIFIED
+
+
+def test_a_file_without_the_history_columns_leaves_the_history_alone(village_cadre_a):
+    households, members, incomes, measures = register()
+    assert import_workbook(source=register_file(households, members, incomes, measures), actor=village_cadre_a).is_committed
+    for row in households:
+        for header in ("贫困户状态", "脱贫年度", "返贫年度", "监测标识", "帮扶责任人", "帮扶责任人单位", "帮扶责任人电话",
+                       "收入年度", "工资性收入", "生产经营性收入", "生产经营性支出", "财产性收入", "转移性收入", "人均纯收入"):
+            row.pop(header, None)
+    outcome = import_workbook(source=register_file(households, members), actor=village_cadre_a)
+    assert outcome.is_committed and outcome.summary["households_unchanged"] == 4
+    assert _household(0).status == HouseholdStatus.EXITED and _household(6).monitoring_flag == MonitoringFlag.EXITED_MONITORED
+
+
+def test_the_report_as_of_2017q4_counts_the_imported_exits_and_stock(village_cadre_a):
+    from reports.snapshot import build_snapshot
+    from villages.models import Area
+
+    households, members, incomes, measures = register()
+    assert import_workbook(source=register_file(households, members, incomes, measures), actor=village_cadre_a).is_committed
+    county = Area.objects.get(code=COUNTY)
+    q4_2017 = build_snapshot(area=county, year=2017, quarter=4)
+    assert q4_2017["plans"]["total"]["actual_households"] == 1  # the monitored household exited in 2017
+    assert q4_2017["plans"]["total"]["actual_persons"] == 2
+    population = q4_2017["population"]["total"]
+    assert population["households"] == 1 and population["persons"] == 2  # only the still-poor household
+    q4_2016 = build_snapshot(area=county, year=2016, quarter=4)
+    assert q4_2016["plans"]["total"]["actual_households"] == 2  # both 2016 exits
+    assert q4_2016["population"]["total"]["households"] == 2  # the still-poor household and the 2017 exit
+    q4_2018 = build_snapshot(area=county, year=2018, quarter=4)
+    assert q4_2018["population"]["total"]["households"] == 2  # the return in 2018 is back in the stock
