@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from households.choices import HouseholdStatus, PovertyCause
+from households.choices import HouseholdStatus, PovertyCause, Relation, WorkPlace
 from households.idnumber import id_check_digit
 from households.models import Household
 from households.services import (
@@ -47,16 +47,16 @@ def _members(index: int) -> list[dict]:
     region = "530427"
     head_birth = datetime.date(1958 + index % 25, 1 + index % 12, 1 + index % 27)
     members = [{
-        "name": _name(index), "id_number": _id_number(region, head_birth, index, True), "relation": "head",
+        "name": _name(index), "id_number": _id_number(region, head_birth, index, True), "relation": Relation.HEAD,
         "health_status": "chronic" if index % 5 == 0 else "healthy", "labour_capacity": "full" if index % 6 else "partial",
         "ethnicity": "彝族" if index % 3 == 0 else ("傣族" if index % 3 == 1 else "汉族"), "education_level": "primary",
-        "has_medical_insurance": True, "has_serious_illness_insurance": True, "work_place": "in_county" if index % 2 else "",
+        "has_medical_insurance": True, "has_serious_illness_insurance": True, "work_place": WorkPlace.IN_TOWNSHIP if index % 4 == 1 else WorkPlace.OUT_TOWNSHIP if index % 4 == 3 else "",
         "work_months": 6 if index % 2 else 0,
     }]
     spouse_birth = head_birth.replace(year=head_birth.year + 2)
     members.append({
         "name": _name(index + 101)[0] + GIVEN[(index * 3 + 2) % len(GIVEN)], "id_number": _id_number(region, spouse_birth, index, False),
-        "relation": "spouse", "health_status": "disabled" if index % 4 == 3 else "healthy",
+        "relation": Relation.WIFE, "health_status": "disabled" if index % 4 == 3 else "healthy",
         "disability_category": "physical" if index % 4 == 3 else "", "disability_grade": 3 if index % 4 == 3 else None,
         "labour_capacity": "partial", "has_medical_insurance": True, "has_serious_illness_insurance": True,
         "ethnicity": members[0]["ethnicity"], "education_level": "illiterate",
@@ -65,7 +65,7 @@ def _members(index: int) -> list[dict]:
         child_birth = datetime.date(2005 + index % 10, 1 + (index * 5) % 12, 1 + (index * 3) % 27)
         members.append({
             "name": members[0]["name"][0] + GIVEN[(index * 5 + 1) % len(GIVEN)], "id_number": _id_number(region, child_birth, index + 500, index % 2 == 0),
-            "relation": "son" if index % 2 == 0 else "daughter", "student_status": "junior" if child_birth.year >= 2006 else "senior",
+            "relation": Relation.SON if index % 2 == 0 else Relation.DAUGHTER, "student_status": "junior" if child_birth.year >= 2006 else "senior",
             "labour_capacity": "none", "health_status": "healthy", "has_medical_insurance": True,
             "has_serious_illness_insurance": True, "ethnicity": members[0]["ethnicity"],
         })
@@ -111,7 +111,7 @@ def load_demo_households() -> int:
         created += 1
         if index % 7 == 0:
             # 低保贫困户: the head receives 低保 (DOMAIN.md §3.12 consistency).
-            household.members.filter(relation="head").update(is_dibao=True)
+            household.members.filter(relation=Relation.HEAD).update(is_dibao=True)
         income_record_save(actor=None, household=household, year=2017, data={
             "wage_income": Decimal(4000 + (index * 37) % 3000), "production_income": Decimal(2500 + (index * 53) % 2000),
             "production_expense": Decimal(800), "transfer_income": Decimal(600 + (index * 11) % 900),
@@ -128,7 +128,7 @@ def load_demo_households() -> int:
         })
         # 住院费用 2018 (P-HE-01): most heads were not in hospital; every sixth had a stay, one in thirty of them
         # paid more than the 10% self-pay cap.
-        head = household.members.get(relation="head")
+        head = household.members.get(relation=Relation.HEAD)
         stay = {"admissions": 1, "total_cost": "8000.00", "basic_insurance_paid": "5600.00",
                 "serious_illness_paid": "800.00", "medical_assistance_paid": "900.00" if index % 30 else "0.00"}
         hospital_expense_save(actor=None, household=household, member=head, year=2018,

@@ -3,6 +3,7 @@ from django import forms
 from django.utils import timezone
 
 from households.choices import (
+    RETIRED_VALUES,
     DisabilityCategory,
     EducationLevel,
     HealthStatus,
@@ -18,6 +19,8 @@ from households.choices import (
     TekunKind,
     VisitKind,
     WorkPlace,
+    grouped_relation_choices,
+    offered_choices,
 )
 from households.idnumber import IdNumberError, validate_id_number
 
@@ -73,7 +76,8 @@ class MemberForm(forms.Form):
     name = forms.CharField(label="姓名", max_length=50)
     id_number = forms.CharField(label="身份证号", max_length=40,
                                 widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "text", "class": "mono"}))
-    relation = forms.ChoiceField(label="与户主关系", choices=[("", "请选择")] + Relation.choices)
+    # GB/T 4761 codes under their groups (户主, 配偶, 子, 女, …).
+    relation = forms.ChoiceField(label="与户主关系", choices=[("", "请选择")] + grouped_relation_choices())
     ethnicity = forms.CharField(label="民族", max_length=20, required=False)
     education_level = forms.ChoiceField(label="文化程度", choices=EducationLevel.choices, required=False)
     student_status = forms.ChoiceField(label="在校生状况", choices=StudentStatus.choices, required=False)
@@ -81,8 +85,8 @@ class MemberForm(forms.Form):
     disability_category = forms.ChoiceField(label="残疾类别", choices=DisabilityCategory.choices, required=False)
     disability_grade = forms.TypedChoiceField(label="残疾等级", coerce=int, empty_value=None, required=False,
                                               choices=[("", "无")] + [(i, f"{i}级") for i in range(1, 5)])
-    labour_capacity = forms.ChoiceField(label="劳动能力", choices=LabourCapacity.choices)
-    work_place = forms.ChoiceField(label="务工地点", choices=WorkPlace.choices, required=False)
+    labour_capacity = forms.ChoiceField(label="劳动能力", choices=offered_choices(LabourCapacity))
+    work_place = forms.ChoiceField(label="务工地点", choices=offered_choices(WorkPlace), required=False)
     work_months = forms.IntegerField(label="务工月数", min_value=0, max_value=12, required=False,
                                      error_messages={"max_value": "务工月数应在 0 到 12 之间", "min_value": "务工月数应在 0 到 12 之间"})
     is_dibao = forms.BooleanField(label="享受低保", required=False)
@@ -90,6 +94,20 @@ class MemberForm(forms.Form):
     has_medical_insurance = forms.BooleanField(label="基本医疗保险", required=False)
     has_serious_illness_insurance = forms.BooleanField(label="大病保险", required=False)
     DELETE = forms.BooleanField(label="删除此行", required=False)
+
+    # Fields whose enumeration may have retired values (``RETIRED_VALUES``): not offered, but a member who has
+    # one keeps it, shown with its label, until someone chooses a current value (the edit page posts it back).
+    RETIRED_FIELDS = {"labour_capacity": LabourCapacity, "work_place": WorkPlace}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, enum in self.RETIRED_FIELDS.items():
+            retired = RETIRED_VALUES.get(enum, set())
+            kept = [value for value in (self.initial.get(name), self.data.get(self.add_prefix(name)) if self.is_bound
+                                        else None) if value in retired]
+            if kept:
+                field = self.fields[name]
+                field.choices = [*field.choices, (str(kept[0]), enum(kept[0]).label)]
 
     def clean_id_number(self):
         raw = self.cleaned_data["id_number"]

@@ -11,7 +11,9 @@ from households.choices import (
     LabourCapacity,
     PovertyCause,
     Relation,
+    RelationGroup,
     StudentStatus,
+    relation_group,
 )
 
 
@@ -21,7 +23,7 @@ def household_quality_warnings(household, members, *, assignments=(), today=None
     heads = [m for m in members if m.relation == Relation.HEAD]
     if len(heads) != 1:
         warnings.append("户主不唯一或缺少户主")
-    spouses = [m for m in members if m.relation == Relation.SPOUSE]
+    spouses = [m for m in members if relation_group(m.relation) == RelationGroup.SPOUSE]  # 10 配偶, 11 夫, 12 妻
     if heads and any(s.sex == heads[0].sex for s in spouses):
         warnings.append("户主与配偶性别相同，请核实与户主关系或身份证号")
     causes = {household.primary_cause, *household.other_cause_list}
@@ -32,7 +34,7 @@ def household_quality_warnings(household, members, *, assignments=(), today=None
     if PovertyCause.EDUCATION in causes and not any(m.student_status and m.student_status != StudentStatus.DROPOUT for m in members):
         warnings.append("致贫原因含“因学”，但没有在校生")
     if PovertyCause.LACK_LABOUR in causes and any(m.labour_capacity in (LabourCapacity.FULL, LabourCapacity.SKILLED) for m in members):
-        warnings.append("致贫原因含“缺劳力”，但有全劳动力成员")
+        warnings.append("致贫原因含“缺劳力”，但有普通劳动力或技能劳动力成员")
     if household.category == HouseholdCategory.DIBAO and not any(m.is_dibao for m in members):
         warnings.append("贫困户属性为低保贫困户，但没有享受低保的成员")
     if household.category == HouseholdCategory.GENERAL and any(m.is_dibao for m in members):

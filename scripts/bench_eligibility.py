@@ -148,7 +148,7 @@ def _build_county():
             "sex": "CASE WHEN k.k = 1 THEN 'female' ELSE 'male' END",
             "birth_date": "CASE WHEN k.k = 2 THEN make_date((2000 + h.id % 16)::int, (1 + h.id % 12)::int, 1) "
                           "ELSE make_date((1960 + h.id % 20)::int, (1 + h.id % 12)::int, 1) END",
-            "relation": "CASE k.k WHEN 0 THEN 'head' WHEN 1 THEN 'spouse' ELSE 'son' END",
+            "relation": "CASE k.k WHEN 0 THEN '02' WHEN 1 THEN '10' ELSE '20' END",
             "student_status": "CASE WHEN k.k <> 2 THEN '' WHEN h.id % 97 = 0 THEN 'dropout' WHEN h.id % 89 = 0 THEN '' "
                               "ELSE 'junior' END",
             "has_medical_insurance": "h.id % 53 <> 0 OR k.k = 0", "household_id": "h.id",
@@ -178,7 +178,7 @@ def _build_county():
             "total_cost": "CASE WHEN h.id % 20 = 0 THEN 10000 ELSE 0 END",
             "basic_insurance_paid": "CASE WHEN h.id % 20 = 0 THEN 9500 - (h.id / 20 % 100) * 10 ELSE 0 END",
             "self_paid": "CASE WHEN h.id % 20 = 0 THEN 500 + (h.id / 20 % 100) * 10 ELSE 0 END",
-        }, "FROM households_household h JOIN households_member m ON m.household_id = h.id AND m.relation = 'head' "
+        }, "FROM households_household h JOIN households_member m ON m.household_id = h.id AND m.relation = '02' "
            "WHERE h.id % 37 <> 0")
         # Status history (贫困发生率 counts the stock on the as-of date from it): registered on 1 Jan 2016;
         # exited on 1 Jun 2018, removed on 1 Jan 2017, as the current statuses say.

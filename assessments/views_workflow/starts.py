@@ -13,6 +13,7 @@ from assessments.selectors_workflows import area_exit_list, household_verificati
 from assessments.services import workflows as services
 from assessments.services.workflows.deadlines import window_label
 from households import forms as household_forms
+from households.choices import Relation
 from households.models import Household
 from households.selectors import editable_areas
 from povalleviation.access import Capability, has_capability
@@ -234,7 +235,7 @@ class IdentificationCreateView(CapabilityRequiredMixin, View):
         form = IdentificationForm(initial=initial, area_choices=choices)
         formset = household_forms.MemberFormSet(
             prefix="members",
-            initial=[{"relation": "head", "health_status": "healthy", "labour_capacity": "full"}],
+            initial=[{"relation": Relation.HEAD, "health_status": "healthy", "labour_capacity": "full"}],
         )
         return render(request, self.template_name, {"form": form, "formset": formset, "creating": True})
 

@@ -11,7 +11,7 @@ from django.views import View
 
 from households import forms as household_forms
 from households import services
-from households.choices import STATUS_TRANSITIONS, HouseholdStatus, MemberStatus
+from households.choices import STATUS_TRANSITIONS, HouseholdStatus, MemberStatus, Relation
 from households.models import Household, Member
 from households.selectors import editable_areas
 from households.services.lookups import rerecord_refused_lookup
@@ -58,7 +58,7 @@ class HouseholdCreateView(CapabilityRequiredMixin, View):
         if len(choices) == 1:
             initial["area"] = choices[0][0]
         form = household_forms.HouseholdForm(initial=initial, area_choices=choices)
-        formset = household_forms.MemberFormSet(prefix="members", initial=[{"relation": "head", "health_status": "healthy",
+        formset = household_forms.MemberFormSet(prefix="members", initial=[{"relation": Relation.HEAD, "health_status": "healthy",
                                                                            "labour_capacity": "full"}])
         return render(request, self.template_name, {"form": form, "formset": formset, "creating": True})
 
@@ -121,7 +121,7 @@ class HouseholdEditView(CapabilityRequiredMixin, View):
                                               expected_version=form.cleaned_data.get("version"))
                     existing = {m.pk: m for m in household.members.filter(is_registered=True)}
                     # Heads first changed away from, then to, so the one-head rule holds at every step.
-                    ordered = sorted(enumerate(live), key=lambda item: item[1].cleaned_data["relation"] == "head")
+                    ordered = sorted(enumerate(live), key=lambda item: item[1].cleaned_data["relation"] == Relation.HEAD)
                     for index, member_form in ordered:
                         member_id = member_form.cleaned_data.get("member_id")
                         try:
