@@ -85,6 +85,7 @@ ROUTES: dict[str, Route] = {
     # households
     "household_imports:upload": page(C.HOUSEHOLD_IMPORT),
     "household_imports:template": page(C.HOUSEHOLD_IMPORT),
+    "household_imports:help": page(C.HOUSEHOLD_IMPORT),
     "household_imports:export": page(C.HOUSEHOLD_EXPORT),
     "household_imports:job": page(C.HOUSEHOLD_IMPORT, "import_job"),
     "household_imports:status": page(C.HOUSEHOLD_IMPORT, "import_job"),

@@ -1,4 +1,5 @@
-"""Import pages (upload, job progress and preview, error file, confirm) and the export download.
+"""Import pages (upload, template and its help page, job progress and preview, error file, confirm) and the
+export download.
 
 Import pages need ``household.import``; a job is found only among the user's own jobs inside that scope,
 so someone else's job and a missing one are both 404. The export needs ``household.export``.
@@ -18,6 +19,8 @@ from povalleviation import errors
 from povalleviation.access import Capability
 from povalleviation.views import CapabilityRequiredMixin
 
+from .aliases import header_table, value_tables
+from .columns import COLUMNS_BY_SHEET, Column
 from .errors import format_error
 from .export import FORMATS, household_export
 from .jobs import import_job_confirm, import_job_create
@@ -79,6 +82,60 @@ class TemplateDownloadView(CapabilityRequiredMixin, View):
 
     def get(self, request):
         return attachment(template_bytes(), TEMPLATE_FILENAME, XLSX_CONTENT_TYPE)
+
+
+def _column_help(column: Column) -> dict:
+    return {"header": column.header, "required": column.required, "hint": column.hint,
+            "labels": [label for label in column.labels if label] if column.choices else []}
+
+
+def _table_column(table: dict) -> Column | None:
+    """The template column a value table is for: on its ``sheet`` when it names one, else the first with its key."""
+    sheets = [table["sheet"]] if table.get("sheet") in COLUMNS_BY_SHEET else list(COLUMNS_BY_SHEET)
+    return next((column for sheet in sheets for column in COLUMNS_BY_SHEET[sheet]
+                 if column.key == table["column"] and column.choices), None)
+
+
+def _value_label(column: Column | None, value) -> str:
+    """How an alias's stored value is shown: the column's label, with a national code (与户主关系 41) before it."""
+    if column is None:
+        return str(value)
+    label = column.label_for(value)
+    return f"{value} {label}" if isinstance(value, str) and value.isdigit() and value != label else label
+
+
+def help_tables() -> dict:
+    """What the help page shows: every sheet's columns, then every alias table (read generically, so a table
+    added to households/fixtures/import_aliases/ appears without a change here)."""
+    sheets = [{"name": sheet, "columns": [_column_help(column) for column in columns]}
+              for sheet, columns in COLUMNS_BY_SHEET.items()]
+    headers = header_table()
+    header_sheets = [{"name": sheet, "rows": sorted(aliases.items(), key=lambda item: (item[1], item[0]))}
+                     for sheet, aliases in (headers.get("sheets") or {}).items() if aliases]
+    tables = value_tables()
+    values = []
+    for table in (tables.values() if isinstance(tables, dict) else tables):
+        column = _table_column(table)
+        retired = column.retired if column is not None else set()
+        values.append({
+            "title": table.get("title") or (column.header if column else table["column"]),
+            "sheet": table.get("sheet", ""), "header": column.header if column else "", "note": table.get("note", ""),
+            "rows": [{"alias": alias, "label": _value_label(column, value), "retired": str(value) in retired}
+                     for alias, value in table["aliases"].items()],
+        })
+    return {"sheets": sheets, "header_aliases": {"title": headers.get("title") or "表头的其他名称",
+                                                 "note": headers.get("note", ""), "sheets": header_sheets},
+            "value_tables": values}
+
+
+class TemplateHelpView(CapabilityRequiredMixin, View):
+    """填写说明: the template's columns (required or not, hint, offered labels) and the alias tables."""
+
+    required_capability = Capability.HOUSEHOLD_IMPORT
+    template_name = "households/imports/help.html"
+
+    def get(self, request):
+        return render(request, self.template_name, help_tables())
 
 
 class ImportJobView(CapabilityRequiredMixin, View):
