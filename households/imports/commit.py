@@ -27,6 +27,7 @@ from villages.models import Area
 from .bulk import BATCH_SIZE, CopyWriter, InstanceBuilder, bulk_update_by_pk, copy_insert, use_copy
 from .commit_history import commit_history
 from .history import YEAR_ONLY_NOTE, history_changes
+from .plan import history_text
 
 logger = logging.getLogger(__name__)
 
@@ -271,6 +272,8 @@ def commit_plans(*, plans, actor, job=None) -> dict:
         "members_updated": len(changed_members),
         "households_by_status": dict(Counter(household.status for household in created)), **history_counts,
     }
+    summary["history_text"] = history_text(summary["households_by_status"], summary["incomes_created"] + summary["incomes_updated"],
+                                           summary["measures_created"], summary["helpers_assigned"])
     area_code = job.area_code if job is not None else _common_prefix([plan.data["area_code"] for plan in plans])
     audit_record(
         actor=actor, action="household.import", target=job, area_code=area_code,

@@ -11,18 +11,26 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
+from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
 from accounts.services import audit_record
-from households.choices import Relation
-from households.models import Household, Member
+from households.choices import HouseholdStatus, Relation
+from households.models import (
+    HelperAssignment,
+    HelpMeasure,
+    Household,
+    HouseholdStatusChange,
+    IncomeRecord,
+    Member,
+)
 from povalleviation.access import Capability, covers, require
 from povalleviation.errors import ApplicationError, NotFound, PermissionDenied
 from povalleviation.personal_data import export_mark, spreadsheet_row
 from villages.models import Area
 
-from .columns import COLUMNS_BY_SHEET, HOUSEHOLD_SHEET, MEMBER_SHEET
-from .resources import HouseholdResource, MemberResource
+from .columns import COLUMNS_BY_SHEET, HOUSEHOLD_SHEET, INCOME_SHEET, MEASURE_SHEET, MEMBER_SHEET
+from .resources import HouseholdResource, IncomeResource, MeasureResource, MemberResource
 from .template import XLSX_CONTENT_TYPE, RowWriter, mark_workbook, new_workbook, workbook_bytes
 
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
@@ -45,6 +53,31 @@ def _head_id_number(household_path: str):
     )
 
 
+def _open_helper(field: str):
+    return Subquery(
+        HelperAssignment.objects.filter(household_id=OuterRef("pk"), end_date__isnull=True)
+        .order_by("-start_date", "-id").values(f"helper__{field}")[:1]
+    )
+
+
+def _return_year():
+    return Subquery(
+        HouseholdStatusChange.objects.filter(household_id=OuterRef("pk"), to_status=HouseholdStatus.RETURNED)
+        .order_by("-effective_date", "-id").annotate(year=ExtractYear("effective_date")).values("year")[:1]
+    )
+
+
+def yearly_querysets(households):
+    """(incomes, measures) of the exported households, each row carrying its household's head ID number."""
+    incomes = (IncomeRecord.objects.filter(household__in=households.values("pk")).select_related("household")
+               .annotate(head_id_number=_head_id_number("household_id"))
+               .order_by("household__area_code", "household__household_number", "year"))
+    measures = (HelpMeasure.objects.filter(household__in=households.values("pk")).select_related("household")
+                .annotate(head_id_number=_head_id_number("household_id"))
+                .order_by("household__area_code", "household__household_number", "year", "id"))
+    return incomes, measures
+
+
 def export_querysets(*, actor, area_code: str | None = None):
     """(households, members, area) inside the actor's export scope; an area outside it is NotFound."""
     households = Household.objects.visible_to(actor, Capability.HOUSEHOLD_EXPORT) if actor is not None else Household.objects.all()
@@ -55,7 +88,10 @@ def export_querysets(*, actor, area_code: str | None = None):
             raise NotFound("该区域不存在或不在您的工作范围内")
         households = households.filter(area_code__startswith=area.scope_prefix)
     households = households.active()
-    household_rows = households.annotate(head_id_number=_head_id_number("pk")).order_by("area_code", "household_number")
+    household_rows = households.annotate(
+        head_id_number=_head_id_number("pk"), return_year=_return_year(), helper_name=_open_helper("name"),
+        helper_unit=_open_helper("unit"), helper_phone=_open_helper("phone"),
+    ).order_by("area_code", "household_number")
     members = (
         Member.objects.filter(household__in=households.values("pk"), is_registered=True)
         .select_related("household").annotate(head_id_number=_head_id_number("household_id"))
@@ -70,14 +106,18 @@ def _filename(area, suffix: str) -> str:
     return f"建档立卡户-{place}-{stamp}{suffix}"
 
 
-def _datasets(households, members, mask_id_numbers: bool):
-    return (HouseholdResource(mask_id_numbers=mask_id_numbers).export(households),
-            MemberResource(mask_id_numbers=mask_id_numbers).export(members))
+def _datasets(households, members, mask_id_numbers: bool) -> dict:
+    """Sheet → its dataset, for the four sheets of the template."""
+    incomes, measures = yearly_querysets(households)
+    return {HOUSEHOLD_SHEET: HouseholdResource(mask_id_numbers=mask_id_numbers).export(households),
+            MEMBER_SHEET: MemberResource(mask_id_numbers=mask_id_numbers).export(members),
+            INCOME_SHEET: IncomeResource(mask_id_numbers=mask_id_numbers).export(incomes),
+            MEASURE_SHEET: MeasureResource(mask_id_numbers=mask_id_numbers).export(measures)}
 
 
-def _xlsx(household_data, member_data, mark: str, masked: bool) -> bytes:
+def _xlsx(datasets: dict, mark: str, masked: bool) -> bytes:
     workbook, sheets = new_workbook()
-    for sheet, dataset in ((HOUSEHOLD_SHEET, household_data), (MEMBER_SHEET, member_data)):
+    for sheet, dataset in datasets.items():
         writer = RowWriter(sheets[sheet], COLUMNS_BY_SHEET[sheet])
         for row in dataset:
             writer.append(row)
@@ -113,15 +153,15 @@ def household_export(*, actor, purpose: str, area_code: str | None = None, file_
         if area is None:
             raise PermissionDenied("导出完整身份证号时须指定区域")
         require(actor, Capability.IDNUMBER_REVEAL, area.code)
-    household_data, member_data = _datasets(households, members, mask_id_numbers)
+    datasets = _datasets(households, members, mask_id_numbers)
+    household_count, member_count = len(datasets[HOUSEHOLD_SHEET]), len(datasets[MEMBER_SHEET])
     mark = export_mark(user=actor, purpose=purpose)
     if file_format == "xlsx":
-        export = ExportFile(_xlsx(household_data, member_data, mark, mask_id_numbers), _filename(area, ".xlsx"),
-                            XLSX_CONTENT_TYPE, len(household_data), len(member_data))
+        export = ExportFile(_xlsx(datasets, mark, mask_id_numbers), _filename(area, ".xlsx"),
+                            XLSX_CONTENT_TYPE, household_count, member_count)
     else:
-        dataset = household_data if sheet == HOUSEHOLD_SHEET else member_data
-        export = ExportFile(_csv(dataset, mark), _filename(area, f"-{sheet}.csv"), CSV_CONTENT_TYPE,
-                            len(household_data), len(member_data))
+        export = ExportFile(_csv(datasets[sheet], mark), _filename(area, f"-{sheet}.csv"), CSV_CONTENT_TYPE,
+                            household_count, member_count)
     scope_code = area.code if area is not None else _actor_area_code(actor)
     audit_record(
         actor=actor, action="household.export", area_code=scope_code,

@@ -106,10 +106,46 @@ class ValidationResult:
 
     def preview_summary(self) -> dict:
         """What the preview (web job, API, ``--dry-run``) says the commit will do, in the commit's terms."""
+        counts = self.history_counts()
         return {"households_new": self.created_count, "households_matched": self.matched_count,
                 "households_updated": self.updated_count, "households_unchanged": self.unchanged_count,
-                "members": self.member_rows, **self.notes_summary()}
+                "members": self.member_rows, **counts,
+                "history_text": history_text(counts["households_by_status"], counts["incomes"], counts["measures"],
+                                             counts["helpers"]),
+                **self.notes_summary()}
+
+    def history_counts(self) -> dict:
+        """What the file brings besides households and members, counted the way the commit counts it."""
+        from collections import Counter
+
+        statuses = Counter(plan.history.final_status(None) for plan in self.households if plan.existing is None)
+        return {
+            "households_by_status": dict(statuses),
+            "incomes": sum(1 for plan in self.households for income in plan.history.incomes.values()
+                           if income.existing_id is None or income.changed),
+            "measures": sum(len(plan.history.new_measures) for plan in self.households),
+            "helpers": sum(1 for plan in self.households if plan.history.helper is not None and plan.history.helper_changed),
+        }
 
     def preview_text(self) -> str:
         """"新建 3 户，更新 2 户，无变化 195 户" — the command line's words for the same counts."""
         return f"新建 {self.created_count} 户，更新 {self.updated_count} 户，无变化 {self.unchanged_count} 户"
+
+
+def history_text(by_status: dict, incomes: int, measures: int, helpers: int) -> str:
+    """"新建户中已脱贫 160 户、返贫 3 户、建档立卡（未脱贫）37 户；收入 200 条，帮扶措施 400 条，结对帮扶 200 户"
+    — for the preview (what the commit will write) and the result (what it wrote); "" when there is none."""
+    from households.choices import HouseholdStatus
+
+    parts = []
+    if by_status:
+        order = list(HouseholdStatus.values)
+        shown = "、".join(f"{HouseholdStatus(status).label} {count} 户"
+                         for status, count in sorted(by_status.items(), key=lambda item: order.index(item[0])))
+        parts.append(f"新建户中{shown}")
+    extras = [f"{name} {count} {unit}" for name, count, unit in (
+        ("收入", incomes, "条"), ("帮扶措施", measures, "条"), ("结对帮扶", helpers, "户")) if count]
+    if extras:
+        parts.append("，".join(extras))
+    return "；".join(parts)
+

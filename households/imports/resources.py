@@ -9,10 +9,22 @@ from import_export import resources
 from import_export.fields import Field
 
 from households.idnumber import mask_id_number
-from households.models import Household, Member
+from households.models import HelpMeasure, Household, IncomeRecord, Member
 from povalleviation.personal_data import mask_phone
 
-from .columns import HOUSEHOLD_SHEET, MEMBER_SHEET, NO, YES, Kind, column_by_key
+from .columns import (
+    HOUSEHOLD_COLUMNS,
+    HOUSEHOLD_SHEET,
+    INCOME_COLUMNS,
+    INCOME_SHEET,
+    MEASURE_COLUMNS,
+    MEASURE_SHEET,
+    MEMBER_SHEET,
+    NO,
+    YES,
+    Kind,
+    column_by_key,
+)
 
 
 def _labelled(sheet: str, key: str):
@@ -28,7 +40,7 @@ def _plain(sheet: str, key: str, attribute: str | None = None):
 
     def value(instance):
         for name in path:
-            instance = getattr(instance, name)
+            instance = getattr(instance, name, None)  # an annotation the queryset does not carry is blank
             if instance is None:
                 return ""
         return instance
@@ -71,13 +83,25 @@ class HouseholdResource(_MaskingResource):
     planned_exit_year = _field(H, "planned_exit_year", _plain(H, "planned_exit_year"))
     is_relocated = _field(H, "is_relocated", _labelled(H, "is_relocated"))
     is_zhiguo_minzu = _field(H, "is_zhiguo_minzu", _labelled(H, "is_zhiguo_minzu"))
+    status = _field(H, "status", _labelled(H, "status"))
+    exit_year = _field(H, "exit_year", _plain(H, "exit_year", "exit_date__year"))
+    return_year = _field(H, "return_year", _plain(H, "return_year", "return_year"))
+    monitoring_flag = _field(H, "monitoring_flag", _labelled(H, "monitoring_flag"))
+    helper_name = _field(H, "helper_name", _plain(H, "helper_name"))
+    helper_unit = _field(H, "helper_unit", _plain(H, "helper_unit"))
+    helper_phone = _field(H, "helper_phone", _plain(H, "helper_phone"))
+    # Incomes go on the 收入信息 sheet (every year); the one-year columns of 户信息 stay blank.
+    income_year = _field(H, "income_year", lambda household: "")
+    wage_income = _field(H, "wage_income", lambda household: "")
+    production_income = _field(H, "production_income", lambda household: "")
+    production_expense = _field(H, "production_expense", lambda household: "")
+    property_income = _field(H, "property_income", lambda household: "")
+    transfer_income = _field(H, "transfer_income", lambda household: "")
+    stated_per_capita = _field(H, "stated_per_capita", lambda household: "")
 
     class Meta:
         model = Household
-        fields = (
-            "household_number", "area_code", "head_name", "head_id_number", "address", "phone", "identification_year",
-            "category", "primary_cause", "other_causes", "planned_exit_year", "is_relocated", "is_zhiguo_minzu",
-        )
+        fields = tuple(column.key for column in HOUSEHOLD_COLUMNS)
         export_order = fields
 
     def dehydrate_head_id_number(self, household) -> str:
@@ -124,3 +148,50 @@ class MemberResource(_MaskingResource):
 
     def dehydrate_id_number(self, member) -> str:
         return self.id_text(member.id_number)
+
+
+class _LinkedResource(_MaskingResource):
+    """Rows of a household's yearly records, linked to the household by 户编号 and 户主身份证号."""
+
+    def dehydrate_head_id_number(self, record) -> str:
+        return self.id_text(getattr(record, "head_id_number", ""))
+
+
+class IncomeResource(_LinkedResource):
+    """收入信息: one row per household and year (households.IncomeRecord)."""
+
+    household_number = _field(INCOME_SHEET, "household_number", _plain(INCOME_SHEET, "household_number", "household__household_number"))
+    head_id_number = _field(INCOME_SHEET, "head_id_number", "dehydrate_head_id_number")
+    year = _field(INCOME_SHEET, "year", _plain(INCOME_SHEET, "year"))
+    wage_income = _field(INCOME_SHEET, "wage_income", _plain(INCOME_SHEET, "wage_income"))
+    production_income = _field(INCOME_SHEET, "production_income", _plain(INCOME_SHEET, "production_income"))
+    production_expense = _field(INCOME_SHEET, "production_expense", _plain(INCOME_SHEET, "production_expense"))
+    property_income = _field(INCOME_SHEET, "property_income", _plain(INCOME_SHEET, "property_income"))
+    transfer_income = _field(INCOME_SHEET, "transfer_income", _plain(INCOME_SHEET, "transfer_income"))
+    member_count = _field(INCOME_SHEET, "member_count", _plain(INCOME_SHEET, "member_count"))
+    stated_per_capita = _field(INCOME_SHEET, "stated_per_capita", _plain(INCOME_SHEET, "stated_per_capita", "per_capita_net_income"))
+
+    class Meta:
+        model = IncomeRecord
+        fields = tuple(column.key for column in INCOME_COLUMNS)
+        export_order = fields
+
+
+class MeasureResource(_LinkedResource):
+    """帮扶措施: one row per help measure (households.HelpMeasure)."""
+
+    household_number = _field(MEASURE_SHEET, "household_number", _plain(MEASURE_SHEET, "household_number", "household__household_number"))
+    head_id_number = _field(MEASURE_SHEET, "head_id_number", "dehydrate_head_id_number")
+    year = _field(MEASURE_SHEET, "year", _plain(MEASURE_SHEET, "year"))
+    category = _field(MEASURE_SHEET, "category", _labelled(MEASURE_SHEET, "category"))
+    measure = _field(MEASURE_SHEET, "measure", _plain(MEASURE_SHEET, "measure"))
+    amount = _field(MEASURE_SHEET, "amount", _plain(MEASURE_SHEET, "amount"))
+    fund_source = _field(MEASURE_SHEET, "fund_source", _plain(MEASURE_SHEET, "fund_source"))
+    responsible_unit = _field(MEASURE_SHEET, "responsible_unit", _plain(MEASURE_SHEET, "responsible_unit"))
+    status = _field(MEASURE_SHEET, "status", _labelled(MEASURE_SHEET, "status"))
+
+    class Meta:
+        model = HelpMeasure
+        fields = tuple(column.key for column in MEASURE_COLUMNS)
+        export_order = fields
+

@@ -30,20 +30,20 @@ def test_cadre_export_has_the_template_columns_masked_ids_and_labels(client_for,
     response = client_for(village_cadre_a).get(f"{EXPORT_URL}?{PURPOSE}")
     assert response.status_code == 200 and "attachment" in response["Content-Disposition"]
     exported, template = sheets(response.content), sheets(template_bytes())
-    assert list(exported) == ["导出说明", "户信息", "成员信息"]
+    assert list(exported) == ["导出说明", "户信息", "成员信息", "收入信息", "帮扶措施", "下拉选项"]
     assert exported["户信息"][0] == template["户信息"][0] == tuple(column.header for column in HOUSEHOLD_COLUMNS)
     assert exported["成员信息"][0] == template["成员信息"][0] == tuple(column.header for column in MEMBER_COLUMNS)
     head_id = make_id_number(101)
     assert exported["户信息"][1:] == [(
         household_a.household_number, GROUP_A1, "李大", head_id[:6] + "********" + head_id[-4:], None, None, 2016,
-        "一般贫困户", "因病", None, None, "否", "否",
+        "一般贫困户", "因病", None, None, "否", "否", "建档立卡（未脱贫）", None, None, "无", *[None] * 10,
     )]
     members = exported["成员信息"][1:]
     assert [(row[0], row[1], row[2], row[3], row[4]) for row in members] == [
         (household_a.household_number, mask_id_number(head_id), "李大", mask_id_number(head_id), "户主"),
         (household_a.household_number, mask_id_number(head_id), "王秀", mask_id_number(make_id_number(102, odd=False)), "配偶"),
     ]
-    assert members[0][8:10] == ("健康", "全劳动力") and members[0][14] == "是"
+    assert members[0][8:10] == ("健康", "普通劳动力") and members[0][14] == "是"
     assert head_id not in str(exported) and household_b.household_number not in str(exported)
     workbook = load_workbook(io.BytesIO(response.content))
     assert workbook["成员信息"]["D2"].number_format == "@" and workbook["成员信息"].column_dimensions["D"].number_format == "@"
@@ -86,7 +86,7 @@ def test_csv_per_sheet(client_for, village_cadre_a, household_a):
 
 def test_resources_mask_by_default_and_label_choices(household_a):
     households = Household.objects.filter(pk=household_a.pk).annotate(
-        head_id_number=Member.objects.filter(household_id=household_a.pk, relation="head").values("id_number")[:1])
+        head_id_number=Member.objects.filter(household_id=household_a.pk, relation="02").values("id_number")[:1])
     masked = HouseholdResource().export(households)
     assert masked.headers == [column.header for column in HOUSEHOLD_COLUMNS]
     assert masked[0][3] == mask_id_number(make_id_number(101)) and masked[0][7] == "一般贫困户"
@@ -112,4 +112,5 @@ def test_export_command_is_scoped_masked_and_writes_csv(tmp_path, village_cadre_
     household_lines = (tmp_path / "all-户信息.csv").read_text(encoding="utf-8-sig").splitlines()
     member_lines = (tmp_path / "all-成员信息.csv").read_text(encoding="utf-8-sig").splitlines()
     assert len(household_lines) == 4 and len(member_lines) == 5 and "用途：年度核查" in household_lines[0]
-    assert AuditEvent.objects.filter(action="household.export").count() == 3
+    assert (tmp_path / "all-收入信息.csv").exists() and (tmp_path / "all-帮扶措施.csv").exists()
+    assert AuditEvent.objects.filter(action="household.export").count() == 1 + 4  # the xlsx, then one CSV per sheet

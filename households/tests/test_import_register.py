@@ -241,3 +241,34 @@ def test_the_report_as_of_2017q4_counts_the_imported_exits_and_stock(village_cad
     assert q4_2016["population"]["total"]["households"] == 2  # the still-poor household and the 2017 exit
     q4_2018 = build_snapshot(area=county, year=2018, quarter=4)
     assert q4_2018["population"]["total"]["households"] == 2  # the return in 2018 is back in the stock
+
+
+def test_an_export_carries_the_history_and_re_imports_as_unchanged(village_cadre_a):
+    from openpyxl import load_workbook
+
+    from households.imports.export import household_export
+
+    households, members, incomes, measures = register()
+    assert import_workbook(source=register_file(households, members, incomes, measures), actor=village_cadre_a).is_committed
+    export = household_export(actor=village_cadre_a, purpose="迁移", area_code=VILLAGE_A, mask_id_numbers=False)
+    again = validate_source(source=export.content, actor=village_cadre_a)
+    assert again.is_valid, again.errors.as_dicts()
+    assert again.preview_text() == "新建 0 户，更新 0 户，无变化 4 户"
+
+    workbook = load_workbook(io.BytesIO(export.content))
+
+    def rows(sheet):
+        values = list(workbook[sheet].iter_rows(values_only=True))
+        return [dict(zip(values[0], row, strict=True)) for row in values[1:]]
+
+    by_head = {row["户主身份证号"]: row for row in rows(HOUSEHOLD_SHEET)}
+    returned = by_head[person_id(2)]
+    assert (returned["贫困户状态"], returned["脱贫年度"], returned["返贫年度"]) == ("返贫", 2016, 2018)
+    exited = by_head[person_id(0)]
+    assert (exited["贫困户状态"], exited["脱贫年度"], exited["帮扶责任人"], exited["帮扶责任人单位"]) == (
+        "已脱贫", 2016, "李帮扶", "县农业农村局")
+    assert by_head[person_id(6)]["监测标识"] == "脱贫监测户"
+    assert sorted((row["户主身份证号"], row["年度"], row["人均纯收入"]) for row in rows(INCOME_SHEET)) == sorted([
+        (person_id(0), 2016, 5500.5), (person_id(2), 2016, 2333.5), (person_id(4), 2017, 125.13)])
+    assert [(row["年度"], row["措施类别"], row["措施状态"]) for row in rows(MEASURE_SHEET)] == [
+        (2015, "产业扶贫", "已结束"), (2016, "教育扶贫", "已结束")]
