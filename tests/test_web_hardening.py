@@ -253,7 +253,7 @@ def test_the_member_limit_is_thirty():
 
 @pytest.mark.django_db
 def test_api_refuses_more_members_than_a_household_holds(api_for, village_cadre_a):
-    members = [{"name": f"成员{i}", "id_number": make_id_number(700 + i), "relation": "head" if i == 0 else "son"}
+    members = [{"name": f"成员{i}", "id_number": make_id_number(700 + i), "relation": "02" if i == 0 else "20"}
                for i in range(MAX_HOUSEHOLD_MEMBERS + 1)]
     payload = {"area": GROUP_A1, "identification_year": 2017, "primary_cause": "EDUCATION", "members": members}
     response = api_for(village_cadre_a).post("/api/v1/households/", payload, format="json")

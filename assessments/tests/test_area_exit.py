@@ -56,7 +56,7 @@ def poor_villages(areas, village_cadre_a, village_cadre_b):
             sequence=11,
             members=[
                 member_data(11, name="罗一"),
-                member_data(12, name="罗二", relation="spouse", odd=False),
+                member_data(12, name="罗二", relation="10", odd=False),
             ],
         ),
     )

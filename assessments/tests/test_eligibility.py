@@ -52,7 +52,7 @@ def build(*, actor, area_code=VILLAGE_A, sequence, income="3500", members=None, 
         members=members or [member_data(sequence, name=f"户主{sequence}")],
     )
     if hospital is None:
-        hospital = {household.members.get(relation="head").name: NOT_IN_HOSPITAL}
+        hospital = {household.members.get(relation="02").name: NOT_IN_HOSPITAL}
     for name, figures in (hospital or {}).items():
         hospital_expense_save(actor=actor, household=household, member=household.members.get(name=name), year=year,
                               data=figures)
@@ -66,7 +66,7 @@ def build(*, actor, area_code=VILLAGE_A, sequence, income="3500", members=None, 
 
 
 def child(sequence, birth, **extra):
-    return member_data(sequence, name=f"孩子{sequence}", relation="son", birth=birth, labour_capacity="none", **extra)
+    return member_data(sequence, name=f"孩子{sequence}", relation="20", birth=birth, labour_capacity="none", **extra)
 
 
 def evaluate(household, year=2018):
@@ -83,7 +83,7 @@ def test_household_meeting_every_criterion(parameters, village_cadre_a):
         member_data(1, name="户主1"), child(2, "20080301", student_status="junior")])
     result, statuses = evaluate(household)
     assert result.passed is True and set(statuses.values()) == {PASS}
-    head = household.members.get(relation="head")
+    head = household.members.get(relation="02")
     assert result.criteria == {"INCOME_PER_CAPITA": "ok", "FOOD": "ok", "CLOTHING": "ok", "COMPULSORY_EDUCATION": "ok",
                                "MEDICAL_INSURED": "ok", "HOUSING_SAFE": "ok", "WATER_SAFE": "ok",
                                "_hospital": {"records": 1, "member_id": head.pk, "ratio": None, "self_paid": "0.00",
@@ -109,7 +109,7 @@ def test_household_meeting_every_criterion(parameters, village_cadre_a):
     ({"clothing_secure": False}, None, "CLOTHING", "not_secure"),
     ({}, [member_data(10, name="户主"), child(11, "20060501", student_status="dropout")], "COMPULSORY_EDUCATION", "dropout"),
     ({"compulsory_education_secure": False}, None, "COMPULSORY_EDUCATION", "assessor_not_secure"),
-    ({}, [member_data(10, name="户主"), member_data(12, name="配偶", relation="spouse", odd=False,
+    ({}, [member_data(10, name="户主"), member_data(12, name="配偶", relation="10", odd=False,
                                                    has_medical_insurance=False)], "MEDICAL_INSURED", "uninsured_members"),
     ({"all_members_insured": False}, None, "MEDICAL_INSURED", "assessor_not_insured"),
     ({"housing_grade": "C"}, None, "HOUSING_SAFE", "unsafe_house"),
@@ -206,9 +206,9 @@ def test_compulsory_education_age_band_boundaries(parameters, village_cadre_a, b
 
 def test_members_counted_are_those_in_the_household_at_the_year_end(parameters, village_cadre_a):
     household = build(actor=village_cadre_a, sequence=70, members=[
-        member_data(70, name="户主"), member_data(71, name="配偶", relation="spouse", odd=False, has_medical_insurance=False)])
+        member_data(70, name="户主"), member_data(71, name="配偶", relation="10", odd=False, has_medical_insurance=False)])
     assert evaluate(household)[0].criteria["MEDICAL_INSURED"] == "uninsured_members"
-    spouse = household.members.get(relation="spouse")
+    spouse = household.members.get(relation="10")
     member_update(actor=village_cadre_a, member=spouse, data={"has_medical_insurance": True})
     result = evaluate(household)[0]
     assert (result.criteria["MEDICAL_INSURED"], result.members, result.uninsured) == ("ok", 2, 0)
@@ -353,7 +353,7 @@ def test_no_hospital_record_is_unknown_where_a_cap_applies_and_ignored_where_non
 
 def test_the_highest_member_ratio_counts_and_is_kept_with_the_result(parameters, village_cadre_a, client_for):
     household = build(actor=village_cadre_a, sequence=113, members=[
-        member_data(113, name="户主"), member_data(114, name="李四", relation="spouse", odd=False)],
+        member_data(113, name="户主"), member_data(114, name="李四", relation="10", odd=False)],
         hospital={"户主": in_hospital("2000", "1900"), "李四": in_hospital("8000", "6000", "700", "300")})
     result, _ = evaluate(household)
     spouse = household.members.get(name="李四")

@@ -43,7 +43,7 @@ def apply(actor, *, members=None, area_code=VILLAGE_A):
             member_data(
                 151,
                 name="杨小妹",
-                relation="daughter",
+                relation="30",
                 birth="20100101",
                 odd=False,
                 labour_capacity="none",
@@ -243,7 +243,7 @@ def test_identification_page(client, client_for, lists, village_cadre_a, townshi
         "members-MAX_NUM_FORMS": "1000",
         "members-0-name": "杨老大",
         "members-0-id_number": HEAD,
-        "members-0-relation": "head",
+        "members-0-relation": "02",
         "members-0-health_status": "healthy",
         "members-0-labour_capacity": "full",
     }

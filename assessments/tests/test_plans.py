@@ -159,7 +159,7 @@ def exits(areas, village_cadre_a):
     village_a, village_b, other = (Area.objects.get(code=c) for c in (VILLAGE_A, VILLAGE_B, OTHER_VILLAGE))
 
     def household(area, sequence, size):
-        members = [member_data(sequence * 10 + i, name=f"成员{i}", relation="head" if i == 0 else "son",
+        members = [member_data(sequence * 10 + i, name=f"成员{i}", relation="02" if i == 0 else "20",
                                birth="19800101" if i == 0 else "20050101") for i in range(size)]
         return register_household(actor=None, area=area, sequence=sequence, members=members)
 

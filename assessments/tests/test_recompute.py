@@ -71,12 +71,12 @@ def varied(parameters, village_cadre_a):
         build(actor=cadre, sequence=19, members=[member_data(19, name="户主"), child(20, "20121231", student_status="")]),
         build(actor=cadre, sequence=21, conditions={"compulsory_education_secure": False, "all_members_insured": False}),
         build(actor=cadre, sequence=22, area_code=GROUP_A1, income=None,
-              members=[member_data(22, name="户主"), member_data(23, name="配偶", relation="spouse", odd=False,
+              members=[member_data(22, name="户主"), member_data(23, name="配偶", relation="10", odd=False,
                                                                 has_medical_insurance=False)]),
         build(actor=cadre, sequence=24, members=[member_data(24, name="户主"), member_data(
-            25, name="迁出前", relation="spouse", odd=False, has_medical_insurance=False)]),
+            25, name="迁出前", relation="10", odd=False, has_medical_insurance=False)]),
         build(actor=cadre, sequence=26, members=[member_data(26, name="户主"), member_data(
-            27, name="次年迁出", relation="spouse", odd=False, has_medical_insurance=False)]),
+            27, name="次年迁出", relation="10", odd=False, has_medical_insurance=False)]),
         build(actor=cadre, sequence=28, members=[member_data(28, name="户主"), child(
             29, "20190601", has_medical_insurance=False, student_status="")]),
         build(actor=None, area_code=VILLAGE_B, sequence=30, income="10000"),
@@ -86,10 +86,10 @@ def varied(parameters, village_cadre_a):
         build(actor=cadre, sequence=33, hospital={"户主33": hospital("10000", "9000")}),
         build(actor=cadre, sequence=34, hospital={"户主34": hospital("10000", "8999")}),
         build(actor=cadre, sequence=35, hospital=False),
-        build(actor=cadre, sequence=36, members=[member_data(36, name="户主"), member_data(37, name="配偶", relation="spouse",
+        build(actor=cadre, sequence=36, members=[member_data(36, name="户主"), member_data(37, name="配偶", relation="10",
                                                                                         odd=False)],
               hospital={"户主": hospital("2000", "1900"), "配偶": hospital("5000", "4400")}),
-        build(actor=cadre, sequence=38, members=[member_data(38, name="户主"), member_data(39, name="配偶", relation="spouse",
+        build(actor=cadre, sequence=38, members=[member_data(38, name="户主"), member_data(39, name="配偶", relation="10",
                                                                                         odd=False)],
               hospital={"配偶": hospital("3000", "2700"), "户主": hospital("1000", "900")}),
         build(actor=cadre, sequence=40, hospital={"户主40": hospital("600", "539.97")}),

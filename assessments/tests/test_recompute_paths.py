@@ -40,7 +40,7 @@ def test_as_of_date_is_the_year_end_or_today():
 @pytest.mark.django_db
 def test_incidence_counts_the_stock_on_the_as_of_date_not_the_current_status(parameters, village_cadre_a):
     later = build(actor=village_cadre_a, sequence=1, members=[member_data(1, name="户主"), member_data(
-        2, name="配偶", relation="spouse", odd=False)])
+        2, name="配偶", relation="10", odd=False)])
     earlier = build(actor=village_cadre_a, sequence=3)
     exit_household(later, datetime.date(2019, 3, 1))  # exits after the 2018 as-of date: still poor on 2018-12-31
     exit_household(earlier, datetime.date(2018, 6, 1))
@@ -143,12 +143,12 @@ def test_the_engines_stock_statement_equals_the_as_of_selector(parameters, villa
     from households.services import member_add, member_remove
 
     stays = build(actor=village_cadre_a, sequence=40, members=[member_data(40, name="户主"), member_data(
-        41, name="配偶", relation="spouse", odd=False)])
+        41, name="配偶", relation="10", odd=False)])
     exit_household(build(actor=village_cadre_a, sequence=42), datetime.date(2019, 3, 1))
     build(actor=None, area_code=OTHER_VILLAGE, sequence=43)
     member_remove(actor=village_cadre_a, member=stays.members.get(name="配偶"), status="moved_out",
                   left_date=datetime.date(2019, 6, 1))
-    member_add(actor=village_cadre_a, household=stays, data=member_data(44, name="新生儿", relation="son",
+    member_add(actor=village_cadre_a, household=stays, data=member_data(44, name="新生儿", relation="20",
                                                                         birth="20200101", labour_capacity="none"))
     villages = {a.code: a.pk for a in Area.objects.filter(level="village")}
     for as_of in (datetime.date(2015, 12, 31), datetime.date(2018, 12, 31), datetime.date(2019, 12, 31),

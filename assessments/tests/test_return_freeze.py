@@ -42,7 +42,7 @@ def edits(cadre, household):
     return {
         "household": lambda: household_update(actor=cadre, household=household, data={"phone": "13800000000"}),
         "member_add": lambda: member_add(
-            actor=cadre, household=household, data=member_data(190, name="新成员", relation="son")
+            actor=cadre, household=household, data=member_data(190, name="新成员", relation="20")
         ),
         "member_update": lambda: member_update(actor=cadre, member=member, data={"name": "改名"}),
         "income": lambda: income_record_save(
@@ -94,7 +94,7 @@ def test_an_excel_import_cannot_change_a_household_under_return(exited, village_
     from households.tests.import_files import household_row, member_row, workbook_bytes
 
     return_to_poverty_propose(actor=village_cadre_a, household=exited, reason="户主因病住院")
-    head = exited.members.get(relation="head")
+    head = exited.members.get(relation="02")
     row = household_row(0, village=exited.area.code, head_name=head.name, 户主身份证号=head.id_number,
                         户编号=exited.household_number, 住址="导入改的住址")
     people = [member_row(0, head=0, name=head.name, 户主身份证号=head.id_number, 身份证号=head.id_number)]

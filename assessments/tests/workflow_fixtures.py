@@ -108,7 +108,7 @@ def ready_household(village_cadre_a, exit_parameters):
         area=Area.objects.get(code=GROUP_A1),
         sequence=101,
         head_name="李大",
-        members=[member_data(101, name="李大"), member_data(102, name="王秀", relation="spouse", odd=False)],
+        members=[member_data(101, name="李大"), member_data(102, name="王秀", relation="10", odd=False)],
     )
     make_eligible(village_cadre_a, household)
     return helped(village_cadre_a, household)

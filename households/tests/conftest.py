@@ -10,7 +10,7 @@ def household_a(village_cadre_a):
     """太和村 (village A), registered in its 上寨 group: head + spouse."""
     return register_household(
         actor=village_cadre_a, area=Area.objects.get(code=GROUP_A1), sequence=101, head_name="李大",
-        members=[member_data(101, name="李大"), member_data(102, name="王秀", relation="spouse", odd=False)],
+        members=[member_data(101, name="李大"), member_data(102, name="王秀", relation="10", odd=False)],
     )
 
 

@@ -10,7 +10,7 @@ def make_id_number(sequence: int, *, region: str = "530427", birth: str = "19800
     return body + id_check_digit(body)
 
 
-def member_data(sequence: int, *, name: str, relation: str = "head", **extra) -> dict:
+def member_data(sequence: int, *, name: str, relation: str = "02", **extra) -> dict:
     data = {
         "name": name, "id_number": make_id_number(sequence, birth=extra.pop("birth", "19800101"), odd=extra.pop("odd", True)),
         "relation": relation, "labour_capacity": "full", "health_status": "healthy", "has_medical_insurance": True,

@@ -38,7 +38,7 @@ def test_create_update_and_add_member(api_for, village_cadre_a, areas):
     api = api_for(village_cadre_a)
     response = api.post("/api/v1/households/", {
         "area": GROUP_A1, "identification_year": 2017, "primary_cause": "EDUCATION", "category": "general",
-        "members": [{"name": "普有福", "id_number": make_id_number(401), "relation": "head", "labour_capacity": "full"}],
+        "members": [{"name": "普有福", "id_number": make_id_number(401), "relation": "02", "labour_capacity": "full"}],
     }, format="json")
     assert response.status_code == 201, response.json()
     household = Household.objects.get(pk=response.json()["id"])
@@ -48,17 +48,17 @@ def test_create_update_and_add_member(api_for, village_cadre_a, areas):
     ok = api.patch(f"/api/v1/households/{household.pk}/", {"address": "上寨 2 号", "version": household.version}, format="json")
     assert ok.status_code == 200 and ok.json()["address"] == "上寨 2 号"
     member = api.post(f"/api/v1/households/{household.pk}/members/",
-                      {"name": "普小", "id_number": make_id_number(402), "relation": "son"}, format="json")
+                      {"name": "普小", "id_number": make_id_number(402), "relation": "20"}, format="json")
     assert member.status_code == 201 and member.json()["sex"] == "male"
     bad = api.post(f"/api/v1/households/{household.pk}/members/",
-                   {"name": "普错", "id_number": make_id_number(403)[:-1] + "Y", "relation": "son"}, format="json")
+                   {"name": "普错", "id_number": make_id_number(403)[:-1] + "Y", "relation": "20"}, format="json")
     assert bad.status_code == 400 and "id_number" in bad.json()["errors"]
 
 
 def test_cadre_cannot_create_in_other_village(api_for, village_cadre_a, areas):
     response = api_for(village_cadre_a).post("/api/v1/households/", {
         "area": VILLAGE_B, "identification_year": 2017, "primary_cause": "EDUCATION",
-        "members": [{"name": "外村人", "id_number": make_id_number(405), "relation": "head"}],
+        "members": [{"name": "外村人", "id_number": make_id_number(405), "relation": "02"}],
     }, format="json")
     assert response.status_code == 404
     assert Household.objects.count() == 0

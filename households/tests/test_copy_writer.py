@@ -24,10 +24,10 @@ def test_members_round_trip_nulls_empty_strings_booleans_dates_and_defaults(post
     now = timezone.now()
     rows = [
         {"household_id": household_a.pk, "name": "刀\"小\",明", "id_number": make_id_number(301), "sex": "male",
-         "birth_date": datetime.date(1980, 1, 1), "relation": "son", "ethnicity": "", "disability_grade": None,
+         "birth_date": datetime.date(1980, 1, 1), "relation": "20", "ethnicity": "", "disability_grade": None,
          "is_dibao": True, "work_months": 0, "left_date": None},
         {"household_id": household_a.pk, "name": "李\n二", "id_number": make_id_number(302, odd=False),
-         "sex": "female", "birth_date": datetime.date(1982, 2, 28), "relation": "daughter", "ethnicity": "彝族",
+         "sex": "female", "birth_date": datetime.date(1982, 2, 28), "relation": "30", "ethnicity": "彝族",
          "disability_grade": 2, "is_dibao": False, "work_months": 12, "left_date": datetime.date(2020, 5, 6)},
     ]
     assert CopyWriter(Member, created_at=now, updated_at=now).write(rows) == 2

@@ -95,7 +95,7 @@ def test_commit_revalidates_against_data_changed_since_the_preview(village_cadre
     job.refresh_from_db()
     assert job.status == ImportJob.Status.VALID
     register_household(actor=village_cadre_a, area=Area.objects.get(code=VILLAGE_A), sequence=7, head_name="后来者",
-                       members=[{"name": "配偶0", "id_number": person_id(1, odd=False), "relation": "head"}])
+                       members=[{"name": "配偶0", "id_number": person_id(1, odd=False), "relation": "02"}])
     with django_capture_on_commit_callbacks(execute=True):
         import_job_confirm(actor=village_cadre_a, job=job)
     job.refresh_from_db()

@@ -49,8 +49,14 @@ def test_template_has_two_sheets_chinese_headers_text_ids_and_dropdowns(client_f
     assert households.column_dimensions["D"].number_format == "@"  # 户主身份证号
     assert members.column_dimensions["B"].number_format == "@" and members.column_dimensions["D"].number_format == "@"
     lists = {str(validation.sqref).split(":")[0]: validation.formula1 for validation in members.data_validations.dataValidation}
-    assert lists["E2"].startswith('"户主,配偶,子,女') and "兄弟姐妹" in lists["E2"]  # 与户主关系
-    assert "长期慢性病" in lists["I2"] and "全劳动力" in lists["J2"] and lists["M2"] == '"是,否"'
+    # 与户主关系: the whole GB/T 4761 list, too long for an inline list, on the hidden sheet.
+    assert lists["E2"] == "'下拉选项'!$A$2:$A$84"
+    options = workbook["下拉选项"]
+    relation_labels = [row[0] for row in options.iter_rows(min_row=2, values_only=True) if row[0]]
+    assert options.sheet_state == "hidden" and relation_labels[:5] == ["户主", "配偶", "夫", "妻", "子"]
+    assert "孙子" in relation_labels and "岳母" in relation_labels and len(relation_labels) == 83
+    assert "长期慢性病" in lists["I2"] and "普通劳动力" in lists["J2"] and lists["M2"] == '"是,否"'
+    assert "乡（镇）内务工" in lists["K2"] and "未区分" not in lists["K2"]  # 务工地点: the retired 县内 not offered
     house_lists = {str(v.sqref).split(":")[0]: v.formula1 for v in households.data_validations.dataValidation}
     assert "低保贫困户" in house_lists["H2"] and "因病" in house_lists["I2"] and house_lists["L2"] == '"是,否"'
 
@@ -82,7 +88,7 @@ def test_valid_import_then_same_file_again_updates_instead_of_duplicating(villag
     assert first.area_code == GROUP_A1 and first.village.code == VILLAGE_A and first.member_count == 2
     assert sorted(Household.objects.values_list("household_number", flat=True)) == [f"{VILLAGE_A}{n:04d}" for n in (1, 2, 3)]
     head = Member.objects.get(id_number=person_id(0))
-    assert head.relation == "head" and head.sex == "male" and str(head.birth_date) == "1960-01-01"
+    assert head.relation == "02" and head.sex == "male" and str(head.birth_date) == "1960-01-01"
     assert HouseholdStatusChange.objects.filter(from_status="", to_status="identified", reason="Excel 导入建档",
                                                workflow="import", actor=village_cadre_a).count() == 3
     assert HouseholdEvent.objects.filter(type="imported").count() == 3

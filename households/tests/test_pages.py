@@ -47,7 +47,7 @@ def test_detail_masks_id_numbers(client_for, township_officer, household_a):
 
 
 def test_reveal_one_id_number_is_audited(client_for, village_cadre_a, household_a, leading_group_staff):
-    member = household_a.members.get(relation="head")
+    member = household_a.members.get(relation="02")
     response = client_for(village_cadre_a).post(f"/households/{household_a.pk}/members/{member.pk}/reveal/")
     assert response.json() == {"id_number": make_id_number(101)}
     assert HouseholdEvent.objects.filter(household=household_a, type="id_revealed", actor=village_cadre_a).count() == 1
@@ -87,9 +87,9 @@ def test_rejected_form_keeps_everything_typed(client_for, village_cadre_a, areas
         "area": VILLAGE_A, "address": "太和村下寨 8 号", "phone": "13988776655", "identification_year": "2016",
         "category": "general", "primary_cause": "ILLNESS", "other_causes": ["LACK_FUNDS"],
         "members-TOTAL_FORMS": "2", "members-INITIAL_FORMS": "0", "members-MIN_NUM_FORMS": "1", "members-MAX_NUM_FORMS": "1000",
-        "members-0-name": "杨正", "members-0-id_number": good_id, "members-0-relation": "head",
+        "members-0-name": "杨正", "members-0-id_number": good_id, "members-0-relation": "02",
         "members-0-health_status": "healthy", "members-0-labour_capacity": "full",
-        "members-1-name": "杨小", "members-1-id_number": bad_id, "members-1-relation": "son",
+        "members-1-name": "杨小", "members-1-id_number": bad_id, "members-1-relation": "20",
         "members-1-health_status": "healthy", "members-1-labour_capacity": "none",
     })
     assert response.status_code == 400
@@ -105,9 +105,9 @@ def test_register_through_form_then_card_and_register_books(client_for, village_
     response = cadre.post("/households/new/", {
         "area": VILLAGE_A, "identification_year": "2016", "category": "general", "primary_cause": "ILLNESS",
         "members-TOTAL_FORMS": "2", "members-INITIAL_FORMS": "0", "members-MIN_NUM_FORMS": "1", "members-MAX_NUM_FORMS": "1000",
-        "members-0-name": "杨正", "members-0-id_number": make_id_number(311).lower(), "members-0-relation": "head",
+        "members-0-name": "杨正", "members-0-id_number": make_id_number(311).lower(), "members-0-relation": "02",
         "members-0-health_status": "chronic", "members-0-labour_capacity": "full",
-        "members-1-name": "杨小", "members-1-id_number": make_id_number(312), "members-1-relation": "son",
+        "members-1-name": "杨小", "members-1-id_number": make_id_number(312), "members-1-relation": "20",
         "members-1-health_status": "healthy", "members-1-labour_capacity": "none",
     })
     household = Household.objects.get()

@@ -36,8 +36,8 @@ def hostile(village_cadre_a):
     return register_household(
         actor=village_cadre_a, area=Area.objects.get(code=GROUP_A1), sequence=61, address="@SUM(1+1)*cmd",
         phone="13908771234",
-        members=[member_data(61, name=HYPERLINK), member_data(62, name=COMMAND, relation="spouse", odd=False),
-                 member_data(63, name="-2+3", relation="son")],
+        members=[member_data(61, name=HYPERLINK), member_data(62, name=COMMAND, relation="10", odd=False),
+                 member_data(63, name="-2+3", relation="20")],
     )
 
 
@@ -155,7 +155,7 @@ def test_search_writes_one_audit_row_per_request_and_masks_id_numbers(client_for
 
 
 def _try_add(actor, household, sequence, region="530427"):
-    data = member_data(sequence, name="测试", relation="other") | {"id_number": make_id_number(sequence, region=region)}
+    data = member_data(sequence, name="测试", relation="80") | {"id_number": make_id_number(sequence, region=region)}
     return member_add(actor=actor, household=household, data=data)
 
 
@@ -164,7 +164,7 @@ def test_duplicate_lookup_names_nothing_is_audited_and_limited(village_cadre_a, 
     for _attempt in range(DUPLICATE_LOOKUP_LIMIT):
         with pytest.raises(ApplicationError) as refused:
             member_add(actor=village_cadre_b, household=household_b,
-                       data=member_data(101, name="李大", relation="other"))
+                       data=member_data(101, name="李大", relation="80"))
         assert refused.value.message == REGISTERED_ELSEWHERE and "李大" not in refused.value.message
     hits = AuditEvent.objects.filter(action="household.duplicate_lookup", actor=village_cadre_b)
     assert hits.count() == DUPLICATE_LOOKUP_LIMIT and {h.outcome for h in hits} == {"denied"}
@@ -174,13 +174,13 @@ def test_duplicate_lookup_names_nothing_is_audited_and_limited(village_cadre_a, 
         _try_add(village_cadre_b, household_b, 777)
     assert limited.value.message == LOOKUP_LIMIT_REACHED and limited.value.code == "lookup_limit"
     with pytest.raises(ApplicationError) as limited_hit:
-        member_add(actor=village_cadre_b, household=household_b, data=member_data(101, name="李大", relation="other"))
+        member_add(actor=village_cadre_b, household=household_b, data=member_data(101, name="李大", relation="80"))
     assert limited_hit.value.message == LOOKUP_LIMIT_REACHED
     assert AuditEvent.objects.filter(action="household.duplicate_lookup_limited", actor=village_cadre_b).count() == 2
     assert not Member.objects.filter(household=household_b, name__in=["测试", "李大"]).exists()
     # Another user is not limited, and a duplicate inside one's own scope still names the household.
     with pytest.raises(ApplicationError) as own:
-        member_add(actor=village_cadre_a, household=household_a, data=member_data(201, name="刀二", relation="other"))
+        member_add(actor=village_cadre_a, household=household_a, data=member_data(201, name="刀二", relation="80"))
     assert "刀二" not in own.value.message and own.value.message == REGISTERED_ELSEWHERE
     assert _try_add(village_cadre_a, household_a, 778).name == "测试"
 
@@ -188,7 +188,7 @@ def test_duplicate_lookup_names_nothing_is_audited_and_limited(village_cadre_a, 
 def test_duplicate_lookup_window_ends_after_an_hour(village_cadre_b, household_a, household_b, monkeypatch):
     for _ in range(DUPLICATE_LOOKUP_LIMIT):
         with pytest.raises(ApplicationError):
-            member_add(actor=village_cadre_b, household=household_b, data=member_data(101, name="李大", relation="other"))
+            member_add(actor=village_cadre_b, household=household_b, data=member_data(101, name="李大", relation="80"))
     later = timezone.now() + timezone.timedelta(hours=1, minutes=1)
     monkeypatch.setattr("households.services.lookups.timezone.now", lambda: later)
     assert _try_add(village_cadre_b, household_b, 779).household_id == household_b.pk
@@ -196,7 +196,7 @@ def test_duplicate_lookup_window_ends_after_an_hour(village_cadre_b, household_a
 
 def test_duplicate_message_on_the_api_names_no_place(api_for, village_cadre_b, household_a, household_b):
     response = api_for(village_cadre_b).post(f"/api/v1/households/{household_b.pk}/members/",
-                                             member_data(102, name="王秀", relation="other", odd=False), format="json")
+                                             member_data(102, name="王秀", relation="80", odd=False), format="json")
     body = response.content.decode()
     assert response.status_code == 400 and "已登记在册" in body
     assert "太和" not in body and household_a.household_number not in body and VILLAGE_A not in body
@@ -216,9 +216,9 @@ def test_edit_page_is_an_audited_read_and_keeps_the_audit_of_a_refused_lookup(cl
         "version": str(household_b.version), "members-TOTAL_FORMS": "2", "members-INITIAL_FORMS": "1",
         "members-MIN_NUM_FORMS": "1", "members-MAX_NUM_FORMS": "1000",
         "members-0-member_id": head.pk, "members-0-name": head.name, "members-0-id_number": head.id_number,
-        "members-0-relation": "head", "members-0-health_status": "healthy", "members-0-labour_capacity": "full",
+        "members-0-relation": "02", "members-0-health_status": "healthy", "members-0-labour_capacity": "full",
         # 王秀 is registered in 太和村, outside cadre B's village.
-        "members-1-name": "王秀", "members-1-id_number": make_id_number(102, odd=False), "members-1-relation": "other",
+        "members-1-name": "王秀", "members-1-id_number": make_id_number(102, odd=False), "members-1-relation": "80",
         "members-1-health_status": "healthy", "members-1-labour_capacity": "full",
     }
     response = cadre.post(f"/households/{household_b.pk}/edit/", data)

@@ -21,7 +21,7 @@ def _warnings(household):
 def test_consistent_household_has_no_warnings(village_cadre_a):
     household = register_household(
         actor=village_cadre_a, area=Area.objects.get(code=VILLAGE_A), sequence=51, primary_cause="ILLNESS",
-        members=[member_data(51, name="甲", health_status="chronic"), member_data(52, name="乙", relation="spouse", odd=False)],
+        members=[member_data(51, name="甲", health_status="chronic"), member_data(52, name="乙", relation="10", odd=False)],
     )
     assert _warnings(household) == []
 
@@ -30,7 +30,7 @@ def test_inconsistencies_are_named(village_cadre_a, client_for):
     household = register_household(
         actor=village_cadre_a, area=Area.objects.get(code=VILLAGE_A), sequence=61, primary_cause="EDUCATION",
         category="dibao", other_causes=["ILLNESS"],
-        members=[member_data(61, name="甲"), member_data(62, name="乙", relation="spouse", work_place="in_county",
+        members=[member_data(61, name="甲"), member_data(62, name="乙", relation="10", work_place="in_county",
                                                            has_medical_insurance=False)],
     )
     warnings = _warnings(household)

@@ -65,7 +65,7 @@ def registered(village_cadre_a, exit_parameters):
     household = register_household(
         actor=village_cadre_a, area=Area.objects.get(code=GROUP_A1), sequence=31, head_name="杨正", phone=PHONE,
         members=[member_data(31, name="杨正", birth=HEAD_BIRTH),
-                 member_data(32, name="李芬", relation="spouse", odd=False, birth=SPOUSE_BIRTH)],
+                 member_data(32, name="李芬", relation="10", odd=False, birth=SPOUSE_BIRTH)],
     )
     make_eligible(village_cadre_a, household)
     household = helped(village_cadre_a, household)

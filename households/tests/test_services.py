@@ -21,11 +21,11 @@ def test_register_derives_sex_birth_and_number(village_cadre_a):
     village = Area.objects.get(code=VILLAGE_A)
     household = register_household(
         actor=village_cadre_a, area=village, sequence=1, head_name="李大",
-        members=[member_data(1, name="李大"), member_data(2, name="王二", relation="spouse", odd=False, birth="19820305")],
+        members=[member_data(1, name="李大"), member_data(2, name="王二", relation="10", odd=False, birth="19820305")],
     )
     assert household.household_number == f"{VILLAGE_A}0001"
     assert household.member_count == 2
-    spouse = household.members.get(relation="spouse")
+    spouse = household.members.get(relation="10")
     assert spouse.sex == "female" and spouse.birth_date.isoformat() == "1982-03-05"
     assert household.events.filter(type=HouseholdEvent.Type.REGISTERED).count() == 1
     assert household.status_changes.get().to_status == HouseholdStatus.IDENTIFIED
@@ -51,7 +51,7 @@ def test_database_constraint_keeps_one_person_in_one_active_household(village_ca
 
     with pytest.raises(IntegrityError), transaction.atomic():
         Member.objects.create(household=household, name="影子", id_number=member.id_number, sex="male",
-                              birth_date=member.birth_date, relation="son")
+                              birth_date=member.birth_date, relation="20")
 
 
 @pytest.mark.django_db
@@ -79,7 +79,7 @@ def test_status_history_and_freeze(village_cadre_a):
     household_set_status(actor=village_cadre_a, household=household, to_status=HouseholdStatus.HELPED, reason="结对帮扶到位")
     household_set_status(actor=village_cadre_a, household=household, to_status=HouseholdStatus.EXIT_PENDING, reason="村民小组提名")
     with pytest.raises(ApplicationError) as refusal:
-        member_add(actor=village_cadre_a, household=household, data=member_data(14, name="新成员", relation="son"))
+        member_add(actor=village_cadre_a, household=household, data=member_data(14, name="新成员", relation="20"))
     assert refusal.value.code == "frozen"
     with pytest.raises(ApplicationError):
         household_set_status(actor=village_cadre_a, household=household, to_status=HouseholdStatus.IDENTIFIED, reason="x")
@@ -89,7 +89,7 @@ def test_status_history_and_freeze(village_cadre_a):
 @pytest.mark.django_db
 def test_income_per_capita_and_past_years_unchanged(village_cadre_a):
     household = register_household(actor=village_cadre_a, area=Area.objects.get(code=VILLAGE_A), sequence=15,
-                                   members=[member_data(15, name="甲"), member_data(16, name="乙", relation="son")])
+                                   members=[member_data(15, name="甲"), member_data(16, name="乙", relation="20")])
     income_record_save(actor=village_cadre_a, household=household, year=2017,
                        data={"wage_income": "6000", "production_income": "3000", "production_expense": "1000", "transfer_income": "1200"})
     income_record_save(actor=village_cadre_a, household=household, year=2018, data={"wage_income": "12000"})

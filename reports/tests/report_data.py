@@ -22,7 +22,7 @@ D = datetime.date
 def register(code: str, persons: int, registered_on: datetime.date, head: str, first_sequence: int):
     """ID numbers from ``first_sequence`` on (tests adding members later use sequences from 400)."""
     members = [member_data(first_sequence, name=head)] + [
-        member_data(first_sequence + i, name=f"{head}{i}", relation="son", birth="20100101") for i in range(1, persons)]
+        member_data(first_sequence + i, name=f"{head}{i}", relation="20", birth="20100101") for i in range(1, persons)]
     return household_register(actor=None, area=Area.objects.get(code=code), members=members, registered_on=registered_on,
                               data={"identification_year": registered_on.year, "primary_cause": "ILLNESS"})
 

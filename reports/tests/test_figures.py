@@ -57,9 +57,9 @@ def test_incidence_uses_the_village_denominators(history):
 
 def test_member_who_left_after_the_date_still_counts_and_later_additions_do_not(history):
     taihe = history["taihe"]
-    member = Member.objects.filter(household=taihe[1]).exclude(relation="head").first()
+    member = Member.objects.filter(household=taihe[1]).exclude(relation="02").first()
     member_remove(actor=None, member=member, status="moved_out", left_date=datetime.date(2024, 9, 1))
-    member_add(actor=None, household=taihe[2], data=member_data(400, name="孙新", relation="spouse"))
+    member_add(actor=None, household=taihe[2], data=member_data(400, name="孙新", relation="10"))
     assert poverty_stock_as_of(area_code=COUNTY, as_of=END)[TOWNSHIP]["persons"] == 8
     assert poverty_stock_as_of(area_code=COUNTY, as_of=datetime.date.today())[TOWNSHIP]["persons"] == 8 - 1 + 1
 
@@ -72,7 +72,7 @@ def test_regenerating_a_past_quarter_after_edits_gives_the_same_snapshot(history
     set_status(history["taihe"][1], "exited", datetime.date(2024, 7, 20))
     fund_disburse(actor=township_officer, funding=history["funding"], amount=Decimal("50000"),
                   paid_on=datetime.date(2024, 8, 1), voucher_number="XP2024-002")
-    member_add(actor=None, household=history["taihe"][2], data=member_data(401, name="孙后", relation="spouse"))
+    member_add(actor=None, household=history["taihe"][2], data=member_data(401, name="孙后", relation="10"))
     again = build_snapshot(area=county, year=2024, quarter=2)
     # Every as-of section is identical; only 数据质量 (computed at generation, no history) follows the edit.
     def as_of_part(snapshot):

@@ -74,7 +74,7 @@ def regenerated() -> dict:
 def test_member_flags_edited_after_the_quarter_leave_the_quarter_unchanged(history, village_cadre_a):
     first = regenerated()
     qian = history["taihe"][1]
-    head, son = qian.members.get(relation="head"), qian.members.exclude(relation="head").first()
+    head, son = qian.members.get(relation="02"), qian.members.exclude(relation="02").first()
     member_update(actor=village_cadre_a, member=head, data={"is_dibao": True, "tekun": "dispersed"})
     member_update(actor=village_cadre_a, member=son, data={"labour_capacity": "lost"})
     assert regenerated() == first

@@ -36,9 +36,9 @@ def history(county_officer, township_officer, county_approver):  # noqa: F811
         first = HouseholdStatusChange.objects.filter(household=member.household).order_by("effective_date", "id").first()
         Member.objects.filter(pk=member.pk).update(created_at=first.at - datetime.timedelta(minutes=5))
     # In the quarter: a son of 钱二 moves out on 1 June; a spouse joins 孙三 on 20 May (registered that day).
-    leaver = Member.objects.filter(household=taihe[1]).exclude(relation="head").first()
+    leaver = Member.objects.filter(household=taihe[1]).exclude(relation="02").first()
     member_remove(actor=None, member=leaver, status="moved_out", left_date=datetime.date(2024, 6, 1))
-    joined = member_add(actor=None, household=taihe[2], data=member_data(410, name="孙配", relation="spouse"))
+    joined = member_add(actor=None, household=taihe[2], data=member_data(410, name="孙配", relation="10"))
     Member.objects.filter(pk=joined.pk).update(created_at=datetime.datetime(2024, 5, 20, 10, tzinfo=SHANGHAI))
     return data
 
@@ -64,7 +64,7 @@ def test_movement_balances_for_households_and_persons(history):
 
 def test_member_change_outside_the_stock_is_not_a_natural_change(history):
     # 赵一's household exited on 10 May; a member leaving in June is not a change of the poor population.
-    member = Member.objects.filter(household=history["taihe"][0]).exclude(relation="head").first()
+    member = Member.objects.filter(household=history["taihe"][0]).exclude(relation="02").first()
     Member.objects.filter(pk=member.pk).update(status="moved_out", left_date=datetime.date(2024, 6, 10))
     snapshot = build_snapshot(area=Area.objects.get(code=COUNTY), year=2024, quarter=2)
     township = {row["code"]: row for row in snapshot["population"]["rows"]}[TOWNSHIP]

@@ -32,7 +32,7 @@ def test_cadre_records_a_hospital_stay_and_reads_the_explanation(live_server, vi
     household = household_register(
         actor=village_cadre_a, area=Area.objects.get(code=VILLAGE_A), registered_on=datetime.date(2016, 1, 1),
         data={"identification_year": 2016, "primary_cause": "ILLNESS", "category": "general"},
-        members=[member_data(301, name="李大"), member_data(302, name="王秀", relation="spouse", odd=False)],
+        members=[member_data(301, name="李大"), member_data(302, name="王秀", relation="10", odd=False)],
     )
     income_record_save(actor=village_cadre_a, household=household, year=2018, data={"wage_income": "9000"})
     living_conditions_record(actor=village_cadre_a, household=household, year=2018,

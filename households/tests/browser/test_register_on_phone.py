@@ -32,7 +32,7 @@ def test_cadre_registers_household_with_two_members_on_phone(live_server, villag
             page.click("#add-member")
             page.fill("#id_members-1-name", "罗小梅")
             page.fill("#id_members-1-id_number", child_id)
-            page.select_option("#id_members-1-relation", "daughter")
+            page.select_option("#id_members-1-relation", "30")
             page.select_option("#id_members-1-labour_capacity", "none")
             page.select_option("#id_members-1-student_status", "primary")
             page.screenshot(path=str(tmp_path / "form.png"), full_page=True)
