@@ -12,8 +12,10 @@ upload again. ``fail_stale_jobs`` (Celery beat) fails running jobs that have not
 ``IMPORT_STALE_MINUTES``, e.g. when the broker lost the message. Neither ever writes a household: the
 commit is one transaction, and a killed commit rolls back.
 """
+import io
 import logging
 import uuid
+import zipfile
 from datetime import timedelta
 
 from django.conf import settings
@@ -38,6 +40,11 @@ VALIDATION_STATES = (Status.UPLOADED, Status.VALIDATING)
 COMMIT_STATES = (Status.COMMITTING,)
 REDELIVERED_MESSAGE = "处理该文件时后台进程多次异常退出，已停止处理；请检查文件后重新上传"
 STALE_MESSAGE = "后台处理超过 {minutes} 分钟没有进展，已停止处理，未导入任何数据；请重新上传"
+# The marked workbook is made with openpyxl, which holds every cell of the file: 93 MB of sheet XML (190,000
+# rows of single spaces) take 76 s and 700 MB. A template row is under 1 KB of sheet XML; a file whose sheets
+# are far larger than its data rows (cells of spaces, formatting) gets the error list without the marked copy.
+MARKED_FILE_FLOOR_BYTES = 16 * 1024 * 1024
+MARKED_FILE_BYTES_PER_ROW = 8 * 1024
 
 
 def import_area_code(user) -> str:
@@ -144,7 +151,7 @@ def run_validation(job_id: int, *, retries: int = 0):
     job.progress, job.finished_at = 100, timezone.now()
     if errors:
         _set(job.pk, progress=95, message="正在生成标注错误的文件…")
-        _store_error_file(job, source, errors)
+        _store_error_file(job, source, errors, result.household_rows + result.member_rows)
         job.status = Status.INVALID
         job.message = f"校验未通过：共 {len(errors)} 处错误，未导入任何数据"
         job.summary = result.notes_summary()
@@ -155,7 +162,28 @@ def run_validation(job_id: int, *, retries: int = 0):
     job.save()
 
 
-def _store_error_file(job: ImportJob, source: bytes, errors: list[dict]):
+def _sheet_bytes(source: bytes) -> int:
+    """The unpacked size of the file's worksheets, from the zip directory (nothing is unpacked)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(source)) as archive:
+            return sum(info.file_size for info in archive.infolist() if info.filename.startswith("xl/worksheets/"))
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return 0
+
+
+def _store_error_file(job: ImportJob, source: bytes, errors: list[dict], data_rows: int):
+    """Keep the upload with its bad cells marked, when some error is at a row of a sheet and marking it costs
+    about what its ``data_rows`` are worth.
+
+    A file refused as a whole (too large unpacked, a cell past the row or column limit, not an .xlsx, a masked
+    export) has no cell to mark, and loading it into openpyxl would cost what the guard refused it for: a
+    million rows of spaces take a minute and most of a GB there. The error list says everything then."""
+    if not any(error.get("row") for error in errors):
+        return
+    if _sheet_bytes(source) > max(MARKED_FILE_FLOOR_BYTES, data_rows * MARKED_FILE_BYTES_PER_ROW):
+        logger.warning("import job %s: no marked workbook, the sheets are far larger than their %s data rows",
+                       job.pk, data_rows)
+        return
     content = marked_workbook(source, errors)
     if content is not None:
         job.error_file.save(f"{uuid.uuid4().hex}-errors.xlsx", ContentFile(content), save=False)
@@ -207,7 +235,7 @@ def run_commit(job_id: int, *, retries: int = 0):
     job.errors, job.error_count, job.status = errors, len(errors), Status.INVALID
     job.progress, job.finished_at = 100, timezone.now()
     job.message = f"写入前复核发现 {len(errors)} 处错误（数据在预览后有变化），未导入任何数据"
-    _store_error_file(job, source, errors)
+    _store_error_file(job, source, errors, outcome.result.household_rows + outcome.result.member_rows)
     job.save()
 
 

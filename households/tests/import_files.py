@@ -1,6 +1,7 @@
 """Import workbooks built in the tests with openpyxl: rows keyed by the template's Chinese headers."""
 import datetime
 import io
+import zipfile
 
 import pytest
 from openpyxl import Workbook
@@ -65,6 +66,129 @@ def workbook_bytes(households: list[dict], members: list[dict], *, number_format
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+# ---------------------------------------------------------------- hostile files (test_import_hostile*.py)
+
+TEXT_FILE_NAMED_XLSX = "姓名,身份证号\n张三,1\n".encode()
+
+
+def _sheet_part(sheet_index: int) -> str:
+    return f"xl/worksheets/sheet{sheet_index}.xml"
+
+
+def rewritten(data: bytes, sheet_index: int, extra_rows) -> bytes:
+    """The workbook with ``extra_rows`` (an iterable of XML bytes) added at the end of one sheet's data,
+    streamed into the zip so that the test never holds the unpacked sheet."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as target:
+        for member in source.infolist():
+            content = source.read(member)
+            if member.filename != _sheet_part(sheet_index):
+                target.writestr(member.filename, content)
+                continue
+            head, tail = content.split(b"</sheetData>")
+            with target.open(member.filename, "w", force_zip64=True) as handle:
+                handle.write(head)
+                for chunk in extra_rows:
+                    handle.write(chunk)
+                handle.write(b"</sheetData>" + tail)
+    return buffer.getvalue()
+
+
+def unpacked_size(data: bytes, sheet_index: int) -> int:
+    """The size one sheet declares in the zip directory (what the guard compares with its limit)."""
+    return zipfile.ZipFile(io.BytesIO(data)).getinfo(_sheet_part(sheet_index)).file_size
+
+
+def valid_file() -> bytes:
+    """Two households of two people each (成员信息 rows 2-5), nothing wrong."""
+    households, members = many_households(2)
+    return workbook_bytes(households, members)
+
+
+def far_cell(reference: str) -> bytes:
+    """The valid file with one "x" at ``reference`` (e.g. XFD1048576) on 户信息."""
+    row = "".join(ch for ch in reference if ch.isdigit())
+    return rewritten(valid_file(), 1, [f'<row r="{row}"><c r="{reference}" t="inlineStr"><is><t>x</t></is></c></row>'.encode()])
+
+
+def zip_bomb_of_blank_rows(rows: int = 3_000_000) -> bytes:
+    """成员信息 followed by ``rows`` rows holding five spaces: a few MB packed, over 200 MB unpacked."""
+    def chunks():
+        for start in range(3, rows + 3, 10_000):
+            yield b"".join(b'<row r="%d"><c r="A%d" t="inlineStr"><is><t>     </t></is></c></row>' % (n, n)
+                           for n in range(start, start + 10_000))
+    return rewritten(valid_file(), 2, chunks())
+
+
+def rows_of_spaces(rows: int = 1_000_000) -> bytes:
+    """成员信息 followed by ``rows`` rows holding one space each: under every size limit, over the row limit."""
+    chunks = (b"".join(b'<row r="%d"><c r="B%d" t="inlineStr"><is><t> </t></is></c></row>' % (n, n)
+                       for n in range(start, start + 10_000)) for start in range(6, rows + 6, 10_000))
+    return rewritten(valid_file(), 2, chunks)
+
+
+def empty_rows_below_the_data(rows: int = 3_000_000) -> bytes:
+    """The valid file with ``rows`` empty rows (``<row r="n"/>``, no cell) below 成员信息's data."""
+    chunks = (b"".join(b'<row r="%d"/>' % n for n in range(start, start + 10_000)) for start in range(6, rows + 6, 10_000))
+    return rewritten(valid_file(), 2, chunks)
+
+
+def blank_id_numbers() -> bytes:
+    """成员信息 rows 3, 4 and 5 have an ID number that is empty, two spaces and an ideographic space (U+3000)."""
+    household, people = household_with_spouse(0)
+    others, more = household_with_spouse(10)
+    people[1]["身份证号"] = None
+    more[0]["身份证号"] = "  "
+    more[1]["身份证号"] = "\u3000"
+    return workbook_bytes([household, others], people + more)
+
+
+def stray_cell_below_the_data() -> bytes:
+    """Five empty rows under 成员信息's data, then a row with only 民族 filled in (row 11)."""
+    households, members = many_households(2)
+    members += [{} for _ in range(5)] + [{"民族": "汉族"}]
+    return workbook_bytes(households, members)
+
+
+def blank_id_numbers_above_rows_of_spaces(rows: int = 100_000, columns: int = 10) -> bytes:
+    """``blank_id_numbers`` with ``rows`` rows of single spaces, ``columns`` wide, below the data: within every
+    limit (about 50 MB of sheet XML for 1 M cells), the reader skips them as blank."""
+    from households.imports.workbook_guard import column_letters
+
+    letters = [column_letters(number).encode() for number in range(1, columns + 1)]
+    chunks = (b"".join(b'<row r="%d">' % n + b"".join(b'<c r="%s%d" t="inlineStr"><is><t> </t></is></c>' % (letter, n)
+                                                       for letter in letters) + b"</row>"
+                       for n in range(start, min(start + 2_000, rows + 6))) for start in range(6, rows + 6, 2_000))
+    return rewritten(blank_id_numbers(), 2, chunks)
+
+
+FORMULA = '=CONCATENATE("户","主0")'
+
+
+def formula_without_value() -> bytes:
+    """成员信息 row 2's 姓名 is a formula saved without a computed value (openpyxl writes none)."""
+    households, members = many_households(2)
+    members[0]["姓名"] = FORMULA
+    return workbook_bytes(households, members)
+
+
+def masked_export_file(count: int = 3) -> bytes:
+    """``many_households(count)`` as the register's masked export shows them: every ID number 530427********1234
+    and every phone 138****0000 (no 导出说明 sheet: the ID numbers alone give it away)."""
+    from households.idnumber import mask_id_number
+    from povalleviation.personal_data import mask_phone
+
+    households, members = many_households(count)
+    for row in households + members:
+        for header in ("户主身份证号", "身份证号"):
+            if row.get(header):
+                row[header] = mask_id_number(row[header])
+        if row.get("联系电话"):
+            row["联系电话"] = mask_phone(row["联系电话"])
+    return workbook_bytes(households, members)
 
 
 def error_places(result) -> set[tuple]:

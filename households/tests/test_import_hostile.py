@@ -1,10 +1,8 @@
 """Hostile files: each is refused (or read) within seconds and bounded memory, with a Chinese sentence."""
-import io
 import subprocess
 import sys
 import textwrap
 import time
-import zipfile
 
 import pytest
 from django.core.management import call_command
@@ -12,38 +10,20 @@ from django.core.management.base import CommandError
 
 from households.imports.pipeline import import_workbook
 from households.models import Household
-from households.tests.import_files import household_with_spouse, many_households, workbook_bytes
+from households.tests.import_files import (
+    TEXT_FILE_NAMED_XLSX,
+    blank_id_numbers,
+    empty_rows_below_the_data,
+    far_cell,
+    formula_without_value,
+    rewritten,
+    rows_of_spaces,
+    stray_cell_below_the_data,
+    valid_file,
+    zip_bomb_of_blank_rows,
+)
 
 pytestmark = pytest.mark.django_db
-
-
-def _sheet_part(sheet_index: int) -> str:
-    return f"xl/worksheets/sheet{sheet_index}.xml"
-
-
-def rewritten(data: bytes, sheet_index: int, extra_rows) -> bytes:
-    """The workbook with ``extra_rows`` (an iterable of XML bytes) added at the end of one sheet's data,
-    streamed into the zip so that the test never holds the unpacked sheet."""
-    source = zipfile.ZipFile(io.BytesIO(data))
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as target:
-        for member in source.infolist():
-            content = source.read(member)
-            if member.filename != _sheet_part(sheet_index):
-                target.writestr(member.filename, content)
-                continue
-            head, tail = content.split(b"</sheetData>")
-            with target.open(member.filename, "w", force_zip64=True) as handle:
-                handle.write(head)
-                for chunk in extra_rows:
-                    handle.write(chunk)
-                handle.write(b"</sheetData>" + tail)
-    return buffer.getvalue()
-
-
-def valid_file() -> bytes:
-    households, members = many_households(2)
-    return workbook_bytes(households, members)
 
 
 def messages(outcome) -> list[str]:
@@ -56,13 +36,8 @@ def timed_import(source, actor):
     return outcome, time.perf_counter() - started
 
 
-def far_cell(reference: str) -> bytes:
-    row = "".join(ch for ch in reference if ch.isdigit())
-    return rewritten(valid_file(), 1, [f'<row r="{row}"><c r="{reference}" t="inlineStr"><is><t>x</t></is></c></row>'.encode()])
-
-
 def test_text_file_named_xlsx_is_refused(village_cadre_a):
-    outcome, seconds = timed_import("姓名,身份证号\n张三,1\n".encode(), village_cadre_a)
+    outcome, seconds = timed_import(TEXT_FILE_NAMED_XLSX, village_cadre_a)
     assert messages(outcome) == ["无法读取文件：这不是 .xlsx 格式的 Excel 文件（可能是改了扩展名的文本、CSV 或其他文件），"
                                  "请上传由导入模板填写的 .xlsx 文件"]
     assert Household.objects.count() == 0
@@ -89,11 +64,7 @@ def test_limits_come_from_settings(village_cadre_a, settings):
 
 
 def test_zip_bomb_of_blank_rows_is_refused_from_the_zip_directory(village_cadre_a):
-    def rows():
-        for start in range(3, 3_000_003, 10_000):
-            yield b"".join(b'<row r="%d"><c r="A%d" t="inlineStr"><is><t>     </t></is></c></row>' % (n, n)
-                           for n in range(start, start + 10_000))
-    bomb = rewritten(valid_file(), 2, rows())
+    bomb = zip_bomb_of_blank_rows()
     assert len(bomb) < 30 * 1024 * 1024  # passes the upload limit: only the unpacked size gives it away
     outcome, seconds = timed_import(bomb, village_cadre_a)
     [message] = messages(outcome)
@@ -102,28 +73,20 @@ def test_zip_bomb_of_blank_rows_is_refused_from_the_zip_directory(village_cadre_
 
 
 def test_many_rows_of_spaces_under_the_size_limit_are_refused_early(village_cadre_a):
-    rows = (b"".join(b'<row r="%d"><c r="B%d" t="inlineStr"><is><t> </t></is></c></row>' % (n, n)
-                     for n in range(start, start + 10_000)) for start in range(6, 1_000_006, 10_000))
-    outcome, seconds = timed_import(rewritten(valid_file(), 2, rows), village_cadre_a)
+    outcome, seconds = timed_import(rows_of_spaces(), village_cadre_a)
     assert messages(outcome) == ["工作表 成员信息：工作表“成员信息”第 200002 行有内容，超过每个工作表 200000 行数据的上限"
                                  "（含空格等看不见的内容）：请删除表格下方多余的行，或分批导入"]
     assert seconds < 5
 
 
 def test_millions_of_empty_rows_below_the_data_are_read_cheaply(village_cadre_a):
-    rows = (b"".join(b'<row r="%d"/>' % n for n in range(start, start + 10_000)) for start in range(6, 3_000_006, 10_000))
-    outcome, seconds = timed_import(rewritten(valid_file(), 2, rows), village_cadre_a)
+    outcome, seconds = timed_import(empty_rows_below_the_data(), village_cadre_a)
     assert outcome.result.is_valid and outcome.is_committed, messages(outcome)
     assert Household.objects.count() == 2 and seconds < 10
 
 
 def test_blank_id_numbers_however_blank_are_required_cells(village_cadre_a):
-    household, people = household_with_spouse(0)
-    others, more = household_with_spouse(10)
-    people[1]["身份证号"] = None
-    more[0]["身份证号"] = "  "
-    more[1]["身份证号"] = "\u3000"
-    outcome = import_workbook(source=workbook_bytes([household, others], people + more), actor=village_cadre_a)
+    outcome = import_workbook(source=blank_id_numbers(), actor=village_cadre_a)
     lines = messages(outcome)
     for row in (3, 4, 5):
         assert f"工作表 成员信息 第 {row} 行 身份证号：必填项为空" in lines
@@ -131,18 +94,14 @@ def test_blank_id_numbers_however_blank_are_required_cells(village_cadre_a):
 
 
 def test_a_stray_cell_below_the_data_is_reported_at_its_row(village_cadre_a):
-    households, members = many_households(2)
-    members += [{} for _ in range(5)] + [{"民族": "汉族"}]
-    outcome = import_workbook(source=workbook_bytes(households, members), actor=village_cadre_a)
+    outcome = import_workbook(source=stray_cell_below_the_data(), actor=village_cadre_a)
     lines = messages(outcome)
     assert "工作表 成员信息 第 11 行 身份证号：必填项为空" in lines
     assert all("第 11 行" in line for line in lines if line.startswith("工作表 成员信息")), lines
 
 
 def test_a_formula_without_a_computed_value_names_the_formula(village_cadre_a):
-    households, members = many_households(2)
-    members[0]["姓名"] = "=CONCATENATE(\"户\",\"主0\")"
-    outcome = import_workbook(source=workbook_bytes(households, members), actor=village_cadre_a)
+    outcome = import_workbook(source=formula_without_value(), actor=village_cadre_a)
     assert ('工作表 成员信息 第 2 行 姓名：单元格为公式 =CONCATENATE("户","主0") 但没有计算结果，请在 Excel 中重新计算并保存'
             in messages(outcome))
 
