@@ -46,10 +46,13 @@ class Command(BaseCommand):
         if dry_run:
             self.stdout.write(f"校验通过（未写入）：户信息 {result.household_rows} 行（{result.preview_text()}），"
                               f"成员信息 {result.member_rows} 行。")
+            history = result.preview_summary()["history_text"]
+            if history:
+                self.stdout.write(f"将写入：{history}。")
             return
         summary = outcome.summary
         self.stdout.write(self.style.SUCCESS(
             f"导入完成：新建 {summary['households_created']} 户，更新 {summary['households_updated']} 户，"
             f"无变化 {summary['households_unchanged']} 户；新增成员 {summary['members_created']} 人，"
-            f"修改成员 {summary['members_updated']} 人。"
+            f"修改成员 {summary['members_updated']} 人。" + (f"{summary['history_text']}。" if summary["history_text"] else "")
         ))
