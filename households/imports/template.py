@@ -155,7 +155,7 @@ def mark_workbook(workbook: Workbook, sheets: dict, mark: str, *, masked: bool =
     note.append([spreadsheet_text(mark)])
     note.append(["本文件含有个人信息，仅限上述用途使用，不得外传；"
                  + ("身份证号和联系电话已脱敏。" if masked else "含完整身份证号和联系电话，用毕请删除。")])
-    for worksheet in [note, *sheets.values()]:
+    for worksheet in workbook.worksheets:  # every sheet, the hidden list of drop-down labels too
         worksheet.oddHeader.center.text = _header_footer_text(mark)
         worksheet.oddFooter.center.text = _header_footer_text(mark)
         worksheet.oddFooter.right.text = "第 &P 页 / 共 &N 页"

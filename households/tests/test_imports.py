@@ -1,5 +1,6 @@
 """Excel import: the template, every error located by sheet/row/column, all-or-nothing commits, re-import
 updates, duplicates without leaking other areas, scope per row, the command."""
+import datetime
 import io
 
 import pytest
@@ -89,8 +90,12 @@ def test_valid_import_then_same_file_again_updates_instead_of_duplicating(villag
     assert sorted(Household.objects.values_list("household_number", flat=True)) == [f"{VILLAGE_A}{n:04d}" for n in (1, 2, 3)]
     head = Member.objects.get(id_number=person_id(0))
     assert head.relation == "02" and head.sex == "male" and str(head.birth_date) == "1960-01-01"
-    assert HouseholdStatusChange.objects.filter(from_status="", to_status="identified", reason="Excel 导入建档",
-                                               workflow="import", actor=village_cadre_a).count() == 3
+    identified = HouseholdStatusChange.objects.filter(from_status="", to_status="identified", workflow="import",
+                                                      actor=village_cadre_a)
+    assert identified.count() == 3
+    # The file gives the 识别年度 (2016) only: the history is dated 1 July of that year and says so.
+    assert {(change.effective_date, change.reason) for change in identified} == {
+        (datetime.date(2016, 7, 1), "Excel 导入建档（原台账只记年度，生效日期按当年 7 月 1 日记）")}
     assert HouseholdEvent.objects.filter(type="imported").count() == 3
     assert AuditEvent.objects.filter(action="household.import", actor=village_cadre_a).count() == 1
 
@@ -103,7 +108,9 @@ def test_valid_import_then_same_file_again_updates_instead_of_duplicating(villag
     members.append(member_row(90, head=2, name="新生儿", relation="子", 劳动能力="无劳动力（非劳动年龄）"))
     changed = import_workbook(source=workbook_bytes(households, members), actor=village_cadre_a)
     assert changed.summary == {"households_created": 0, "households_updated": 1, "households_unchanged": 2,
-                               "members_created": 1, "members_updated": 1}
+                               "members_created": 1, "members_updated": 1, "households_by_status": {},
+                               "incomes_created": 0, "incomes_updated": 0, "measures_created": 0, "helpers_assigned": 0,
+                               "history_text": ""}
     second = Household.objects.get(head_name="户主2")
     assert Household.objects.count() == 3 and second.address == "新址 8 号" and second.member_count == 3
     assert second.version == 2

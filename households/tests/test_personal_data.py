@@ -51,7 +51,7 @@ def test_export_writes_formula_like_names_as_text_and_marks_every_sheet(client_f
     response = client_for(village_cadre_a).get(EXPORT_URL, {"purpose": "上级检查"})
     assert response.status_code == 200
     workbook = load_workbook(io.BytesIO(response.content))
-    assert workbook.sheetnames == ["导出说明", "户信息", "成员信息"]
+    assert workbook.sheetnames == ["导出说明", "户信息", "成员信息", "收入信息", "帮扶措施", "下拉选项"]
     members = {row[2]: row for row in workbook["成员信息"].iter_rows(min_row=2, values_only=True)}
     assert set(members) == {"'" + HYPERLINK, "'" + COMMAND, "'-2+3"}
     for row in workbook["成员信息"].iter_rows(min_row=2):
