@@ -67,6 +67,7 @@ class Column:
     width: int = 12
     hint: str = ""
     label_to_value: dict = field(default_factory=dict, compare=False, hash=False)
+    alias_key: str = ""  # the key of the alias table this column reads (default: its own key)
 
     def __post_init__(self):
         object.__setattr__(self, "label_to_value", {label: value for value, label in self.choices})
@@ -131,7 +132,7 @@ HOUSEHOLD_COLUMNS: tuple[Column, ...] = (
     Column("贫困户属性", "category", Kind.CHOICE, required=True, choices=_choices(HouseholdCategory), width=16),
     Column("主要致贫原因", "primary_cause", Kind.CHOICE, required=True, choices=_choices(PovertyCause), width=16),
     Column("其他致贫原因", "other_causes", Kind.CAUSES, choices=_choices(PovertyCause), width=22,
-           hint="可填多个，用“、”分隔，如：因学、缺技术"),
+           hint="可填多个，用“、”分隔，如：因学、缺技术", alias_key="primary_cause"),
     Column("计划脱贫年度", "planned_exit_year", Kind.YEAR, default=None, width=12),
     Column("易地扶贫搬迁户", "is_relocated", Kind.YES_NO, choices=YES_NO_CHOICES, default=False, width=14),
     Column("直过民族户", "is_zhiguo_minzu", Kind.YES_NO, choices=YES_NO_CHOICES, default=False, width=12),

@@ -212,22 +212,25 @@ def _choice(column: Column, raw, sheet: str = "") -> str:
     for label, choice in column.label_to_value.items():
         if normalise_label(label) == normalised:
             return choice
-    value = value_aliases(column.key, sheet).get(normalised)
+    value = value_aliases(column.alias_key or column.key, sheet).get(normalised)
     if value is not None and value in column.label_to_value.values():
         return value
     options = "、".join(label for label in column.labels if label)
     raise CellProblem(f"“{text}”不是有效选项，请从下拉列表中选择（{options}）")
 
 
-def _causes(column: Column, raw) -> list[str]:
+def _causes(column: Column, raw, sheet: str = "") -> list[str]:
+    """Several 致贫原因 labels (or their aliases) separated by 、 or the other separators people type."""
     text = _text(raw)
     for separator in CAUSE_SEPARATORS[1:]:
         text = text.replace(separator, CAUSE_SEPARATORS[0])
     labels = [label for label in text.split(CAUSE_SEPARATORS[0]) if label]
-    unknown = [label for label in labels if label not in column.label_to_value]
+    known = value_aliases(column.alias_key or column.key, sheet)
+    values = [column.label_to_value.get(label) or known.get(normalise_label(label)) for label in labels]
+    unknown = [label for label, value in zip(labels, values, strict=True) if value is None]
     if unknown:
         raise CellProblem(f"未知的致贫原因：{'、'.join(unknown)}（可选：{'、'.join(column.labels)}）")
-    return list(dict.fromkeys(column.label_to_value[label] for label in labels))
+    return list(dict.fromkeys(values))
 
 
 def _yes_no(raw) -> bool:
@@ -304,7 +307,7 @@ def cell_parser(column: Column, today, id_cache: dict, sheet: str = ""):
     if kind == Kind.MONEY:
         return _money
     if kind == Kind.CAUSES:
-        return lambda raw: _causes(column, raw)
+        return lambda raw: _causes(column, raw, sheet)
     raise ValueError(f"unknown column kind {kind!r}")
 
 

@@ -272,3 +272,16 @@ def test_an_export_carries_the_history_and_re_imports_as_unchanged(village_cadre
         (person_id(0), 2016, 5500.5), (person_id(2), 2016, 2333.5), (person_id(4), 2017, 125.13)])
     assert [(row["年度"], row["措施类别"], row["措施状态"]) for row in rows(MEASURE_SHEET)] == [
         (2015, "产业扶贫", "已结束"), (2016, "教育扶贫", "已结束")]
+
+
+def test_register_wordings_of_category_causes_and_member_facts_read_through_the_alias_tables(village_cadre_a):
+    from households.models import Member
+
+    household, people = family(0, 贫困户属性="低保户", 主要致贫原因="因病致贫", 其他致贫原因="缺劳动力，因学致贫")
+    people[1].update({"健康状况": "慢性病", "文化程度": "文盲", "在校生状况": "不在校", "特困供养": "无"})
+    outcome = import_workbook(source=register_file([household], people), actor=village_cadre_a)
+    assert outcome.is_committed, outcome.result.errors.as_dicts()
+    record = _household(0)
+    assert (record.category, record.primary_cause, record.other_cause_list) == ("dibao", "ILLNESS", ["LACK_LABOUR", "EDUCATION"])
+    spouse = Member.objects.get(id_number=person_id(1, odd=False))
+    assert (spouse.health_status, spouse.education_level, spouse.student_status, spouse.tekun) == ("chronic", "illiterate", "", "")
