@@ -28,7 +28,13 @@ from households.models import (
     HouseholdStatusChange,
     IncomeRecord,
 )
-from households.tests.import_files import household_row, member_row, person_id
+from households.tests.import_files import (  # noqa: F401  (fixtures)
+    eager_tasks,
+    household_row,
+    media_root,
+    member_row,
+    person_id,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -285,3 +291,35 @@ def test_register_wordings_of_category_causes_and_member_facts_read_through_the_
     assert (record.category, record.primary_cause, record.other_cause_list) == ("dibao", "ILLNESS", ["LACK_LABOUR", "EDUCATION"])
     spouse = Member.objects.get(id_number=person_id(1, odd=False))
     assert (spouse.health_status, spouse.education_level, spouse.student_status, spouse.tekun) == ("chronic", "illiterate", "", "")
+
+
+@pytest.mark.usefixtures("media_root", "eager_tasks")
+def test_a_register_through_the_api_the_page_and_the_command_line(village_cadre_a, api_for, client_for, tmp_path, capsys,
+                                                                   django_capture_on_commit_callbacks):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.core.management import call_command
+
+    households, members, incomes, measures = register()
+    content = register_file(households, members, incomes, measures)
+    path = tmp_path / "台账.xlsx"
+    path.write_bytes(content)
+    call_command("import_households", str(path), "--user", village_cadre_a.username, "--dry-run")
+    out = capsys.readouterr().out
+    assert "新建 4 户" in out and "将写入：新建户中建档立卡（未脱贫） 1 户、已脱贫 2 户、返贫 1 户；收入 3 条，帮扶措施 2 条，结对帮扶 1 户" in out
+
+    api = api_for(village_cadre_a)
+    upload = SimpleUploadedFile("台账.xlsx", content, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    with django_capture_on_commit_callbacks(execute=True):
+        created = api.post("/api/v1/imports/", {"file": upload}, format="multipart")
+    job_id = created.json()["id"]
+    job = api.get(f"/api/v1/imports/{job_id}/").json()
+    assert job["status"] == "valid" and job["summary"]["households_by_status"] == {"identified": 1, "exited": 2, "returned": 1}
+    page = client_for(village_cadre_a).get(f"/households/imports/{job_id}/").content.decode()
+    assert "另将写入：新建户中建档立卡（未脱贫） 1 户、已脱贫 2 户、返贫 1 户" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        assert api.post(f"/api/v1/imports/{job_id}/confirm/").status_code == 202
+    job = api.get(f"/api/v1/imports/{job_id}/").json()
+    assert job["status"] == "committed" and job["summary"]["incomes_created"] == 3
+    page = client_for(village_cadre_a).get(f"/households/imports/{job_id}/").content.decode()
+    assert "收入 3 条，帮扶措施 2 条，结对帮扶 1 户" in page
+    assert sorted(Household.objects.values_list("status", flat=True)) == ["exited", "exited", "identified", "returned"]
