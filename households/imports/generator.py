@@ -35,7 +35,17 @@ from households.choices import (
 from households.idnumber import id_check_digit
 
 from .columns import HOUSEHOLD_COLUMNS, HOUSEHOLD_SHEET, MEMBER_COLUMNS, MEMBER_SHEET, NO, YES, Kind
-from .template import COMMENT_AUTHOR, LAST_ROW, TEXT_FORMAT, header_note, prepare_sheet
+from .template import (
+    COMMENT_AUTHOR,
+    LAST_ROW,
+    LISTS_SHEET,
+    TEXT_FORMAT,
+    add_lists_sheet,
+    header_note,
+    list_ranges,
+    long_list_columns,
+    prepare_sheet,
+)
 
 DEMO_COUNTY = "530427"
 AREAS_FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "xinping_areas.csv"
@@ -160,11 +170,14 @@ def write_household_file(path, *, households: int, members_per_household: float,
 
 def _write_inline(path, sheets):
     workbook = Workbook(write_only=True)
+    long_lists = long_list_columns()
+    ranges = list_ranges(long_lists)
     for sheet, columns, rows in sheets:
         worksheet = workbook.create_sheet(sheet)
-        prepare_sheet(worksheet, columns)
+        prepare_sheet(worksheet, columns, list_ranges=ranges)
         for row in rows:
             worksheet.append(row)
+    add_lists_sheet(workbook, long_lists)
     workbook.save(str(path))
 
 
@@ -176,6 +189,8 @@ def _write_shared(path, sheets):
                                                      "valign": "vcenter", "num_format": TEXT_FORMAT,
                                                      **({"font_color": "#B3261E"} if required else {})})
                       for required in (True, False)}
+    long_lists = long_list_columns()
+    ranges = list_ranges(long_lists)
     for sheet, columns, rows in sheets:
         worksheet = workbook.add_worksheet(sheet)
         worksheet.freeze_panes(1, 0)
@@ -185,7 +200,9 @@ def _write_shared(path, sheets):
             worksheet.write_comment(0, index, header_note(column), {"author": COMMENT_AUTHOR, "x_scale": 2.5, "y_scale": 1.5})
             if column.kind in (Kind.CHOICE, Kind.YES_NO):
                 worksheet.data_validation(1, index, LAST_ROW - 1, index, {
-                    "validate": "list", "source": [label for label in column.labels if label],
+                    "validate": "list",
+                    "source": ("=" + ranges[tuple(column.labels)]) if tuple(column.labels) in ranges
+                    else [label for label in column.labels if label],
                     "ignore_blank": not column.required, "error_title": "无效选项",
                     "error_message": f"请从下拉列表中选择{column.header}"})
         text_columns = {index for index, column in enumerate(columns) if column.is_text_format}
@@ -199,4 +216,9 @@ def _write_shared(path, sheets):
                     worksheet.write_string(number, index, value)
                 else:
                     worksheet.write_number(number, index, value)
+    if long_lists:  # the template's hidden sheet of drop-down lists longer than Excel's 255 characters
+        lists = workbook.add_worksheet(LISTS_SHEET)
+        lists.hide()
+        for index, column in enumerate(long_lists):
+            lists.write_column(0, index, [column.header, *column.labels])
     workbook.close()

@@ -41,7 +41,7 @@ def _inline_list(column: Column) -> str:
     return '"' + ",".join(column.labels) + '"'
 
 
-def _long_list_columns() -> list[Column]:
+def long_list_columns() -> list[Column]:
     seen, columns = set(), []
     for sheet in SHEETS:
         for column in COLUMNS_BY_SHEET[sheet]:
@@ -53,7 +53,7 @@ def _long_list_columns() -> list[Column]:
     return columns
 
 
-def _list_ranges(columns: list[Column]) -> dict[tuple, str]:
+def list_ranges(columns: list[Column]) -> dict[tuple, str]:
     return {tuple(column.labels): f"'{LISTS_SHEET}'!${get_column_letter(index)}$2:${get_column_letter(index)}${len(column.labels) + 1}"
             for index, column in enumerate(columns, start=1)}
 
@@ -109,18 +109,24 @@ def new_workbook() -> tuple[Workbook, dict]:
     and the sheets by name for appending rows."""
     workbook = Workbook(write_only=True)
     sheets = {}
-    long_lists = _long_list_columns()
-    ranges = _list_ranges(long_lists)
+    long_lists = long_list_columns()
+    ranges = list_ranges(long_lists)
     for sheet in SHEETS:
         sheets[sheet] = workbook.create_sheet(sheet)
         prepare_sheet(sheets[sheet], COLUMNS_BY_SHEET[sheet], list_ranges=ranges)
-    if long_lists:
-        lists = workbook.create_sheet(LISTS_SHEET)
-        lists.sheet_state = "hidden"
-        lists.append([column.header for column in long_lists])
-        for index in range(max(len(column.labels) for column in long_lists)):
-            lists.append([column.labels[index] if index < len(column.labels) else None for column in long_lists])
+    add_lists_sheet(workbook, long_lists)
     return workbook, sheets
+
+
+def add_lists_sheet(workbook: Workbook, long_lists: list[Column]):
+    """The hidden sheet the long drop-down lists point at (``list_ranges``): a header, then the labels."""
+    if not long_lists:
+        return
+    lists = workbook.create_sheet(LISTS_SHEET)
+    lists.sheet_state = "hidden"
+    lists.append([column.header for column in long_lists])
+    for index in range(max(len(column.labels) for column in long_lists)):
+        lists.append([column.labels[index] if index < len(column.labels) else None for column in long_lists])
 
 
 class RowWriter:
