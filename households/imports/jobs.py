@@ -158,7 +158,9 @@ def run_validation(job_id: int, *, retries: int = 0):
     else:
         job.status = Status.VALID
         job.summary = result.preview_summary()
-        job.message = f"校验通过：{result.preview_text()}，成员 {result.member_rows} 人；请确认导入"
+        history = job.summary["history_text"]
+        job.message = (f"校验通过：{result.preview_text()}，成员 {result.member_rows} 人"
+                       f"{f'；{history}' if history else ''}；请确认导入")
     job.save()
 
 
@@ -225,7 +227,8 @@ def run_commit(job_id: int, *, retries: int = 0):
                 _set(job.pk, status=Status.COMMITTED, progress=100, finished_at=timezone.now(),
                      summary={**summary, **outcome.result.notes_summary()},
                      message=(f"导入完成：新建 {summary['households_created']} 户，更新 {summary['households_updated']} 户，"
-                              f"新增成员 {summary['members_created']} 人，修改成员 {summary['members_updated']} 人"))
+                              f"新增成员 {summary['members_created']} 人，修改成员 {summary['members_updated']} 人"
+                              + (f"；{summary['history_text']}" if summary["history_text"] else "")))
                 return
     except ApplicationError as error:
         _set(job.pk, status=Status.FAILED, progress=100, finished_at=timezone.now(), message=f"导入失败：{error.message}")

@@ -323,3 +323,21 @@ def test_a_register_through_the_api_the_page_and_the_command_line(village_cadre_
     page = client_for(village_cadre_a).get(f"/households/imports/{job_id}/").content.decode()
     assert "收入 3 条，帮扶措施 2 条，结对帮扶 1 户" in page
     assert sorted(Household.objects.values_list("status", flat=True)) == ["exited", "exited", "identified", "returned"]
+
+
+@pytest.mark.usefixtures("media_root", "eager_tasks")
+def test_the_job_message_says_what_the_history_adds(village_cadre_a, django_capture_on_commit_callbacks):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from households.imports.jobs import import_job_confirm, import_job_create
+
+    households, members, incomes, measures = register()
+    upload = SimpleUploadedFile("台账.xlsx", register_file(households, members, incomes, measures))
+    with django_capture_on_commit_callbacks(execute=True):
+        job = import_job_create(actor=village_cadre_a, uploaded_file=upload)
+    job.refresh_from_db()
+    assert job.message.endswith("；新建户中建档立卡（未脱贫） 1 户、已脱贫 2 户、返贫 1 户；收入 3 条，帮扶措施 2 条，结对帮扶 1 户；请确认导入")
+    with django_capture_on_commit_callbacks(execute=True):
+        import_job_confirm(actor=village_cadre_a, job=job)
+    job.refresh_from_db()
+    assert job.message.endswith("；新建户中建档立卡（未脱贫） 1 户、已脱贫 2 户、返贫 1 户；收入 3 条，帮扶措施 2 条，结对帮扶 1 户")
