@@ -39,15 +39,16 @@ from households.tests.import_files import (  # noqa: F401  (fixtures)
 pytestmark = pytest.mark.django_db
 
 
-def register_file(households, members, incomes=(), measures=()) -> bytes:
-    """A workbook with the template's four sheets; rows keyed by header (missing keys are blank)."""
+def register_file(households, members, incomes=(), measures=(), rename=None) -> bytes:
+    """A workbook with the template's four sheets; rows keyed by header (missing keys are blank). ``rename`` gives
+    the file's own names of template headers, as a county's register or a national export calls them."""
     workbook = Workbook()
     workbook.remove(workbook.active)
     for title, columns, rows in ((HOUSEHOLD_SHEET, HOUSEHOLD_COLUMNS, households), (MEMBER_SHEET, MEMBER_COLUMNS, members),
                                  (INCOME_SHEET, INCOME_COLUMNS, incomes), (MEASURE_SHEET, MEASURE_COLUMNS, measures)):
         sheet = workbook.create_sheet(title)
         headers = [column.header for column in columns]
-        sheet.append(headers)
+        sheet.append([(rename or {}).get(header, header) for header in headers])
         for row in rows:
             sheet.append([row.get(header) for header in headers])
     buffer = io.BytesIO()
@@ -341,3 +342,20 @@ def test_the_job_message_says_what_the_history_adds(village_cadre_a, django_capt
         import_job_confirm(actor=village_cadre_a, job=job)
     job.refresh_from_db()
     assert job.message.endswith("；新建户中建档立卡（未脱贫） 1 户、已脱贫 2 户、返贫 1 户；收入 3 条，帮扶措施 2 条，结对帮扶 1 户")
+
+
+def test_a_national_export_shaped_register_reads_its_headers_and_labels(village_cadre_a):
+    from households.models import Member
+
+    household, people = family(0, 识别年度=2014, 贫困户状态="脱贫户", 脱贫年度="2016年")
+    people[1].update({"与户主关系": "之妻", "劳动能力": "普通劳动力", "务工地点": "乡（镇）外县内务工"})
+    people.append(member_row(5, head=0, name="孙子", relation="之孙子", 劳动能力="无劳动力", 务工地点=None, 务工月数=0))
+    rename = {"户主身份证号": "户主证件号码", "村（组）区划代码": "行政区划代码", "贫困户状态": "脱贫状态",
+              "脱贫年度": "标注脱贫年度", "与户主关系": "与户主的关系", "劳动能力": "劳动技能", "务工地点": "务工状况",
+              "务工月数": "务工时间（月）", "享受低保": "是否享受低保", "身份证号": "证件号码"}
+    outcome = import_workbook(source=register_file([household], people, rename=rename), actor=village_cadre_a)
+    assert outcome.is_committed, outcome.result.errors.as_dicts()
+    assert {note["header"] for note in outcome.result.mapped_columns} >= {"户主证件号码", "劳动技能", "务工状况", "脱贫状态"}
+    assert _household(0).status == HouseholdStatus.EXITED and _household(0).exit_date == datetime.date(2016, 7, 1)
+    assert sorted(Member.objects.values_list("relation", "labour_capacity", "work_place")) == [
+        ("02", "full", "in_county"), ("12", "full", "out_township"), ("41", "none", "")]  # a bare 县内 stays 县内
