@@ -5,8 +5,8 @@ Data is built by calling services, as the app itself does.
 """
 import pytest
 
-from accounts.choices import Role
 from accounts.services import post_assign, user_create
+from povalleviation.roles import Role
 from villages.models import Area
 from villages.services import area_create
 

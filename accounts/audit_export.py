@@ -13,8 +13,9 @@ from openpyxl import Workbook
 
 from povalleviation.access import Capability, require
 from povalleviation.personal_data import export_mark, spreadsheet_row
+from povalleviation.roles import Role
 
-from .choices import AuditOutcome, Role
+from .choices import AuditOutcome
 
 EXPORT_LIMIT = 50_000
 HEADERS = ["时间", "用户名", "角色", "操作", "操作代码", "结果", "说明", "对象", "区域代码", "来源地址", "客户端"]

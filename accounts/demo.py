@@ -9,9 +9,9 @@ from django.conf import settings
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.choices import Role
 from accounts.models import Post, User
 from accounts.otp import TOTP_DEVICE_NAME, hex_key_from_base32, requires_second_factor
+from povalleviation.roles import Role
 from villages.demo import COUNTY_CODE, TOWNSHIP_CODE, VILLAGE_A_CODE, VILLAGE_B_CODE
 from villages.models import Area
 

@@ -4,8 +4,9 @@ from django.db import models
 from django.utils import timezone
 
 from povalleviation.access import ScopedQuerySet
+from povalleviation.roles import Role
 
-from .choices import AuditOutcome, PostApproval, Role
+from .choices import AuditOutcome, PostApproval
 from .models_history import ValueChange  # noqa: F401 (the model lives in its own module)
 
 # The three administrative roles of 等保 level 3: nobody holds two of them, and their passwords expire.

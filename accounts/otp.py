@@ -9,7 +9,7 @@ from django.conf import settings
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.choices import Role
+from povalleviation.roles import Role
 from villages.choices import AreaLevel
 
 SECOND_FACTOR_LEVELS = frozenset({AreaLevel.COUNTY, AreaLevel.CITY, AreaLevel.PROVINCE})

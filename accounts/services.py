@@ -10,8 +10,9 @@ from django.utils import timezone
 from povalleviation.access import ROLE_CAPABILITIES, Capability, covers, has_capability, scope_prefixes
 from povalleviation.errors import ApplicationError, Conflict, NotFound, PermissionDenied
 from povalleviation.request_context import current_origin
+from povalleviation.roles import Role
 
-from .choices import PostApproval, Role
+from .choices import PostApproval
 from .models import ADMINISTRATIVE_ROLES, AuditEvent, PasswordHistory, Post, User, register_action_labels
 
 register_action_labels({

@@ -7,7 +7,7 @@ A post at an area covers every row whose area code starts with that area's scope
 from django.db import models
 from django.db.models import Q
 
-from accounts.choices import Role
+from povalleviation.roles import Role
 
 
 class Capability(models.TextChoices):

@@ -125,12 +125,12 @@ def bench_household_import(context: Context, households: int = 20_000, members_p
     """
     from django.db import connection, transaction
 
-    from accounts.choices import Role
     from accounts.services import post_assign, user_create
     from households.imports.generator import demo_villages, write_household_file
     from households.imports.pipeline import collector_paused, import_workbook
     from households.imports.validation import validate_workbook
     from households.models import Household, Member
+    from povalleviation.roles import Role
     from villages.models import Area
 
     path, inline_path = context.work_dir / "households.xlsx", context.work_dir / "households-inline.xlsx"

@@ -1,9 +1,9 @@
 """Fixtures of the cross-app tests: a neighbouring county and extra personas."""
 import pytest
 
-from accounts.choices import Role
 from accounts.services import post_assign, user_create
 from conftest import PASSWORD, VILLAGE_A
+from povalleviation.roles import Role
 from tests.access_support import OTHER_COUNTY, OTHER_COUNTY_TOWNSHIP
 from villages.models import Area
 from villages.services import area_create

@@ -10,7 +10,6 @@ Everything is built through the services, the installation itself acting (``acto
 import datetime
 import uuid
 
-from accounts.choices import Role
 from accounts.models import AuditEvent
 from conftest import (
     CITY,
@@ -24,6 +23,7 @@ from conftest import (
     VILLAGE_A,
     VILLAGE_B,
 )
+from povalleviation.roles import Role
 from villages.models import Area
 from villages.services import area_create
 
@@ -114,7 +114,7 @@ def make_member(code, sequence):
 
 
 def make_parameter(code, sequence):
-    from assessments.services.parameters import policy_parameter_create
+    from assessments.policy.services import policy_parameter_create
 
     row = policy_parameter_create(actor=None, code="income_line", area=_area(code), year_from=2013, value=4000,
                                   source_citation="测试数据", reason="测试")
@@ -122,7 +122,7 @@ def make_parameter(code, sequence):
 
 
 def make_plan(code, sequence):
-    from assessments.services.plans import exit_plan_create
+    from assessments.plans.services import exit_plan_create
 
     return {"pk": exit_plan_create(actor=None, area=_area(code), year=2020, households=10).pk}
 
@@ -224,7 +224,7 @@ def make_disbursement(code, sequence):
 
 def _exit_parameters(code):
     """The exit rule rows of the village's county and province (as assessments' workflow tests set them)."""
-    from assessments.models import PolicyParameter
+    from assessments.policy.models import PolicyParameter
     from assessments.tests.workflow_fixtures import set_parameter
 
     county, province = code[:6] + "000000", code[:2] + "0000000000"
@@ -252,7 +252,7 @@ def make_verification(code, sequence):
 
 def make_eligibility_result(code, sequence):
     """The stored 脱贫标准 evaluation of a household of the village ``code``."""
-    from assessments.services.eligibility import eligibility_evaluate_household
+    from assessments.eligibility.services import eligibility_evaluate_household
     from assessments.tests.workflow_fixtures import YEAR, make_eligible
 
     _exit_parameters(code)
@@ -262,7 +262,7 @@ def make_eligibility_result(code, sequence):
 
 def make_recompute_run(code, sequence):
     """A queued 立即重算 of the county ``code`` (its task would start after commit)."""
-    from assessments.services.eligibility import recompute_run_start
+    from assessments.eligibility.services import recompute_run_start
     from assessments.tests.workflow_fixtures import YEAR
 
     return {"pk": recompute_run_start(actor=None, area=_area(code), year=YEAR).pk}

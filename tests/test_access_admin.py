@@ -1,13 +1,13 @@
 """The admin: only the system administrator opens it, and only for his areas."""
 import pytest
 
-from accounts.choices import Role
 from accounts.models import AuditEvent, Post, User
 from conftest import (
     CITY,
     COUNTY,
     VILLAGE_A,
 )
+from povalleviation.roles import Role
 from tests.access_support import (
     ADMIN_PAGES,
     COUNTY_SUBTREE,

@@ -7,7 +7,6 @@ inside → the data, and nothing of the neighbouring areas. Refused writes chang
 import pytest
 from knox.models import AuthToken
 
-from accounts.choices import Role
 from accounts.models import AuditEvent
 from conftest import (
     CITY,
@@ -20,6 +19,7 @@ from conftest import (
     VILLAGE_A,
     VILLAGE_B,
 )
+from povalleviation.roles import Role
 from tests.access_support import (
     ADMIN_PAGES,
     API_ENDPOINTS,

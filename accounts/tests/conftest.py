@@ -1,9 +1,9 @@
 """Personas of the account tests: the security and audit administrators (三权分立) beside the root personas."""
 import pytest
 
-from accounts.choices import Role
 from accounts.services import post_assign, user_create
 from conftest import COUNTY, OTHER_TOWNSHIP, PASSWORD
+from povalleviation.roles import Role
 from tests.conftest import other_county, other_county_cadre  # noqa: F401 (fixtures shared with the cross-app tests)
 from villages.models import Area
 

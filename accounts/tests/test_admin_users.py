@@ -2,10 +2,10 @@
 resets go through the audited services; the three administrative roles each have a working start page."""
 import pytest
 
-from accounts.choices import Role
 from accounts.models import AuditEvent, User
 from conftest import COUNTY, PASSWORD, VILLAGE_A
 from povalleviation.access import Capability, has_capability
+from povalleviation.roles import Role
 
 pytestmark = pytest.mark.django_db
 

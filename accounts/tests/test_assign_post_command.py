@@ -4,9 +4,10 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from accounts.choices import PostApproval, Role
+from accounts.choices import PostApproval
 from accounts.models import AuditEvent, Post, User
 from conftest import COUNTY
+from povalleviation.roles import Role
 
 pytestmark = pytest.mark.django_db
 

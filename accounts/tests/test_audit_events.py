@@ -7,11 +7,11 @@ from django.urls import path
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.choices import Role
 from accounts.models import AuditEvent, User
 from accounts.services import audit_record, post_assign, user_create
 from conftest import OTHER_TOWNSHIP, OTHER_VILLAGE, PASSWORD, VILLAGE_A
 from povalleviation import errors
+from povalleviation.roles import Role
 from povalleviation.urls import urlpatterns as main_urlpatterns
 from villages.models import Area
 

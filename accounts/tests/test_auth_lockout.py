@@ -5,10 +5,10 @@ from axes.models import AccessAttempt
 from axes.signals import user_locked_out
 from django.test import Client, override_settings
 
-from accounts.choices import Role
 from accounts.models import AuditEvent
 from accounts.views_security import LOCKOUT_MESSAGE
 from conftest import COUNTY, OTHER_TOWNSHIP, PASSWORD, _persona
+from povalleviation.roles import Role
 
 LOGIN = "/accounts/login/"
 SHARED_OFFICE_ADDRESS = "10.20.30.40"

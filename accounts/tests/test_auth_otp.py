@@ -11,10 +11,10 @@ from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.choices import Role
 from accounts.models import AuditEvent, User
 from accounts.otp import replace_recovery_codes, requires_second_factor, secret_base32
 from conftest import COUNTY, OTHER_TOWNSHIP, PASSWORD, _persona
+from povalleviation.roles import Role
 from tests.otp_support import code_at, confirmed_device, fresh_code
 
 LOGIN = "/accounts/login/"

@@ -3,11 +3,12 @@ role) takes a second person's approval, a security administrator of the post's a
 import pytest
 
 from accounts import services
-from accounts.choices import PostApproval, Role
+from accounts.choices import PostApproval
 from accounts.models import AuditEvent, Post, User
 from conftest import COUNTY, TOWNSHIP, VILLAGE_A
 from povalleviation.access import Capability, has_capability
 from povalleviation.errors import ApplicationError, NotFound, PermissionDenied
+from povalleviation.roles import Role
 from villages.models import Area
 
 pytestmark = pytest.mark.django_db

@@ -10,8 +10,6 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import AuditEvent
-from assessments.models import Announcement, Verification, VerificationStatus
-from assessments.services.workflows import announcement_publish
 from assessments.tests.workflow_fixtures import *  # noqa: F403
 from assessments.tests.workflow_fixtures import (
     YEAR,
@@ -21,6 +19,8 @@ from assessments.tests.workflow_fixtures import (
     nominate,
     to_step,
 )
+from assessments.workflows.models import Announcement, Verification, VerificationStatus
+from assessments.workflows.services import announcement_publish
 from conftest import COUNTY, OTHER_TOWNSHIP, TOWNSHIP, VILLAGE_B
 from povalleviation.errors import ApplicationError, Conflict, NotFound, PermissionDenied
 from villages.models import Area
@@ -32,8 +32,8 @@ ID_NUMBER = re.compile(r"\d{17}[\dX]")
 @pytest.fixture
 def approved(village_cadre_a, village_cadre_b, first_secretary_a, township_officer, county_officer, exit_parameters):
     """Three households of 老厂乡 (two in 太和村, one in 勐炳村) waiting for 公告."""
-    from accounts.choices import Role
     from conftest import _persona
+    from povalleviation.roles import Role
 
     secretary_b = _persona("secretary_b", Role.FIRST_SECRETARY, VILLAGE_B)
     taihe = eligible_households(village_cadre_a, 2)

@@ -4,13 +4,13 @@ each change audited; a refused change stores nothing; new verifications follow t
 
 import pytest
 
-from accounts.choices import Role
 from accounts.models import AuditEvent
-from assessments.models import ApprovalChain
-from assessments.services.workflows import DEFAULT_CHAINS
 from assessments.tests.workflow_fixtures import *  # noqa: F403
 from assessments.tests.workflow_fixtures import nominate
+from assessments.workflows.models import ApprovalChain
+from assessments.workflows.services import DEFAULT_CHAINS
 from conftest import COUNTY, _persona
+from povalleviation.roles import Role
 from villages.services import area_create
 
 pytestmark = pytest.mark.django_db

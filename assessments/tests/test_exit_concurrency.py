@@ -6,14 +6,14 @@ import threading
 import pytest
 from django.db import connection
 
-from accounts.choices import Role
 from accounts.services import post_assign, user_create
-from assessments.models import VerificationEvent
-from assessments.services.workflows import verification_approve
 from assessments.tests.workflow_fixtures import *  # noqa: F403
 from assessments.tests.workflow_fixtures import fresh, nominate, to_step
+from assessments.workflows.models import VerificationEvent
+from assessments.workflows.services import verification_approve
 from conftest import PASSWORD, TOWNSHIP
 from povalleviation.errors import Conflict
+from povalleviation.roles import Role
 from villages.models import Area
 
 

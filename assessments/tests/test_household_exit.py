@@ -7,19 +7,8 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from accounts.choices import Role
 from accounts.models import AuditEvent
 from accounts.services import post_assign, user_create
-from assessments.models import Verification, VerificationEvent, VerificationStatus
-from assessments.services.workflows import (
-    approval_chain_set,
-    household_exit_nominate,
-    verification_approve,
-    verification_reject,
-    verification_return,
-    verification_withdraw,
-)
-from assessments.services.workflows.common import sha256_of
 from assessments.tests.workflow_fixtures import *  # noqa: F403
 from assessments.tests.workflow_fixtures import (
     MEETING,
@@ -33,11 +22,22 @@ from assessments.tests.workflow_fixtures import (
     review,
     to_step,
 )
+from assessments.workflows.models import Verification, VerificationEvent, VerificationStatus
+from assessments.workflows.services import (
+    approval_chain_set,
+    household_exit_nominate,
+    verification_approve,
+    verification_reject,
+    verification_return,
+    verification_withdraw,
+)
+from assessments.workflows.services.common import sha256_of
 from conftest import COUNTY, PASSWORD, TOWNSHIP, VILLAGE_B
 from households.models import HouseholdStatusChange, IncomeRecord
 from households.services import household_set_status, income_record_save
 from households.tests.factories import register_household
 from povalleviation.errors import ApplicationError, Conflict, NotFound, PermissionDenied
+from povalleviation.roles import Role
 from villages.models import Area
 
 pytestmark = pytest.mark.django_db
@@ -369,7 +369,7 @@ def test_reject_of_a_returned_household_goes_back_to_returned(ready_household, p
 
 
 def test_withdraw_restores_status_and_stops_the_publicity(ready_household, people):
-    from assessments.services.workflows import publicity_open
+    from assessments.workflows.services import publicity_open
 
     verification = nominate(people["cadre"], ready_household)
     review(people["secretary"], verification)

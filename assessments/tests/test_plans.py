@@ -10,16 +10,16 @@ from django.db import connection
 from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 
-from accounts.choices import Role
 from accounts.models import AuditEvent, User
 from accounts.services import post_assign, user_create
-from assessments.models import ExitPlan, ExitPlanBase, ExitPlanStatus
-from assessments.selectors_plans import plan_sum_warnings, plan_vs_actual
-from assessments.services.plans import exit_plan_approve, exit_plan_create, exit_plan_revise, exit_plan_update
+from assessments.plans.models import ExitPlan, ExitPlanBase, ExitPlanStatus
+from assessments.plans.selectors import plan_sum_warnings, plan_vs_actual
+from assessments.plans.services import exit_plan_approve, exit_plan_create, exit_plan_revise, exit_plan_update
 from conftest import CITY, COUNTY, OTHER_TOWNSHIP, OTHER_VILLAGE, PASSWORD, TOWNSHIP, VILLAGE_A, VILLAGE_B
 from households.services import household_set_status
 from households.tests.factories import member_data, register_household
 from povalleviation.errors import ApplicationError, Conflict, PermissionDenied
+from povalleviation.roles import Role
 from villages.models import Area
 from villages.services import area_update
 

@@ -11,9 +11,8 @@ from unittest import mock
 import pytest
 from django.utils import timezone
 
-from accounts.choices import Role
-from assessments.services.parameters import policy_parameter_create
-from assessments.services.workflows import (
+from assessments.policy.services import policy_parameter_create
+from assessments.workflows.services import (
     household_exit_nominate,
     publicity_close,
     publicity_open,
@@ -22,6 +21,7 @@ from assessments.services.workflows import (
 from conftest import COUNTY, GROUP_A1, PROVINCE, _persona
 from households.services import household_set_status, income_record_save, living_conditions_record
 from households.tests.factories import member_data, register_household
+from povalleviation.roles import Role
 from villages.models import Area
 
 YEAR = timezone.localdate().year

@@ -1,8 +1,8 @@
 """The admin shows the ledger read-only and only within the staff user's posts."""
 import pytest
 
-from accounts.choices import Role
 from conftest import COUNTY, OTHER_TOWNSHIP, _persona
+from povalleviation.roles import Role
 from projects.tests.factories import allocate
 
 

@@ -90,8 +90,8 @@ def test_village_cadre_and_other_township_cannot_record(funding, village_cadre_a
 
 def test_review_chain_needs_two_other_people_and_rejection_releases(funding, township_officer, county_officer,
                                                                      county_approver, areas):
-    from accounts.choices import Role
     from conftest import _persona
+    from povalleviation.roles import Role
 
     checker = _persona("township_checker", Role.TOWNSHIP_OFFICER, TOWNSHIP)
     first = pay(funding, township_officer, "30000", "PZ-1")

@@ -6,12 +6,12 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from accounts.choices import Role
 from conftest import COUNTY, TOWNSHIP, _persona
 from funds.choices import DelayCause, DelayKind, ResponsibleParty
 from funds.models import Disbursement, FundAllocation, FundDelay
 from funds.services import fund_allocation_publish, fund_delay_record, fund_disburse
 from povalleviation.errors import ApplicationError, Conflict, PermissionDenied
+from povalleviation.roles import Role
 from projects.services import project_start
 from projects.tests.factories import allocate, approve, fund, publicize_plan
 from villages.services import area_create

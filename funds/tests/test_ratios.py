@@ -35,8 +35,8 @@ def ledger(approved_project, areas, county_officer, township_officer):
     pay(f_local, "200000", datetime.date(2024, 7, 1), "B1")
     pay(f_township, "100000", datetime.date(2024, 9, 1), "C1")
     rejected = pay(f_central, "50000", datetime.date(2024, 8, 1), "A2")
-    from accounts.choices import Role
     from conftest import _persona
+    from povalleviation.roles import Role
 
     checker = _persona("checker", Role.TOWNSHIP_OFFICER, TOWNSHIP)
     disbursement_review_township(actor=checker, disbursement=rejected, approve=False, note="重复报账")
@@ -106,7 +106,7 @@ def test_recompute_task_runs_for_the_county(ledger, django_capture_on_commit_cal
 
 def test_targets_from_policy_parameters_flag_areas_below_target(ledger):
     """A city target of 92 % (焦作-style P-FD-02) is inherited by the county; 老厂乡 gets its own 40 %."""
-    from assessments.services.parameters import policy_parameter_create
+    from assessments.policy.services import policy_parameter_create
     from conftest import CITY
 
     policy_parameter_create(actor=None, code="fund_spend_ratio_min", area=ledger[CITY], year_from=2024, value="92",

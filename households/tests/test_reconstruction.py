@@ -11,7 +11,6 @@ import subprocess
 import pytest
 from openpyxl import load_workbook
 
-from accounts.choices import Role
 from accounts.models import AuditEvent
 from assessments.tests.workflow_fixtures import *  # noqa: F403
 from assessments.tests.workflow_fixtures import helped, make_eligible, nominate
@@ -19,6 +18,7 @@ from conftest import CITY, COUNTY, GROUP_A1, PROVINCE, TOWNSHIP, VILLAGE_A, _per
 from households.idnumber import mask_id_number
 from households.tests.factories import member_data, register_household
 from povalleviation.access import ROLE_CAPABILITIES, Capability
+from povalleviation.roles import Role
 from villages.models import Area
 
 pytestmark = pytest.mark.django_db

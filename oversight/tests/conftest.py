@@ -4,10 +4,10 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from accounts.choices import Role
 from conftest import COUNTY, TOWNSHIP, VILLAGE_A, VILLAGE_B, _persona
 from households.tests.conftest import household_a, household_b  # noqa: F401  (fixtures)
 from oversight import services
+from povalleviation.roles import Role
 from villages.models import Area
 
 

@@ -4,12 +4,12 @@ each reveal audited with the complaint's area; everyone else is refused and noth
 import pytest
 from django.urls import reverse
 
-from accounts.choices import Role
 from accounts.models import AuditEvent
 from conftest import COUNTY, TOWNSHIP, _persona
 from oversight import services
 from oversight.tests.conftest import at
 from povalleviation.access import ROLE_CAPABILITIES, Capability
+from povalleviation.roles import Role
 
 pytestmark = pytest.mark.django_db
 

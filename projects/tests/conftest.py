@@ -1,8 +1,8 @@
 import pytest
 
-from accounts.choices import Role
 from conftest import COUNTY, VILLAGE_A, _persona
 from households.tests.conftest import household_a, household_b  # noqa: F401  (fixtures)
+from povalleviation.roles import Role
 from projects.tests.factories import approve, make_project
 from villages.models import Area
 

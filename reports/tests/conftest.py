@@ -59,9 +59,9 @@ def signed_sample(demo_signing_files, sample_report_pdf):
 @pytest.fixture
 def report_reviewer(areas):
     """A second leading-group officer: the reviewer must not be the person who generated the report."""
-    from accounts.choices import Role
     from accounts.services import post_assign, user_create
     from conftest import COUNTY, PASSWORD
+    from povalleviation.roles import Role
     from villages.models import Area
 
     user = user_create(actor=None, username="office_reviewer", password=PASSWORD, full_name="王审核")

@@ -4,8 +4,8 @@ import datetime
 
 import pytest
 
-from accounts.choices import Role
 from conftest import COUNTY, OTHER_TOWNSHIP, TOWNSHIP, _persona
+from povalleviation.roles import Role
 from reports.models import QuarterlyReport, ReportStatus
 
 URL = "/admin/reports/quarterlyreport/"

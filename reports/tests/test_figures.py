@@ -7,7 +7,6 @@ from decimal import Decimal
 
 import pytest
 
-from accounts.choices import Role
 from conftest import COUNTY, OTHER_TOWNSHIP, TOWNSHIP, VILLAGE_A, _persona
 from funds.selectors import spend_summary
 from funds.services import fund_disburse
@@ -15,6 +14,7 @@ from households.models import Member
 from households.selectors_asof import poverty_incidence_as_of, poverty_stock_as_of
 from households.services import member_add, member_remove
 from households.tests.factories import member_data
+from povalleviation.roles import Role
 from reports.generation import report_build
 from reports.models import ReportStatus
 from reports.services import report_generate

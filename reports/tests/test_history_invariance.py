@@ -13,20 +13,19 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from accounts.choices import Role
 from accounts.models import ValueChange
-from assessments.models import ExitPlan, ExitPlanBase, ExitPlanStatus
-from assessments.services.parameters import (
-    policy_parameter_create,
-    policy_parameter_retire,
-    policy_parameter_revise,
-)
-from assessments.services.plans import (
+from assessments.plans.models import ExitPlan, ExitPlanBase, ExitPlanStatus
+from assessments.plans.services import (
     exit_plan_approve,
     exit_plan_base_save,
     exit_plan_create,
     exit_plan_revise,
     exit_plan_update,
+)
+from assessments.policy.services import (
+    policy_parameter_create,
+    policy_parameter_retire,
+    policy_parameter_revise,
 )
 from conftest import COUNTY, TOWNSHIP, VILLAGE_A, VILLAGE_B, _persona
 from funds.models import Disbursement
@@ -37,6 +36,7 @@ from households.models import Member
 from households.selectors_asof import members_as_of, stock_household_ids_as_of
 from households.services import member_update
 from households.tests.import_files import household_row, member_row, person_id, workbook_bytes
+from povalleviation.roles import Role
 from projects.models import ProjectEvent
 from projects.services import project_return, project_submit, project_update
 from projects.tests.factories import make_project, source
@@ -232,8 +232,8 @@ def test_spend_target_retired_and_replaced_after_the_quarter(history, county_off
 def test_eligibility_recomputed_after_the_quarter_counts_as_it_stood(history, village_cadre_a):
     """Results rewritten by a later county recompute (a changed conclusion) or first computed after the day
     leave the quarter's eligibility counts as they were; the current results differ."""
-    from assessments.models import EligibilityResult
-    from assessments.services.eligibility import eligibility_evaluate_household, eligibility_recompute
+    from assessments.eligibility.models import EligibilityResult
+    from assessments.eligibility.services import eligibility_evaluate_household, eligibility_recompute
     from households.services.records import living_conditions_record
 
     zhao, qian, sun = history["taihe"]

@@ -112,8 +112,8 @@ def test_correction_is_a_new_version_that_references_the_signed_one(signed_repor
 
 
 def test_out_of_area_officers_cannot_review(areas, leading_group_staff, report_media):
-    from accounts.choices import Role
     from conftest import _persona
+    from povalleviation.roles import Role
 
     elsewhere = _persona("other_office", Role.LEADING_GROUP_OFFICE, OTHER_TOWNSHIP)
     report = report_build(report_generate(actor=leading_group_staff, area=areas[COUNTY], year=2024, quarter=2).pk)

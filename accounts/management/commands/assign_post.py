@@ -6,9 +6,9 @@ made in the admin and approved by a security administrator.
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts import services
-from accounts.choices import Role
 from accounts.models import User
 from povalleviation.errors import ApplicationError
+from povalleviation.roles import Role
 from villages.models import Area
 
 
