@@ -7,8 +7,7 @@ class AssessmentsConfig(AppConfig):
 
     def ready(self):
         from accounts.models import register_action_labels
-
-        from .models import VerificationEvent
+        from assessments.workflows.models import VerificationEvent
 
         register_action_labels(
             {

@@ -19,7 +19,7 @@ from django.db.models import Q
 
 from accounts.history import day_end
 
-# PolicyParameter codes (assessments.models.parameters.ParameterCode) the fund pages read.
+# PolicyParameter codes (assessments.policy.models.ParameterCode) the fund pages read.
 SPEND_TARGET_CODE = "fund_spend_ratio_min"  # P-FD-01…03, %
 CITY_RATIO_CODE = "city_fund_ratio_min"  # P-FD-04, %
 CITY_RATIO_WITH_GROWTH_CODE = "city_fund_ratio_with_growth_min"  # P-FD-04 alternative, %
@@ -39,7 +39,7 @@ def _chain(area) -> list[str]:
 
 def _rows_in_force(*, codes, area_codes, year: int, as_of: datetime.date) -> list:
     """The version of each series in force on ``as_of`` that covers the year, most specific first."""
-    from assessments.models import PolicyParameter
+    from assessments.policy.models import PolicyParameter
 
     end = day_end(as_of)
     candidates = (PolicyParameter.objects.filter(Q(code__in=list(codes)), Q(area__code__in=area_codes))
@@ -56,7 +56,7 @@ def _rows_in_force(*, codes, area_codes, year: int, as_of: datetime.date) -> lis
 def targets_for_areas(*, area, children, year: int, codes=ALL_CODES, as_of: datetime.date | None = None) -> dict[str, dict]:
     """area code → {parameter code → PolicyParameter | None} for ``area`` and each of ``children``. One query.
     ``as_of``: the versions in force on that day rather than the current ones."""
-    from assessments.models import PolicyParameter
+    from assessments.policy.models import PolicyParameter
 
     parent_chain = _chain(area)
     area_codes = set(parent_chain) | {child.code for child in children}

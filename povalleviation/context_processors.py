@@ -36,7 +36,7 @@ def navigation(request):
             items.append({"label": label, "url": url, "active": current == url or (url != "/" and current.startswith(url))})
     inbox_count = 0
     if Capability.EXIT_VIEW in capabilities:
-        from assessments.selectors_workflows import inbox_count as count_inbox
+        from assessments.workflows.selectors.verifications import inbox_count as count_inbox
 
         inbox_count = count_inbox(user=user)
         inbox_url = reverse("workflow:inbox")

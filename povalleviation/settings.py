@@ -232,12 +232,12 @@ CELERY_BEAT_SCHEDULE["recompute-fund-ratios"] = {
     "task": "funds.tasks.recompute_fund_ratios_task",
     "schedule": crontab(hour=2, minute=30),
 }
-# Nightly eligibility recompute of every county for the current year (assessments.tasks_eligibility).
+# Nightly eligibility recompute of every county for the current year (assessments.eligibility.tasks).
 CELERY_BEAT_SCHEDULE["recompute-eligibility"] = {
     "task": "assessments.recompute_eligibility_nightly",
     "schedule": crontab(hour=2, minute=30),
 }
-# Daily: close every 公示 past its end date with no open objection (assessments.tasks_workflows).
+# Daily: close every 公示 past its end date with no open objection (assessments.workflows.tasks).
 CELERY_BEAT_SCHEDULE["close-due-publicities"] = {
     "task": "assessments.close_due_publicities",
     "schedule": crontab(hour=0, minute=30),

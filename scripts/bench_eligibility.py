@@ -112,7 +112,7 @@ class _NoMigrations(dict):
 def _build_county():
     from django.db import connection
 
-    from assessments.services.parameters import policy_parameters_load
+    from assessments.policy.services import policy_parameters_load
     from households.models import (
         HospitalExpense,
         Household,
@@ -213,7 +213,7 @@ def bench_eligibility(database_url: str) -> dict:
     from django.conf import settings
     from django.db import connection
 
-    from assessments.services.eligibility import eligibility_recompute
+    from assessments.eligibility.services import eligibility_recompute
 
     # Tables straight from the models (as pytest --no-migrations): the bench needs the schema, not its history.
     saved_migrations, saved_test = settings.MIGRATION_MODULES, connection.settings_dict.get("TEST", {})

@@ -115,10 +115,10 @@ ROUTES: dict[str, Route] = {
     "policy:parameter_detail": page(C.POLICY_VIEW, "parameter"),
     "policy:parameter_edit": page(C.POLICY_EDIT, "parameter"),
     "policy:parameter_retire": post(C.POLICY_EDIT, "parameter"),
-    "policy:run_list": page(C.POLICY_VIEW),
-    "policy:run_start": page(C.ELIGIBILITY_RECOMPUTE, success=302),  # a GET goes back to the run list
-    "policy:run_status": page(C.POLICY_VIEW),
-    "policy:area_results": page(C.POLICY_VIEW),
+    "eligibility:run_list": page(C.POLICY_VIEW),
+    "eligibility:run_start": page(C.ELIGIBILITY_RECOMPUTE, success=302),  # a GET goes back to the run list
+    "eligibility:run_status": page(C.POLICY_VIEW),
+    "eligibility:area_results": page(C.POLICY_VIEW),
     # exits, identification, 公示 and 公告
     "workflow:list": page(C.EXIT_VIEW),
     "workflow:inbox": page(C.EXIT_VIEW),

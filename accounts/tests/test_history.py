@@ -16,8 +16,8 @@ from accounts.history import (
     value_on,
 )
 from accounts.models import ValueChange
-from assessments.models import ExitPlanBase
-from assessments.services.plans import exit_plan_base_save
+from assessments.plans.models import ExitPlanBase
+from assessments.plans.services import exit_plan_base_save
 from conftest import COUNTY, TOWNSHIP, VILLAGE_A
 from households.models import Member
 from households.services import member_update

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from assessments.models.eligibility import ReasonCodesField
 from povalleviation.access import ScopedQuerySet
 
 __all__ = ["CriterionStatus", "EligibilityResult", "AreaEligibilityResult", "RecomputeRun"]
@@ -24,30 +25,6 @@ class EligibilityResultQuerySet(ScopedQuerySet):
     area_code_path = "household__area_code"
 
 
-class ReasonCodesField(models.TextField):
-    """{criterion code: reason code}, stored as ``CODE=reason;CODE=reason`` (DOMAIN.md §3.4 order).
-
-    The county recompute builds this text with plain concatenation in SQL: a JSONB object per household cost
-    more than computing every criterion (measured: about 0.4 s per 100 000 results).
-    """
-
-    def from_db_value(self, value, expression, connection):
-        return self.to_python(value)
-
-    def to_python(self, value):
-        if value is None or isinstance(value, dict):
-            return value
-        return dict(pair.split("=", 1) for pair in value.split(";") if pair)
-
-    def get_prep_value(self, value):
-        if isinstance(value, dict):
-            return ";".join(f"{code}={reason}" for code, reason in value.items())
-        return value
-
-    def value_to_string(self, obj):
-        return self.get_prep_value(self.value_from_object(obj))
-
-
 def _text(value) -> str | None:
     return None if value is None else str(value)
 
@@ -58,7 +35,7 @@ class EligibilityResult(models.Model):
     000_6ea9a56b91abd59f.txt §二(二); 003_4668418ac55f704e.txt §一.3; DOMAIN.md §3.4).
 
     ``reasons`` maps each criterion to its reason code, which fixes pass / fail / unknown
-    (``assessments.engine.criteria.REASON_STATUS``). The values used are stored beside it: the income read,
+    (``assessments.eligibility.engine.criteria.REASON_STATUS``). The values used are stored beside it: the income read,
     the counts from the members, the id of the 两不愁三保障 assessment read (assessments are never edited, so
     the id is a snapshot), the 住院费用 facts of the member with the highest self-pay ratio and, in
     ``parameter_version``, the ids of the parameter rows applied (rows are versioned, never changed in place).
@@ -142,14 +119,14 @@ class EligibilityResult(models.Model):
     @property
     def criteria(self) -> dict:
         """Each criterion's reason code, and the hospital facts under ``_hospital`` when any."""
-        from assessments.engine.criteria import HOSPITAL_KEY
+        from assessments.eligibility.engine.criteria import HOSPITAL_KEY
 
         hospital = self.hospital
         return {**(self.reasons or {}), **({HOSPITAL_KEY: hospital} if hospital else {})}
 
     @criteria.setter
     def criteria(self, value: dict):
-        from assessments.engine.criteria import HOSPITAL_KEY
+        from assessments.eligibility.engine.criteria import HOSPITAL_KEY
 
         value = dict(value or {})
         self.hospital = value.pop(HOSPITAL_KEY, None)
@@ -158,7 +135,7 @@ class EligibilityResult(models.Model):
     @property
     def data_fingerprint(self) -> str:
         """MD5 of the facts the result was computed from (``engine.criteria.facts_fingerprint``)."""
-        from assessments.engine.criteria import facts_fingerprint
+        from assessments.eligibility.engine.criteria import facts_fingerprint
 
         return facts_fingerprint(
             income_id=self.income_record_id, income=self.per_capita_income, conditions_id=self.conditions_id,

@@ -14,22 +14,25 @@ from django.utils import timezone
 
 from accounts.history import record_changes_bulk
 from accounts.services import audit_record
-from assessments.engine import areas as area_engine
-from assessments.engine.criteria import HOUSEHOLD_PARAMETER_CODES, HouseholdParameters, evaluate_household
-from assessments.engine.facts import load_household_facts
-from assessments.engine.household_sql import batch_arguments, id_ranges, write_batch
-from assessments.engine.parallel import run_batches, worker_count
-from assessments.engine.stock_sql import add_totals, stock_by_village
-from assessments.models import AreaEligibilityResult, EligibilityResult, RecomputeRun
-from assessments.models.parameters import ParameterCode
+from assessments.eligibility.engine import areas as area_engine
+from assessments.eligibility.engine.criteria import (
+    HOUSEHOLD_PARAMETER_CODES,
+    HouseholdParameters,
+    evaluate_household,
+)
+from assessments.eligibility.engine.facts import load_household_facts
+from assessments.eligibility.engine.household_sql import batch_arguments, id_ranges, write_batch
+from assessments.eligibility.engine.parallel import run_batches, worker_count
+from assessments.eligibility.engine.stock_sql import add_totals, stock_by_village
+from assessments.eligibility.models import AreaEligibilityResult, EligibilityResult, RecomputeRun
+from assessments.policy.models import ParameterCode
+from assessments.policy.services import parameter_values_for_area, parameter_values_for_villages
 from households.choices import HouseholdStatus
 from households.models import Household, IncomeRecord, LivingConditions
 from povalleviation.access import Capability, require
 from povalleviation.errors import ApplicationError, Conflict
 from villages.choices import AreaLevel
 from villages.models import Area, AreaYearProfile
-
-from .parameters import parameter_values_for_area, parameter_values_for_villages
 
 logger = logging.getLogger(__name__)
 
@@ -120,7 +123,7 @@ class _HouseholdEvaluationOnCommit:
 
     def __call__(self):
         _pending().pop(self.household_id, None)
-        from assessments.tasks_eligibility import evaluate_household_task
+        from assessments.eligibility.tasks import evaluate_household_task
 
         evaluate_household_task.delay(self.household_id)
 
@@ -399,7 +402,7 @@ def recompute_run_start(*, actor, area, year: int) -> RecomputeRun:
                  summary=f"发起 {area.name} {year} 年度脱贫标准重算", changes={"year": year})
 
     def send():
-        from assessments.tasks_eligibility import recompute_eligibility_task
+        from assessments.eligibility.tasks import recompute_eligibility_task
 
         try:
             recompute_eligibility_task.delay(area.pk, year, run.pk)

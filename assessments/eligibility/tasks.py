@@ -10,7 +10,7 @@ __all__ = ["evaluate_household_task", "recompute_eligibility_task", "recompute_e
              retry_backoff=True, max_retries=3)
 def evaluate_household_task(household_id: int):
     """Re-evaluate one household (every year it has data for) after its record changed."""
-    from assessments.services.eligibility import eligibility_evaluate_household_years
+    from assessments.eligibility.services import eligibility_evaluate_household_years
 
     return {"household_id": household_id,
             "years": [r.year for r in eligibility_evaluate_household_years(household_id=household_id)]}
@@ -23,8 +23,8 @@ def recompute_eligibility_task(area_id: int, year: int, run_id: int | None = Non
 
     A run that already finished is not computed again (a redelivered message changes nothing).
     """
-    from assessments.models import RecomputeRun
-    from assessments.services.eligibility import eligibility_recompute
+    from assessments.eligibility.models import RecomputeRun
+    from assessments.eligibility.services import eligibility_recompute
     from villages.models import Area
 
     area = Area.objects.filter(pk=area_id).first()
@@ -45,7 +45,7 @@ def recompute_eligibility_task(area_id: int, year: int, run_id: int | None = Non
 @shared_task(name="assessments.recompute_eligibility_nightly")
 def recompute_eligibility_nightly_task(year: int | None = None):
     """The nightly run (beat, 02:30): one recorded run per county, for the current year unless given."""
-    from assessments.models import RecomputeRun
+    from assessments.eligibility.models import RecomputeRun
     from villages.choices import AreaLevel
     from villages.models import Area
 

@@ -1,8 +1,9 @@
-"""Poverty standards and eligibility, exit verifications, exit plans (and later the rectification ledger
-and quarterly reports). Each concept has its own module."""
-from .announcements import *  # noqa: F403
-from .comparison import *  # noqa: F403
-from .eligibility import *  # noqa: F403
-from .parameters import *  # noqa: F403
-from .plans import *  # noqa: F403
-from .workflows import *  # noqa: F403
+"""Every model of the assessments app, imported here so Django finds them (one app, one migration history).
+
+The classes live in their parts: ``assessments.policy.models``, ``assessments.eligibility.models``,
+``assessments.workflows.models`` and ``assessments.plans.models``; code imports them from there.
+"""
+from assessments.eligibility.models import *  # noqa: F403
+from assessments.plans.models import *  # noqa: F403
+from assessments.policy.models import *  # noqa: F403
+from assessments.workflows.models import *  # noqa: F403

@@ -15,8 +15,8 @@ import math
 from django.db import transaction
 from django.utils import timezone
 
-from assessments.models import ExitPlan
-from assessments.services.plans import exit_plan_approve, exit_plan_base_save, exit_plan_create
+from assessments.plans.models import ExitPlan
+from assessments.plans.services import exit_plan_approve, exit_plan_base_save, exit_plan_create
 from households.selectors_asof import poverty_stock_as_of
 from villages.choices import AreaLevel
 from villages.models import Area

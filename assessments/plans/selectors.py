@@ -14,7 +14,7 @@ from django.db.models.functions import ExtractYear, Substr
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from assessments.models import PLAN_FIGURES, PLAN_LEVELS, ExitPlan, ExitPlanBase, ExitPlanStatus
+from assessments.plans.models import PLAN_FIGURES, PLAN_LEVELS, ExitPlan, ExitPlanBase, ExitPlanStatus
 from households.choices import HouseholdStatus
 from households.models import HouseholdStatusChange
 from povalleviation.access import Capability, covers, scope_q

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from accounts.history import record_changes
 from accounts.services import audit_record
-from assessments.models import PLAN_FIGURES, ExitPlan, ExitPlanBase, ExitPlanStatus
+from assessments.plans.models import PLAN_FIGURES, ExitPlan, ExitPlanBase, ExitPlanStatus
 from povalleviation.access import Capability, require
 from povalleviation.errors import ApplicationError, Conflict
 from villages.choices import LEVEL_ORDER, level_of_code

@@ -15,8 +15,9 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
 
-from assessments.models import PLAN_FIGURES, ExitPlanStatus
-from assessments.selectors_plans import (
+from assessments.plans import services as plan_services
+from assessments.plans.models import PLAN_FIGURES, ExitPlanStatus
+from assessments.plans.selectors import (
     FIGURE_LABELS,
     exit_plan_detail,
     exit_plan_list,
@@ -27,7 +28,6 @@ from assessments.selectors_plans import (
     plannable_areas,
     viewable_plan_areas,
 )
-from assessments.services import plans as plan_services
 from povalleviation.access import Capability, covers, has_capability
 from povalleviation.errors import ApplicationError
 from povalleviation.views import CapabilityRequiredMixin

@@ -1,8 +1,7 @@
-"""Forms of the policy pages: set or revise a parameter (always with a reason), start a recompute run."""
+"""The form of the policy pages: set or revise a parameter (always with a reason)."""
 from django import forms
-from django.utils import timezone
 
-from assessments.models.parameters import Comparator, ParameterCode
+from assessments.policy.models import Comparator, ParameterCode
 
 
 class ParameterForm(forms.Form):
@@ -25,19 +24,3 @@ class ParameterForm(forms.Form):
         super().__init__(*args, **kwargs)
         if fixed_code:
             del self.fields["code"]
-
-
-class RecomputeForm(forms.Form):
-    area = forms.ChoiceField(label="县")
-    year = forms.IntegerField(label="年度", min_value=2013)
-
-    def __init__(self, *args, area_choices=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["area"].choices = list(area_choices)
-        self.fields["year"].widget.attrs["max"] = timezone.localdate().year
-
-    def clean_year(self):
-        year = self.cleaned_data["year"]
-        if year > timezone.localdate().year:
-            raise forms.ValidationError(f"年度不能晚于 {timezone.localdate().year} 年")
-        return year

@@ -14,8 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.services import audit_record
-from assessments.models import PolicyParameter
-from assessments.models.parameters import PARAMETER_DEFINITIONS, ParameterCode
+from assessments.policy.models import PARAMETER_DEFINITIONS, ParameterCode, PolicyParameter
 from povalleviation.access import Capability, require
 from povalleviation.errors import ApplicationError
 from villages.choices import AreaLevel

@@ -1,46 +1,40 @@
-"""Policy pages: parameters by area with inheritance, set/revise/retire with history; recompute runs with a
-progress bar and 「立即重算」; village and county results.
+"""Policy pages: parameters by area with inheritance, set/revise/retire with history (the eligibility pages
+under /policy/eligibility/ live in ``assessments.eligibility.views``).
 
 Anonymous → login; no capability → 403; a row or area outside the user's areas → 404.
 """
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, JsonResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
 
-from assessments.forms_policy import ParameterForm, RecomputeForm
-from assessments.models import AreaEligibilityResult
-from assessments.models.parameters import PARAMETER_DEFINITIONS, ParameterCode
-from assessments.selectors_eligibility import (
-    area_results,
+from assessments.policy.forms import ParameterForm
+from assessments.policy.models import PARAMETER_DEFINITIONS, ParameterCode
+from assessments.policy.selectors import (
     default_area,
-    explained_area_results,
     parameter_detail,
     parameter_history,
     parameter_overview,
     parameter_rows,
-    recompute_areas,
-    recompute_runs,
     visible_area,
 )
-from assessments.services.eligibility import recompute_run_start
-from assessments.services.parameters import (
+from assessments.policy.services import (
     EDITABLE_FIELDS,
     policy_parameter_create,
     policy_parameter_retire,
     policy_parameter_revise,
 )
-from povalleviation.access import Capability, covers, has_capability
+from povalleviation.access import Capability, covers
 from povalleviation.errors import ApplicationError
 from povalleviation.views import CapabilityRequiredMixin
 from villages.models import Area
 
 
-def _year(raw, default=None) -> int:
+def parse_year(raw, default=None) -> int:
     try:
         year = int(raw)
     except (TypeError, ValueError):
@@ -48,7 +42,7 @@ def _year(raw, default=None) -> int:
     return year if 2000 <= year <= 2100 else (default or timezone.localdate().year)
 
 
-def _apply_errors(error: ApplicationError, form):
+def apply_form_errors(error: ApplicationError, form):
     placed = False
     for key, message in error.field_errors.items():
         if key in form.fields:
@@ -58,7 +52,7 @@ def _apply_errors(error: ApplicationError, form):
         form.add_error(None, error.message)
 
 
-def _area_from_request(request, capability=Capability.POLICY_VIEW):
+def area_from_request(request, capability=Capability.POLICY_VIEW):
     code = request.GET.get("area") or request.POST.get("area")
     area = visible_area(user=request.user, code=code, capability=capability) if code else default_area(
         user=request.user, capability=capability
@@ -77,8 +71,8 @@ class ParameterListView(CapabilityRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
-        area = _area_from_request(self.request)
-        year = _year(self.request.GET.get("year"))
+        area = area_from_request(self.request)
+        year = parse_year(self.request.GET.get("year"))
         page = Paginator(parameter_rows(user=user, area=area), 50).get_page(self.request.GET.get("page"))
         context.update(
             area=area, year=year, overview=parameter_overview(user=user, area=area, year=year), page_obj=page,
@@ -96,7 +90,7 @@ class ParameterCreateView(CapabilityRequiredMixin, View):
     template_name = "assessments/policy/parameter_form.html"
 
     def _area(self, request):
-        area = _area_from_request(request, capability=Capability.POLICY_EDIT)
+        area = area_from_request(request, capability=Capability.POLICY_EDIT)
         if not covers(request.user, Capability.POLICY_EDIT, area.code):  # an ancestor: shown, never set, from here
             raise Http404
         return area
@@ -112,7 +106,7 @@ class ParameterCreateView(CapabilityRequiredMixin, View):
         code = request.GET.get("code") if request.GET.get("code") in ParameterCode.values else ParameterCode.INCOME_LINE
         definition = PARAMETER_DEFINITIONS[code]
         form = ParameterForm(initial={"code": code, "unit": definition.unit, "comparator": definition.comparator,
-                                      "year_from": _year(request.GET.get("year"))})
+                                      "year_from": parse_year(request.GET.get("year"))})
         return self._render(request, form, area)
 
     def post(self, request):
@@ -128,7 +122,7 @@ class ParameterCreateView(CapabilityRequiredMixin, View):
                     policy_ref=data["policy_ref"], price_base_year=data["price_base_year"], reason=data["reason"],
                 )
             except ApplicationError as error:
-                _apply_errors(error, form)
+                apply_form_errors(error, form)
             else:
                 messages.success(request, f"已设置：{parameter}（{parameter.display}）")
                 return redirect("policy:parameter_detail", pk=parameter.pk)
@@ -179,7 +173,7 @@ class ParameterEditView(CapabilityRequiredMixin, View):
                 revised = policy_parameter_revise(actor=request.user, parameter=row, reason=data["reason"],
                                                   **{name: data[name] for name in EDITABLE_FIELDS})
             except ApplicationError as error:
-                _apply_errors(error, form)
+                apply_form_errors(error, form)
             else:
                 messages.success(request, f"已修改为第 {revised.version} 版：{revised.display}")
                 return redirect("policy:parameter_detail", pk=revised.pk)
@@ -198,81 +192,3 @@ class ParameterRetireView(CapabilityRequiredMixin, View):
             return redirect("policy:parameter_detail", pk=row.pk)
         messages.success(request, f"已停用：{row}；该区域改为沿用上级区域的设置（如有）。")
         return redirect(f"{reverse('policy:parameter_list')}?area={row.area.code}&year={row.year_from}")
-
-
-class RunListView(CapabilityRequiredMixin, TemplateView):
-    """Recompute runs in the user's areas, with progress, and 「立即重算」 for county staff."""
-
-    required_capability = Capability.POLICY_VIEW
-    template_name = "assessments/eligibility/run_list.html"
-
-    def get_context_data(self, form=None, **kwargs):
-        context = super().get_context_data(**kwargs)
-        user = self.request.user
-        page = Paginator(recompute_runs(user=user), 30).get_page(self.request.GET.get("page"))
-        can_start = has_capability(user, Capability.ELIGIBILITY_RECOMPUTE)
-        if can_start and form is None:
-            form = RecomputeForm(area_choices=self._choices(), initial={"year": timezone.localdate().year})
-        context.update(page_obj=page, runs=page.object_list, form=form, can_start=can_start,
-                       active_ids=[run.pk for run in page.object_list if run.is_active])
-        return context
-
-    def _choices(self):
-        return [(a.code, a.name) for a in recompute_areas(user=self.request.user)]
-
-
-class RunStartView(RunListView):
-    required_capability = Capability.ELIGIBILITY_RECOMPUTE
-
-    def post(self, request):
-        form = RecomputeForm(request.POST, area_choices=self._choices())
-        if form.is_valid():
-            area = Area.objects.get(code=form.cleaned_data["area"])
-            try:
-                run = recompute_run_start(actor=request.user, area=area, year=form.cleaned_data["year"])
-            except ApplicationError as error:
-                _apply_errors(error, form)
-            else:
-                messages.success(request, f"已发起 {area.name} {run.year} 年度重算，进度见下表。")
-                return redirect("policy:run_list")
-        elif request.POST.get("area") and request.POST.get("area") not in dict(self._choices()):
-            raise Http404
-        return self.render_to_response(self.get_context_data(form=form), status=400)
-
-    def get(self, request, *args, **kwargs):
-        return redirect("policy:run_list")
-
-
-class RunStatusView(CapabilityRequiredMixin, View):
-    """JSON polled by the run list while runs are in progress: ?ids=1,2."""
-
-    required_capability = Capability.POLICY_VIEW
-
-    def get(self, request):
-        ids = [int(i) for i in request.GET.get("ids", "").split(",") if i.strip().isdigit()][:50]
-        runs = recompute_runs(user=request.user).filter(pk__in=ids)
-        return JsonResponse({"runs": [
-            {"id": run.pk, "status": run.status, "status_label": run.get_status_display(), "progress": run.progress,
-             "total": run.total, "evaluated": run.evaluated, "changed": run.changed_count, "passed": run.passed_count,
-             "failed": run.failed_count, "unknown": run.unknown_count, "duration_seconds": run.duration_seconds,
-             "error": run.error}
-            for run in runs
-        ]})
-
-
-class AreaResultListView(CapabilityRequiredMixin, TemplateView):
-    """Village (出列) and county (摘帽) results of a year, explained."""
-
-    required_capability = Capability.POLICY_VIEW
-    template_name = "assessments/eligibility/area_results.html"
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        user = self.request.user
-        area = _area_from_request(self.request)
-        latest = area_results(user=user, area_code=area.code).values_list("year", flat=True).first()
-        year = _year(self.request.GET.get("year"), default=latest)
-        page = Paginator(area_results(user=user, year=year, area_code=area.code), 50).get_page(self.request.GET.get("page"))
-        context.update(area=area, year=year, page_obj=page, results=explained_area_results(page.object_list),
-                       levels=AreaEligibilityResult.Level)
-        return context

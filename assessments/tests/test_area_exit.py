@@ -8,14 +8,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from assessments.models import Verification, VerificationStatus
-from assessments.services.workflows import (
-    county_exit_apply,
-    verification_approve,
-    village_exit_apply,
-)
 from assessments.tests.workflow_fixtures import *  # noqa: F403
 from assessments.tests.workflow_fixtures import YEAR, fresh, helped, set_parameter
+from assessments.workflows.models import Verification, VerificationStatus
+from assessments.workflows.services import county_exit_apply, verification_approve, village_exit_apply
 from conftest import COUNTY, OTHER_VILLAGE, VILLAGE_A, VILLAGE_B
 from households.services import household_set_status
 from households.tests.factories import member_data, register_household

@@ -9,10 +9,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from assessments.models import PolicyParameter
-from assessments.selectors_workflows import inbox_overdue_count, overdue_counts
-from assessments.services.parameters import policy_parameter_retire
-from assessments.services.workflows import publicity_close, publicity_open
+from assessments.policy.models import PolicyParameter
+from assessments.policy.services import policy_parameter_retire
 from assessments.tests.workflow_fixtures import *  # noqa: F403
 from assessments.tests.workflow_fixtures import (
     approve,
@@ -22,6 +20,8 @@ from assessments.tests.workflow_fixtures import (
     nominate,
     review,
 )
+from assessments.workflows.selectors.verifications import inbox_overdue_count, overdue_counts
+from assessments.workflows.services import publicity_close, publicity_open
 from conftest import TOWNSHIP, VILLAGE_B
 
 pytestmark = pytest.mark.django_db
@@ -153,7 +153,7 @@ def test_fill_step_deadlines_gives_records_started_without_one_their_time_limit(
 
     from django.core.management import call_command
 
-    from assessments.models import Verification
+    from assessments.workflows.models import Verification
 
     waiting = nominate(village_cadre_a, ready_household)
     in_publicity = nominate(village_cadre_a, eligible_households(village_cadre_a, 1)[0])

@@ -8,9 +8,10 @@ from django.test import Client
 
 from accounts.demo import load_demo_users
 from accounts.models import User
-from assessments.demo_exits import DEMO_CITATION, load_demo_exits
-from assessments.models import PolicyParameter, Verification
-from assessments.services.parameters import policy_parameters_load
+from assessments.policy.models import PolicyParameter
+from assessments.policy.services import policy_parameters_load
+from assessments.workflows.demo import DEMO_CITATION, load_demo_exits
+from assessments.workflows.models import Verification
 from households.demo import load_demo_households
 from tests.otp_support import mark_verified
 from villages.demo import VILLAGE_A_CODE, load_demo_areas

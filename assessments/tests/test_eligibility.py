@@ -4,12 +4,13 @@ import datetime
 
 import pytest
 
-from assessments.engine.criteria import FAIL, PASS, REASON_STATUS, UNKNOWN
-from assessments.models import EligibilityResult, PolicyParameter
-from assessments.selectors_eligibility import result_details
-from assessments.services.eligibility import _HouseholdEvaluationOnCommit, eligibility_evaluate_household
-from assessments.services.parameters import policy_parameter_create, policy_parameters_load
-from assessments.tasks_eligibility import evaluate_household_task
+from assessments.eligibility.engine.criteria import FAIL, PASS, REASON_STATUS, UNKNOWN
+from assessments.eligibility.models import EligibilityResult
+from assessments.eligibility.selectors import result_details
+from assessments.eligibility.services import _HouseholdEvaluationOnCommit, eligibility_evaluate_household
+from assessments.eligibility.tasks import evaluate_household_task
+from assessments.policy.models import PolicyParameter
+from assessments.policy.services import policy_parameter_create, policy_parameters_load
 from conftest import COUNTY, OTHER_VILLAGE, TOWNSHIP, VILLAGE_A
 from households.models import HouseholdStatusChange
 from households.services import (
@@ -264,7 +265,7 @@ def test_household_page_explains_in_plain_chinese(parameters, village_cadre_a, v
 def test_queueing_survives_a_savepoint_rollback(django_capture_on_commit_callbacks):
     from django.db import transaction
 
-    from assessments.services.eligibility import queue_household_evaluation
+    from assessments.eligibility.services import queue_household_evaluation
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         queue_household_evaluation(1)
@@ -306,8 +307,8 @@ def test_hospital_self_pay_ratio_against_the_county_cap(parameters, village_cadr
 def test_a_stored_result_reads_back_its_reasons_hospital_facts_and_fingerprint(parameters, village_cadre_a):
     """Reasons are stored as text and the hospital facts in columns; read back, the result gives the same
     criteria, and a fingerprint equal to the one of the facts it was computed from."""
-    from assessments.engine.facts import load_household_facts
-    from assessments.services.eligibility import _household_parameters
+    from assessments.eligibility.engine.facts import load_household_facts
+    from assessments.eligibility.services import _household_parameters
 
     household = build(actor=village_cadre_a, sequence=112, hospital={"户主112": in_hospital("10000", "8750")})
     computed, _ = evaluate(household)

@@ -6,8 +6,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from assessments.models import Verification
-from assessments.services.workflows import publicity_open
 from assessments.tests.workflow_fixtures import *  # noqa: F403
 from assessments.tests.workflow_fixtures import (
     MEETING,
@@ -20,6 +18,8 @@ from assessments.tests.workflow_fixtures import (
     review,
     to_step,
 )
+from assessments.workflows.models import Verification
+from assessments.workflows.services import publicity_open
 from conftest import VILLAGE_A
 from households.tests.factories import make_id_number, member_data, register_household
 from villages.models import Area

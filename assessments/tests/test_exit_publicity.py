@@ -6,17 +6,17 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from assessments.models import Objection, Publicity
-from assessments.services.parameters import policy_parameter_revise
-from assessments.services.workflows import (
+from assessments.policy.services import policy_parameter_revise
+from assessments.tests.workflow_fixtures import *  # noqa: F403
+from assessments.tests.workflow_fixtures import fresh, nominate, review
+from assessments.workflows.models import Objection, Publicity
+from assessments.workflows.services import (
     close_due_publicities,
     objection_lodge,
     objection_resolve,
     publicity_close,
     publicity_open,
 )
-from assessments.tests.workflow_fixtures import *  # noqa: F403
-from assessments.tests.workflow_fixtures import fresh, nominate, review
 from households.tests.factories import make_id_number
 from povalleviation.errors import ApplicationError, Conflict, NotFound, PermissionDenied
 
@@ -89,7 +89,7 @@ def test_the_duration_comes_from_the_parameter_and_its_absence_is_an_error(
     assert publicity.days == 3
     Publicity.objects.filter(pk=publicity.pk).delete()
 
-    from assessments.services.parameters import policy_parameter_retire
+    from assessments.policy.services import policy_parameter_retire
 
     policy_parameter_retire(
         actor=None,

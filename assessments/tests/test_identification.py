@@ -4,8 +4,10 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from assessments.models import ComparisonMatch, ExternalListEntry, Verification
-from assessments.services.workflows import (
+from assessments.tests.workflow_fixtures import *  # noqa: F403
+from assessments.tests.workflow_fixtures import YEAR, approve, fresh, nominate, review, to_step
+from assessments.workflows.models import ComparisonMatch, ExternalListEntry, Verification
+from assessments.workflows.services import (
     comparison_match_explain,
     external_list_load,
     identification_apply,
@@ -16,9 +18,7 @@ from assessments.services.workflows import (
     return_to_poverty_propose,
     verification_reject,
 )
-from assessments.tasks_workflows import run_identification_comparison_task
-from assessments.tests.workflow_fixtures import *  # noqa: F403
-from assessments.tests.workflow_fixtures import YEAR, approve, fresh, nominate, review, to_step
+from assessments.workflows.tasks import run_identification_comparison_task
 from conftest import COUNTY, VILLAGE_A
 from households.models import Household, Member
 from households.selectors import county_summary

@@ -5,9 +5,6 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from assessments.models import Verification
-from assessments.selectors_workflows import inbox, inbox_count
-from assessments.services.workflows import objection_lodge, publicity_open
 from assessments.tests.workflow_fixtures import *  # noqa: F403
 from assessments.tests.workflow_fixtures import (
     MEETING,
@@ -19,6 +16,9 @@ from assessments.tests.workflow_fixtures import (
     review,
     to_step,
 )
+from assessments.workflows.models import Verification
+from assessments.workflows.selectors.verifications import inbox, inbox_count
+from assessments.workflows.services import objection_lodge, publicity_open
 from conftest import VILLAGE_A
 from households.tests.factories import member_data, register_household
 from villages.models import Area

@@ -7,11 +7,11 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from assessments.models import Verification
-from assessments.services.parameters import policy_parameter_create, policy_parameter_revise
-from assessments.services.workflows import household_exit_nominate, nomination_window
+from assessments.policy.services import policy_parameter_create, policy_parameter_revise
 from assessments.tests.workflow_fixtures import *  # noqa: F403
 from assessments.tests.workflow_fixtures import YEAR, eligible_households
+from assessments.workflows.models import Verification
+from assessments.workflows.services import household_exit_nominate, nomination_window
 from conftest import COUNTY, PROVINCE
 from povalleviation.errors import ApplicationError
 from villages.models import Area
@@ -82,7 +82,7 @@ def test_a_window_may_run_into_the_next_year(village_cadre_a, exit_parameters):
 
 
 def test_without_the_parameter_nomination_is_refused(village_cadre_a, exit_parameters):
-    from assessments.services.parameters import policy_parameter_retire
+    from assessments.policy.services import policy_parameter_retire
 
     household, = eligible_households(village_cadre_a, 1)
     policy_parameter_retire(actor=None, parameter=exit_parameters["window_end"], reason="测试缺少参数")

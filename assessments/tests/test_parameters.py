@@ -7,8 +7,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import AuditEvent
-from assessments.models import PolicyParameter
-from assessments.services.parameters import (
+from assessments.policy.models import PolicyParameter
+from assessments.policy.services import (
     ParameterMissing,
     parameter_value,
     parameter_values_for_area,

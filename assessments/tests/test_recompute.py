@@ -8,15 +8,15 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import AuditEvent
-from assessments.models import AreaEligibilityResult, EligibilityResult, RecomputeRun
-from assessments.selectors_eligibility import result_details
-from assessments.services.eligibility import (
+from assessments.eligibility.models import AreaEligibilityResult, EligibilityResult, RecomputeRun
+from assessments.eligibility.selectors import result_details
+from assessments.eligibility.services import (
     eligibility_evaluate_household,
     eligibility_recompute,
     recompute_run_start,
 )
-from assessments.services.parameters import policy_parameter_create, policy_parameters_load
-from assessments.tasks_eligibility import recompute_eligibility_nightly_task, recompute_eligibility_task
+from assessments.eligibility.tasks import recompute_eligibility_nightly_task, recompute_eligibility_task
+from assessments.policy.services import policy_parameter_create, policy_parameters_load
 from assessments.tests.test_eligibility import GOOD_CONDITIONS, build, child
 from conftest import COUNTY, GROUP_A1, OTHER_VILLAGE, TOWNSHIP, VILLAGE_A, VILLAGE_B
 from households.models import Household, HouseholdStatusChange

@@ -5,11 +5,11 @@ import datetime
 
 import pytest
 
-from assessments.engine import household_sql
-from assessments.engine.areas import as_of_date
-from assessments.models import AreaEligibilityResult, EligibilityResult
-from assessments.services.eligibility import eligibility_evaluate_household, eligibility_recompute
-from assessments.services.parameters import policy_parameter_create, policy_parameters_load
+from assessments.eligibility.engine import household_sql
+from assessments.eligibility.engine.areas import as_of_date
+from assessments.eligibility.models import AreaEligibilityResult, EligibilityResult
+from assessments.eligibility.services import eligibility_evaluate_household, eligibility_recompute
+from assessments.policy.services import policy_parameter_create, policy_parameters_load
 from assessments.tests.test_eligibility import build, child
 from assessments.tests.test_recompute import snapshot
 from conftest import COUNTY, OTHER_VILLAGE, TOWNSHIP, VILLAGE_A
@@ -82,7 +82,7 @@ def test_an_age_band_set_for_one_township_gives_the_same_results_both_ways(param
 
 
 def _params(age_max):
-    from assessments.engine.criteria import HouseholdParameters
+    from assessments.eligibility.engine.criteria import HouseholdParameters
 
     return HouseholdParameters(age_min=6, age_max=age_max)
 
@@ -129,7 +129,7 @@ def test_batches_on_several_connections_equal_the_python_path(parameters, villag
         threads.add(threading.current_thread().name)
         return real(**kwargs)
 
-    monkeypatch.setattr("assessments.services.eligibility.write_batch", recording)
+    monkeypatch.setattr("assessments.eligibility.services.write_batch", recording)
     run = eligibility_recompute(area=Area.objects.get(code=COUNTY), year=2018, use_sql=True, batch_size=1)
     assert threads == {"eligibility-batch-0", "eligibility-batch-1"}
     assert snapshot(2018) == expected
@@ -138,7 +138,7 @@ def test_batches_on_several_connections_equal_the_python_path(parameters, villag
 
 @pytest.mark.django_db
 def test_the_engines_stock_statement_equals_the_as_of_selector(parameters, village_cadre_a):
-    from assessments.engine.stock_sql import stock_by_village
+    from assessments.eligibility.engine.stock_sql import stock_by_village
     from households.selectors_asof import poverty_stock_as_of
     from households.services import member_add, member_remove
 
@@ -158,7 +158,7 @@ def test_the_engines_stock_statement_equals_the_as_of_selector(parameters, villa
         assert stock_by_village(prefix="530427", as_of=as_of) == selector, as_of
     assert stock_by_village(prefix="530427", as_of=datetime.date(2018, 12, 31))[villages[VILLAGE_A]] == (2, 3)
     # Counted one household id range at a time (as the recompute does beside its batches), the sums are the same.
-    from assessments.engine.stock_sql import add_totals
+    from assessments.eligibility.engine.stock_sql import add_totals
 
     ids = sorted(Household.objects.values_list("pk", flat=True))
     ranges = household_sql.id_ranges(low=ids[0], high=ids[-1], households=len(ids), batch_size=1)

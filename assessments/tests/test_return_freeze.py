@@ -6,9 +6,9 @@ import datetime
 
 import pytest
 
-from assessments.services.workflows import return_to_poverty_propose, verification_withdraw
 from assessments.tests.workflow_fixtures import *  # noqa: F403
 from assessments.tests.workflow_fixtures import YEAR, approve, fresh, nominate, to_step
+from assessments.workflows.services import return_to_poverty_propose, verification_withdraw
 from households.models import HouseholdEvent, IncomeRecord
 from households.services import (
     household_update,

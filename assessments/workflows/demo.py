@@ -22,19 +22,18 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from assessments.models import PolicyParameter, Verification
-from assessments.models.parameters import ParameterCode
-from assessments.models.workflows import ObjectionChannel
-from assessments.services.eligibility import eligibility_evaluate_household
-from assessments.services.parameters import policy_parameter_create
-from assessments.services.workflows import (
+from assessments.eligibility.services import eligibility_evaluate_household
+from assessments.policy.models import ParameterCode, PolicyParameter
+from assessments.policy.services import policy_parameter_create
+from assessments.workflows.models import ObjectionChannel, Verification
+from assessments.workflows.services import (
     household_exit_nominate,
     objection_lodge,
     publicity_close,
     publicity_open,
     verification_approve,
 )
-from assessments.services.workflows.deadlines import nomination_window
+from assessments.workflows.services.deadlines import nomination_window
 from households.choices import HouseholdStatus
 from households.models import Household, IncomeRecord, LivingConditions
 from households.services import income_record_save, living_conditions_record

@@ -3,7 +3,7 @@
 from django import forms
 from django.utils import timezone
 
-from assessments.models import ObjectionChannel
+from assessments.workflows.models import ObjectionChannel
 from households.choices import MonitoringFlag
 
 DATE = forms.DateInput(attrs={"type": "date"})

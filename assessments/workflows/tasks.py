@@ -16,8 +16,8 @@ __all__ = ["run_identification_comparison_task", "close_due_publicities_task"]
 )
 def run_identification_comparison_task(verification_id: int) -> dict:
     """Run the 比对 when an identification reaches its comparison step (queued on commit)."""
-    from assessments.models import Verification
-    from assessments.services.workflows import identification_compare
+    from assessments.workflows.models import Verification
+    from assessments.workflows.services import identification_compare
 
     verification = Verification.objects.filter(pk=verification_id).first()
     if (
@@ -36,7 +36,7 @@ def run_identification_comparison_task(verification_id: int) -> dict:
 @shared_task(name="assessments.close_due_publicities", acks_late=True)
 def close_due_publicities_task() -> dict:
     """Daily: close every 公示 whose end date has come and that has no open objection."""
-    from assessments.services.workflows import close_due_publicities
+    from assessments.workflows.services import close_due_publicities
 
     result = close_due_publicities()
     return {"closed": result["closed"], "refused": len(result["refused"])}

@@ -2,8 +2,8 @@
 
 from django.urls import path
 
-from assessments.models import WorkflowType
-from assessments.views_workflow import actions, announcements, chains, pages, starts
+from assessments.workflows.models import WorkflowType
+from assessments.workflows.views import actions, announcements, chains, pages, starts
 
 app_name = "workflow"
 urlpatterns = [

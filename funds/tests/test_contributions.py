@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from assessments.services.parameters import policy_parameter_create
+from assessments.policy.services import policy_parameter_create
 from conftest import CITY, COUNTY, OTHER_TOWNSHIP, TOWNSHIP
 from funds.selectors import spend_summary
 from projects.tests.factories import allocate

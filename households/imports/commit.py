@@ -297,7 +297,7 @@ def _queue_eligibility_recompute(households: list[Household], *, year: int):
     county_ids = list(Area.objects.filter(code__in=codes, level=AreaLevel.COUNTY).order_by("code").values_list("pk", flat=True))
 
     def send():
-        from assessments.tasks_eligibility import recompute_eligibility_task
+        from assessments.eligibility.tasks import recompute_eligibility_task
 
         for county_id in county_ids:
             recompute_eligibility_task.delay(county_id, year)

@@ -20,7 +20,7 @@ def record_event(*, household, type, actor, summary, changes=None):
                  summary=f"{household.head_name}户（{household.household_number}）：{summary}"[:300], changes=changes or {})
     if type in ELIGIBILITY_INPUT_EVENTS:
         # The eligibility result is re-evaluated after commit (assessments; advisory, never a status change).
-        from assessments.services.eligibility import queue_household_evaluation
+        from assessments.eligibility.services import queue_household_evaluation
 
         queue_household_evaluation(household.pk)
 
@@ -52,7 +52,7 @@ def _return_workflow_open(household_id) -> bool:
 
 def households_in_open_return(household_ids) -> set[int]:
     """Which of these households have a 返贫 workflow in progress (one query, for imports of thousands)."""
-    from assessments.models import Verification, VerificationStatus, WorkflowType
+    from assessments.workflows.models import Verification, VerificationStatus, WorkflowType
 
     return set(Verification.objects.filter(
         household_id__in=list(household_ids), workflow_type=WorkflowType.RETURN_TO_POVERTY,

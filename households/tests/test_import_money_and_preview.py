@@ -57,9 +57,9 @@ def test_per_capita_income_of_1001_yuan_for_8_people_is_125_13_in_the_record_and
 
 
 def test_both_eligibility_paths_store_125_13(village_cadre_a):
-    from assessments.models import EligibilityResult
-    from assessments.services.eligibility import eligibility_evaluate_household, eligibility_recompute
-    from assessments.services.parameters import policy_parameters_load
+    from assessments.eligibility.models import EligibilityResult
+    from assessments.eligibility.services import eligibility_evaluate_household, eligibility_recompute
+    from assessments.policy.services import policy_parameters_load
     from assessments.tests.test_recompute import snapshot
 
     policy_parameters_load()

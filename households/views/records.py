@@ -91,7 +91,7 @@ class HouseholdDetailView(CapabilityRequiredMixin, TemplateView):
         context["can_reveal"] = covers(user, Capability.IDNUMBER_REVEAL, code)
         context["can_visit"] = covers(user, Capability.VISIT_RECORD, code)
         context["events"] = household_events(household=context["household"])
-        from assessments.selectors_eligibility import household_eligibility
+        from assessments.eligibility.selectors import household_eligibility
 
         context["eligibility"] = household_eligibility(household=context["household"])
         household_read_record(actor=user, household=context["household"], action="household.view",

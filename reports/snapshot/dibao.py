@@ -14,7 +14,7 @@ from django.db.models import Count, Exists, OuterRef
 from django.db.models.functions import Substr
 
 from accounts.history import day_end, value_as_of
-from assessments.models import ExternalListEntry, ExternalListKind
+from assessments.workflows.models import ExternalListEntry, ExternalListKind
 from households.choices import LabourCapacity
 from households.models import Member
 from households.selectors_asof import members_as_of, stock_household_ids_as_of

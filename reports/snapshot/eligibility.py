@@ -12,7 +12,7 @@ from django.db.models import Count, Q
 from django.db.models.functions import Substr
 
 from accounts.history import day_end, value_as_of
-from assessments.models import EligibilityResult
+from assessments.eligibility.models import EligibilityResult
 from households.selectors_asof import stock_household_ids_as_of
 from villages.choices import PREFIX_LENGTH
 

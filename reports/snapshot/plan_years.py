@@ -14,7 +14,7 @@ import datetime
 from django.db.models import Count, Min
 
 from accounts.history import value_as_of
-from assessments.models import ExitPlan, ExitPlanBase
+from assessments.plans.models import ExitPlan, ExitPlanBase
 from households.choices import HouseholdStatus
 from households.models import HouseholdStatusChange
 from households.selectors_asof import members_as_of

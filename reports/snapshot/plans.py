@@ -18,7 +18,7 @@ from django.db.models import Count
 from django.db.models.functions import Substr
 
 from accounts.history import day_end, value_as_of
-from assessments.models import ExitPlan
+from assessments.plans.models import ExitPlan
 from households.choices import HouseholdStatus
 from households.models import HouseholdStatusChange
 from households.selectors_asof import members_as_of

@@ -7,8 +7,8 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from assessments.demo import DEMO_SOURCE, load_demo_exit_plans
-from assessments.models import ExitPlan, ExitPlanBase
+from assessments.plans.demo import DEMO_SOURCE, load_demo_exit_plans
+from assessments.plans.models import ExitPlan, ExitPlanBase
 from households.demo import load_demo_households
 from households.selectors_asof import poverty_stock_as_of
 from povalleviation.charts import PALETTE

@@ -107,7 +107,7 @@ def test_sections_appear_in_the_pdf_text(history, leading_group_staff, report_me
 
 
 def test_plan_years_since_the_baseline_are_cumulative(history, leading_group_staff, report_media):
-    from assessments.services.plans import exit_plan_base_save, exit_plan_create
+    from assessments.plans.services import exit_plan_base_save, exit_plan_create
 
     county = Area.objects.get(code=COUNTY)
     exit_plan_base_save(actor=leading_group_staff, area=county, base_year=2022, end_year=2025, households=10, persons=30)

@@ -3,8 +3,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.demo import load_demo_users
-from assessments.demo import load_demo_exit_plans
-from assessments.demo_exits import load_demo_exits
+from assessments.plans.demo import load_demo_exit_plans
+from assessments.workflows.demo import load_demo_exits
 from funds.demo import load_demo_funds
 from households.demo import load_demo_households
 from oversight.demo import load_demo_oversight

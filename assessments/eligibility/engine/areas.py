@@ -11,7 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db import connection
 from django.utils import timezone
 
-from assessments.models.parameters import ParameterCode
+from assessments.policy.models import ParameterCode
 from households.selectors_asof import poverty_stock_as_of
 from villages.choices import AreaLevel
 from villages.models import AreaYearProfile

@@ -10,7 +10,7 @@ import hashlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from assessments.models.parameters import PARAMETER_DEFINITIONS, Comparator, ParameterCode
+from assessments.policy.models import PARAMETER_DEFINITIONS, Comparator, ParameterCode
 
 PASS, FAIL, UNKNOWN = "pass", "fail", "unknown"
 

@@ -2,7 +2,7 @@
 the standard, with the values used and the parameter rows (and their sources) applied."""
 from decimal import Decimal
 
-from assessments.models.parameters import Comparator
+from assessments.policy.models import Comparator
 
 from . import criteria as c
 

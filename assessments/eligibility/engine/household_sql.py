@@ -11,7 +11,7 @@ import re
 from django.db import IntegrityError, transaction
 
 from accounts.models import ValueChange
-from assessments.models.eligibility import EligibilityResult
+from assessments.eligibility.models import EligibilityResult
 
 from .criteria import (
     CLOTHING,

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from assessments.services.workflows.deadlines import fill_missing_due_dates
+from assessments.workflows.services.deadlines import fill_missing_due_dates
 
 
 class Command(BaseCommand):

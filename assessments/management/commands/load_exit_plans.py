@@ -13,7 +13,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from assessments.services.plans import exit_plans_load
+from assessments.plans.services import exit_plans_load
 from povalleviation.errors import ApplicationError
 from villages.choices import level_of_code
 from villages.models import Area

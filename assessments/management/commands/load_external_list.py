@@ -11,7 +11,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from assessments.models import ExternalListKind
+from assessments.workflows.models import ExternalListKind
 from povalleviation.errors import ApplicationError
 from villages.models import Area
 
@@ -36,7 +36,7 @@ class Command(BaseCommand):
         parser.add_argument("--kind", required=True, choices=ExternalListKind.values, help="名单类别")
 
     def handle(self, *args, **options):
-        from assessments.services.workflows import external_list_load
+        from assessments.workflows.services import external_list_load
 
         area = Area.objects.filter(code=options["area"]).first()
         if area is None:

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
-from assessments.services.eligibility import eligibility_recompute
-from assessments.services.parameters import FIXTURE_PATH, policy_parameters_load
+from assessments.eligibility.services import eligibility_recompute
+from assessments.policy.services import FIXTURE_PATH, policy_parameters_load
 from households.models import IncomeRecord, LivingConditions
 from villages.choices import AreaLevel
 from villages.models import Area

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from assessments.services.eligibility import eligibility_recompute
+from assessments.eligibility.services import eligibility_recompute
 from povalleviation.errors import ApplicationError
 from villages.models import Area
 

@@ -1,6 +1,6 @@
 from rest_framework.routers import SimpleRouter
 
-from assessments.api.plans import ExitPlanViewSet, PlanVsActualViewSet
+from assessments.plans.api.views import ExitPlanViewSet, PlanVsActualViewSet
 
 router = SimpleRouter()
 router.register("exit-plans", ExitPlanViewSet, basename="exit-plan")

@@ -8,9 +8,9 @@ from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from assessments.models import PLAN_FIGURES, ExitPlan, ExitPlanStatus
-from assessments.selectors_plans import exit_plan_list, exit_plan_versions, plan_sum_warnings, plan_vs_actual
-from assessments.services import plans as plan_services
+from assessments.plans import services as plan_services
+from assessments.plans.models import PLAN_FIGURES, ExitPlan, ExitPlanStatus
+from assessments.plans.selectors import exit_plan_list, exit_plan_versions, plan_sum_warnings, plan_vs_actual
 from povalleviation.access import Capability
 from povalleviation.api.viewsets import HasActionCapability, ScopedViewSetMixin
 from povalleviation.errors import ApplicationError, NotFound

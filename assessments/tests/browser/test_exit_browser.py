@@ -6,8 +6,8 @@ today, and its nomination window covers the whole year."""
 import pytest
 from playwright.sync_api import sync_playwright
 
-from assessments.models import Verification
 from assessments.tests.workflow_fixtures import MEETING, helped, make_eligible, set_parameter
+from assessments.workflows.models import Verification
 from conftest import GROUP_A1
 from households.tests.factories import member_data, register_household
 from tests.browser_support import sign_in

@@ -6,7 +6,7 @@ import os
 import pytest
 from playwright.sync_api import sync_playwright
 
-from assessments.services.parameters import policy_parameters_load
+from assessments.policy.services import policy_parameters_load
 from assessments.tests.browser.test_exit_browser import CHROMIUM_ARGS, login
 from conftest import VILLAGE_A
 from households.services import household_register, income_record_save, living_conditions_record

@@ -6,9 +6,9 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from assessments.models import Announcement, WorkflowType
-from assessments.selectors_announcements import announcement_list
-from assessments.services.workflows import announcement_publish
+from assessments.workflows.models import Announcement, WorkflowType
+from assessments.workflows.selectors.announcements import announcement_list
+from assessments.workflows.services import announcement_publish
 from povalleviation.access import Capability
 from povalleviation.api.viewsets import ScopedViewSetMixin
 from povalleviation.errors import NotFound

@@ -1,7 +1,7 @@
 from rest_framework.routers import SimpleRouter
 
-from assessments.api.announcements import AnnouncementViewSet
-from assessments.api.workflows import VerificationViewSet
+from assessments.workflows.api.announcements import AnnouncementViewSet
+from assessments.workflows.api.verifications import VerificationViewSet
 
 router = SimpleRouter()
 router.register("exit-verifications", VerificationViewSet, basename="exit-verification")

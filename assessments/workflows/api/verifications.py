@@ -12,10 +12,16 @@ from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
-from assessments.models import Objection, ObjectionChannel, Verification, VerificationStatus, WorkflowType
-from assessments.selectors_workflows import inbox, overdue_counts, verification_detail
-from assessments.services import workflows as services
-from assessments.services.workflows.snapshots import snapshot_for_display
+from assessments.workflows import services
+from assessments.workflows.models import (
+    Objection,
+    ObjectionChannel,
+    Verification,
+    VerificationStatus,
+    WorkflowType,
+)
+from assessments.workflows.selectors.verifications import inbox, overdue_counts, verification_detail
+from assessments.workflows.services.snapshots import snapshot_for_display
 from households.models import Household
 from povalleviation.access import Capability
 from povalleviation.api.viewsets import ScopedViewSetMixin

@@ -1,7 +1,7 @@
 """Verification workflows: household exit, village and county exit, identification and 返贫 (DOMAIN.md §5).
 
 One ``Verification`` row per attempt, driven through an explicit chain of steps (the transition table is
-data: ``assessments.services.workflows.chains``, overridable per area by ``ApprovalChain``). Every step
+data: ``assessments.workflows.services.chains``, overridable per area by ``ApprovalChain``). Every step
 writes a ``VerificationEvent`` with a snapshot (JSON + SHA-256) of what was decided on; 公示 are
 ``Publicity`` rows with their ``Objection``s; identification compares people against ``ExternalListEntry``
 lists loaded from other departments and records each ``ComparisonMatch``.

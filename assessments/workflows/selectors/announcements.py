@@ -5,7 +5,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.functions import Substr
 from django.shortcuts import get_object_or_404
 
-from assessments.models import Announcement, Verification, VerificationStatus, WorkflowType
+from assessments.workflows.models import Announcement, Verification, VerificationStatus, WorkflowType
 from povalleviation.access import Capability, scope_q
 from villages.choices import AreaLevel
 from villages.models import Area
@@ -35,7 +35,7 @@ def announcement_detail(*, user, pk):
 def _waiting_announcement(user, workflow_type):
     """Running verifications of this type whose waiting step is a 公告 the user may take (posted at the
     step's level with ``exit.announce`` over the subject)."""
-    from assessments.selectors_workflows import _waiting_q
+    from assessments.workflows.selectors.verifications import _waiting_q
 
     return (
         Verification.objects.visible_to(user, Capability.EXIT_VIEW)

@@ -11,7 +11,7 @@ from django.db.models.functions import Substr
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from assessments.models import (
+from assessments.workflows.models import (
     ComparisonMatch,
     Objection,
     Publicity,
@@ -146,8 +146,8 @@ PREFIX_LENGTHS = {AreaLevel.COUNTY: 6, AreaLevel.TOWNSHIP: 9, AreaLevel.VILLAGE:
 
 def _step_labels() -> dict:
     """(workflow type, step code) → label, from the default chains and every stored override."""
-    from assessments.models import ApprovalChain
-    from assessments.services.workflows.chains import DEFAULT_CHAINS
+    from assessments.workflows.models import ApprovalChain
+    from assessments.workflows.services.chains import DEFAULT_CHAINS
 
     labels = {(str(t), s["code"]): s["label"] for t, steps in DEFAULT_CHAINS.items() for s in steps}
     for workflow_type, steps in ApprovalChain.objects.values_list("workflow_type", "steps"):

@@ -12,7 +12,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from accounts.services import audit_record
-from assessments.models import Announcement, Verification, WorkflowType
+from assessments.workflows.models import Announcement, Verification, WorkflowType
 from povalleviation.errors import ApplicationError, Conflict, NotFound
 from villages.choices import AreaLevel
 from villages.models import Area

@@ -8,9 +8,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.services import audit_record
-from assessments.models import WorkflowType
-from assessments.models.parameters import ParameterCode
-from assessments.selectors_workflows import county_indicators, village_indicators
+from assessments.policy.models import ParameterCode
+from assessments.workflows.models import WorkflowType
+from assessments.workflows.selectors.verifications import county_indicators, village_indicators
 from povalleviation.errors import ApplicationError
 from villages.choices import AreaLevel
 from villages.models import Area
@@ -29,8 +29,8 @@ from .common import (
 
 def threshold_checks(*, area, year: int, indicators: dict, checks) -> dict:
     """Compare indicators with the parameters in force; a missing parameter is reported, never assumed."""
-    from assessments.engine.criteria import compare
-    from assessments.services.parameters import parameter_values_for_area
+    from assessments.eligibility.engine.criteria import compare
+    from assessments.policy.services import parameter_values_for_area
 
     rows = parameter_values_for_area(area=area, year=year, codes=[code for code, _ in checks])
     results = {}

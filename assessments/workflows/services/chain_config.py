@@ -3,7 +3,7 @@
 from django.db import transaction
 
 from accounts.services import audit_record
-from assessments.models import ApprovalChain, WorkflowType
+from assessments.workflows.models import ApprovalChain, WorkflowType
 from povalleviation.access import Capability, require
 from povalleviation.errors import ApplicationError
 

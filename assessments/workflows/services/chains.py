@@ -16,7 +16,7 @@ them with an ``ApprovalChain`` row (DOMAIN.md §8 Q5).
 
 from django.db.models import Q
 
-from assessments.models import ApprovalChain, WorkflowType
+from assessments.workflows.models import ApprovalChain, WorkflowType
 from povalleviation.access import Capability as C
 from povalleviation.errors import ApplicationError
 from villages.choices import AreaLevel

@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.services import audit_record
-from assessments.models import Verification, VerificationEvent, VerificationStatus
+from assessments.workflows.models import Verification, VerificationEvent, VerificationStatus
 from povalleviation.access import ROLE_CAPABILITIES, Capability, covers
 from povalleviation.errors import ApplicationError, Conflict, NotFound, PermissionDenied
 

@@ -7,7 +7,7 @@ import datetime
 
 from django.utils import timezone
 
-from assessments.models.parameters import ParameterCode, month_day
+from assessments.policy.models import ParameterCode, month_day
 from povalleviation.errors import ApplicationError
 from villages.choices import AreaLevel
 
@@ -30,7 +30,7 @@ def parameter_area(verification):
 def step_due_on(verification, step: dict, *, started: datetime.date) -> datetime.date | None:
     """The last day to take ``step`` when it started waiting on ``started``: ``started`` plus the
     ``step_days_<level>`` parameter (calendar days); None when no parameter applies."""
-    from assessments.services.parameters import parameter_values_for_area
+    from assessments.policy.services import parameter_values_for_area
 
     code = STEP_DAYS_CODES.get(step["level"])
     if code is None:
@@ -61,7 +61,7 @@ def _window_dates(start_md, end_md, year: int) -> tuple[datetime.date, datetime.
 def nomination_window(*, area, year: int) -> dict:
     """The exit nomination window in force for ``area`` and exit year ``year``: start and end dates, and the
     parameter rows (for the area that set it and the citation). Raises ApplicationError when not set."""
-    from assessments.services.parameters import parameter_values_for_area
+    from assessments.policy.services import parameter_values_for_area
 
     codes = [ParameterCode.EXIT_NOMINATION_WINDOW_START, ParameterCode.EXIT_NOMINATION_WINDOW_END]
     rows = parameter_values_for_area(area=area, year=year, codes=codes)
@@ -104,7 +104,7 @@ def fill_missing_due_dates() -> int:
     """Give every open verification without a time limit the one its waiting step has now: the end of its open
     公示, else ``step_since`` plus the ``step_days_<level>`` parameter. For records started before time limits
     were kept; a step with no parameter stays without one (未设置). Returns how many were filled."""
-    from assessments.models import Publicity, Verification, VerificationStatus
+    from assessments.workflows.models import Publicity, Verification, VerificationStatus
 
     filled = 0
     pending = (Verification.objects.filter(status=VerificationStatus.IN_PROGRESS, due_on__isnull=True)

@@ -8,7 +8,7 @@ and, at 公告, 已脱贫 effective on the announcement date. Rejection or withd
 from django.db import transaction
 from django.utils import timezone
 
-from assessments.models import WorkflowType
+from assessments.workflows.models import WorkflowType
 from households.choices import HouseholdStatus
 from households.models import Household
 from households.services import household_set_status

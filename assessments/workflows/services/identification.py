@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.services import audit_record
-from assessments.models import (
+from assessments.workflows.models import (
     BLOCKING_LIST_KINDS,
     ComparisonMatch,
     ExternalListEntry,
@@ -94,7 +94,7 @@ class IdentificationHandler(WorkflowHandler):
 
     def on_step_reached(self, verification):
         if verification.waiting_step and verification.waiting_step["kind"] == "comparison":
-            from assessments.tasks_workflows import run_identification_comparison_task
+            from assessments.workflows.tasks import run_identification_comparison_task
 
             transaction.on_commit(lambda: run_identification_comparison_task.delay(verification.pk))
 

@@ -10,8 +10,8 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from assessments.models import Objection, ObjectionChannel, Publicity, Verification
-from assessments.models.parameters import ParameterCode
+from assessments.policy.models import ParameterCode
+from assessments.workflows.models import Objection, ObjectionChannel, Publicity, Verification
 from povalleviation.access import Capability, covers
 from povalleviation.errors import ApplicationError, Conflict, PermissionDenied
 
@@ -35,7 +35,7 @@ from .common import (
 
 def publicity_days(verification, year: int) -> int:
     """The 公示 duration in force for the subject (parameter ``publicity_days_min``); absence is an error."""
-    from assessments.services.parameters import ParameterMissing, parameter_value
+    from assessments.policy.services import ParameterMissing, parameter_value
 
     area = verification.household.village if verification.household_id else verification.subject_area
     try:

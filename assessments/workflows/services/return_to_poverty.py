@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.services import audit_record
-from assessments.models import Verification, WorkflowType
+from assessments.workflows.models import Verification, WorkflowType
 from households.choices import HouseholdStatus, MonitoringFlag
 from households.models import Household
 from households.services import household_set_status, household_update

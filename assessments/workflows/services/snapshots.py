@@ -132,7 +132,7 @@ def eligibility_dict(result) -> dict | None:
 
 def evaluate_eligibility(household, year: int):
     """Run the eligibility engine for the household and year (the other half of issue 5)."""
-    from assessments.services import eligibility
+    from assessments.eligibility import services as eligibility
 
     evaluate = (
         getattr(eligibility, "household_eligibility_evaluate", None)
@@ -146,7 +146,7 @@ def criterion_status(criterion) -> str:
     or a detailed dict with its status."""
     if isinstance(criterion, dict):
         return criterion.get("status") or criterion.get("result") or "unknown"
-    from assessments.engine.criteria import REASON_STATUS
+    from assessments.eligibility.engine.criteria import REASON_STATUS
 
     return REASON_STATUS.get(criterion, "unknown")
 

@@ -8,15 +8,14 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views import View
 
-from assessments.models import ComparisonMatch, Objection
-from assessments.selectors_workflows import verification_detail
-from assessments.services import workflows as services
+from assessments.workflows import services
+from assessments.workflows.forms import ExplainForm, ObjectionForm, ObjectionResolveForm
+from assessments.workflows.models import ComparisonMatch, Objection
+from assessments.workflows.selectors.verifications import verification_detail
+from assessments.workflows.views.pages import action_forms, detail_context
 from povalleviation.access import Capability, scope_q
 from povalleviation.errors import ApplicationError
 from povalleviation.views import CapabilityRequiredMixin
-
-from .forms import ExplainForm, ObjectionForm, ObjectionResolveForm
-from .pages import action_forms, detail_context
 
 TEMPLATE = "assessments/workflow/verification_detail.html"
 SUCCESS = {

@@ -12,14 +12,14 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
 
-from assessments.models import WorkflowType
-from assessments.selectors_announcements import (
+from assessments.workflows.models import WorkflowType
+from assessments.workflows.selectors.announcements import (
     announcement_candidates,
     announcement_detail,
     announcement_list,
     announcement_scopes,
 )
-from assessments.services.workflows import announcement_publish
+from assessments.workflows.services import announcement_publish
 from povalleviation.access import Capability, has_capability
 from povalleviation.errors import ApplicationError
 from povalleviation.views import CapabilityRequiredMixin

@@ -9,9 +9,9 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
 
-from assessments.models import ApprovalChain, WorkflowType
-from assessments.services.workflows import approval_chain_reset, approval_chain_set, chain_for
-from assessments.services.workflows.chains import STEP_KINDS
+from assessments.workflows.models import ApprovalChain, WorkflowType
+from assessments.workflows.services import approval_chain_reset, approval_chain_set, chain_for
+from assessments.workflows.services.chains import STEP_KINDS
 from povalleviation.access import Capability, covers
 from povalleviation.errors import ApplicationError
 from povalleviation.views import CapabilityRequiredMixin

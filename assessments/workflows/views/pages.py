@@ -6,14 +6,7 @@ import json
 from django.core.paginator import Paginator
 from django.views.generic import TemplateView
 
-from assessments.models import VerificationStatus, WorkflowType
-from assessments.selectors_workflows import inbox, overdue_counts, verification_detail, verification_list
-from assessments.services.workflows import available_actions
-from povalleviation.access import Capability, covers
-from povalleviation.views import CapabilityRequiredMixin
-from villages.choices import AreaLevel
-
-from .forms import (
+from assessments.workflows.forms import (
     ExplainForm,
     MeetingForm,
     ObjectionForm,
@@ -22,6 +15,17 @@ from .forms import (
     ReasonForm,
     TransitionForm,
 )
+from assessments.workflows.models import VerificationStatus, WorkflowType
+from assessments.workflows.selectors.verifications import (
+    inbox,
+    overdue_counts,
+    verification_detail,
+    verification_list,
+)
+from assessments.workflows.services import available_actions
+from povalleviation.access import Capability, covers
+from povalleviation.views import CapabilityRequiredMixin
+from villages.choices import AreaLevel
 
 
 class InboxView(CapabilityRequiredMixin, TemplateView):
@@ -129,7 +133,7 @@ def action_forms(verification, *, bound_action=None, data=None) -> dict:
 
 
 def detail_context(request, pk, *, bound_action=None, data=None, error=None) -> dict:
-    from assessments.services.workflows.snapshots import snapshot_for_display
+    from assessments.workflows.services.snapshots import snapshot_for_display
 
     verification = verification_detail(user=request.user, pk=pk)
     user = request.user

@@ -8,10 +8,12 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
 
-from assessments.models import EligibilityResult, WorkflowType
-from assessments.selectors_workflows import area_exit_list, household_verifications
-from assessments.services import workflows as services
-from assessments.services.workflows.deadlines import window_label
+from assessments.eligibility.models import EligibilityResult
+from assessments.workflows import services
+from assessments.workflows.forms import AreaApplyForm, MonitoringForm, NominationForm, ReturnProposalForm
+from assessments.workflows.models import WorkflowType
+from assessments.workflows.selectors.verifications import area_exit_list, household_verifications
+from assessments.workflows.services.deadlines import window_label
 from households import forms as household_forms
 from households.choices import Relation
 from households.models import Household
@@ -20,8 +22,6 @@ from povalleviation.access import Capability, has_capability
 from povalleviation.errors import ApplicationError
 from povalleviation.views import CapabilityRequiredMixin
 from villages.models import Area
-
-from .forms import AreaApplyForm, MonitoringForm, NominationForm, ReturnProposalForm
 
 
 def place_errors(error: ApplicationError, form):

@@ -1,0 +1,1 @@
+"""The API of eligibility results and recompute runs."""

@@ -1,0 +1,1 @@
+"""The API of annual exit plans and plan-versus-actual figures."""

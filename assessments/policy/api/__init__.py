@@ -1,0 +1,1 @@
+"""The API of policy parameters: /api/v1/policy-parameters/."""
