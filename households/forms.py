@@ -12,6 +12,7 @@ from households.choices import (
     LabourCapacity,
     MeasureCategory,
     MeasureStatus,
+    MemberStatus,
     MonitoringFlag,
     PovertyCause,
     Relation,
@@ -148,6 +149,14 @@ class BaseMemberFormSet(forms.BaseFormSet):
 
 MemberFormSet = forms.formset_factory(MemberForm, formset=BaseMemberFormSet, extra=0, min_num=1, validate_min=True,
                                       can_delete=False)
+
+
+class MemberRemoveForm(forms.Form):
+    """成员自然减少 (死亡、婚出、迁出 …): the reason and the date the person left."""
+
+    status = forms.ChoiceField(label="减少原因", choices=[("", "请选择")] + [c for c in MemberStatus.choices if c[0] != "active"])
+    left_date = forms.DateField(label="减少日期", widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(label="说明", max_length=200, required=False)
 
 
 def _nullable_bool(label):

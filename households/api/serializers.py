@@ -3,7 +3,7 @@ of the birth date (digits 7-14 of the ID number); full values only through the a
 through the services."""
 from rest_framework import serializers
 
-from households.choices import HouseholdCategory, MonitoringFlag, PovertyCause
+from households.choices import HouseholdCategory, MemberStatus, MonitoringFlag, PovertyCause
 from households.forms import MemberForm
 from households.models import Household, Member
 
@@ -82,6 +82,64 @@ class HouseholdDetailSerializer(HouseholdSerializer):
         return MemberSerializer([m for m in household.members.all() if m.is_registered], many=True).data
 
 
+MAX_HOUSEHOLD_MEMBERS = 30
+
+
+class MemberRemovalSerializer(serializers.Serializer):
+    """成员自然减少：原因、日期和说明。"""
+
+    status = serializers.ChoiceField(choices=[c for c in MemberStatus.choices if c[0] != MemberStatus.ACTIVE],
+                                     help_text="减少原因")
+    left_date = serializers.DateField(required=False, help_text="减少日期；不填为今天")
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=200, default="", help_text="说明")
+
+
+def _member_choice(name, **kwargs):
+    field = Member._meta.get_field(name)
+    return serializers.ChoiceField(choices=field.choices, required=False, label=str(field.verbose_name), **kwargs)
+
+
+class MemberChangeSerializer(serializers.Serializer):
+    """One member to add (no ``id``), change (``id`` and the fields to change) or remove (``id`` and ``removal``)."""
+
+    id = serializers.IntegerField(required=False, allow_null=True, help_text="在册成员的 id；不填为新增成员")
+    name = serializers.CharField(required=False, max_length=50)
+    id_number = serializers.CharField(required=False, max_length=40, help_text="完整身份证号（只在修改时填写）")
+    relation = _member_choice("relation")
+    ethnicity = serializers.CharField(required=False, allow_blank=True, max_length=20)
+    education_level = _member_choice("education_level", allow_blank=True)
+    student_status = _member_choice("student_status", allow_blank=True)
+    health_status = _member_choice("health_status")
+    disability_category = _member_choice("disability_category", allow_blank=True)
+    disability_grade = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=4)
+    labour_capacity = _member_choice("labour_capacity")
+    work_place = _member_choice("work_place", allow_blank=True)
+    work_months = serializers.IntegerField(required=False, min_value=0, max_value=12)
+    is_dibao = serializers.BooleanField(required=False)
+    tekun = _member_choice("tekun", allow_blank=True)
+    has_medical_insurance = serializers.BooleanField(required=False)
+    has_serious_illness_insurance = serializers.BooleanField(required=False)
+    removal = MemberRemovalSerializer(required=False, help_text="填写则办理该成员的自然减少（死亡、婚出、迁出等）")
+
+    def validate(self, attrs):
+        member_id, removal = attrs.get("id"), attrs.get("removal")
+        fields = {name: value for name, value in attrs.items() if name not in ("id", "removal")}
+        if removal is not None:
+            if not member_id:
+                raise serializers.ValidationError({"removal": ["只能减少在册成员，请填写成员 id"]})
+            if fields:
+                raise serializers.ValidationError({"removal": ["减少成员时不能同时修改其信息"]})
+            return {"id": member_id, "removal": removal}
+        if member_id:
+            if not fields:
+                raise serializers.ValidationError({"id": ["请填写要修改的成员信息，或填写 removal 办理减少"]})
+            return {"id": member_id, **fields}
+        new = MemberInputSerializer(data=fields)  # a new member: the same rules and defaults as adding one
+        if not new.is_valid():
+            raise serializers.ValidationError(new.errors)
+        return {"id": None, **new.validated_data}
+
+
 class HouseholdWriteSerializer(serializers.Serializer):
     address = serializers.CharField(required=False, allow_blank=True, max_length=200)
     phone = serializers.CharField(required=False, allow_blank=True, max_length=20)
@@ -95,9 +153,8 @@ class HouseholdWriteSerializer(serializers.Serializer):
     is_relocated = serializers.BooleanField(required=False)
     is_zhiguo_minzu = serializers.BooleanField(required=False)
     version = serializers.IntegerField(required=False, help_text="修改时填写读取到的版本号；他人已修改时返回 409")
-
-
-MAX_HOUSEHOLD_MEMBERS = 30
+    members = MemberChangeSerializer(many=True, required=False, max_length=MAX_HOUSEHOLD_MEMBERS, help_text=(
+        "要新增、修改或减少的成员（未列出的成员不变）；与户信息一起保存，任何一项被拒绝则全部不保存"))
 
 
 class HouseholdCreateSerializer(HouseholdWriteSerializer):

@@ -24,6 +24,13 @@ from povalleviation.api.viewsets import ScopedViewSetMixin
 from povalleviation.errors import NotFound
 from villages.models import Area
 
+EDIT_DESCRIPTION = (
+    "修改户信息，并可在同一次请求中新增、修改、减少成员（members）：不带 id 为新增；带 id 和要修改的字段为修改；"
+    "带 id 和 removal（减少原因、日期、说明）为自然减少。户信息和全部成员变更一起保存，任何一项被拒绝则全部不保存，"
+    "错误按 members.<序号>.<字段> 返回。请带上读取到的 version：他人已修改时返回 409，什么都不保存。"
+    "每项变更都记入该户的变更记录和审计日志。"
+)
+
 
 class HouseholdViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """建档立卡户: list with filters, retrieve, create, update — all scoped to the user's areas."""
@@ -96,18 +103,19 @@ class HouseholdViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retriev
         household = Household.objects.prefetch_related("members").select_related("area", "village").get(pk=household.pk)
         return Response(HouseholdDetailSerializer(household).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=HouseholdWriteSerializer, responses=HouseholdDetailSerializer)
+    @extend_schema(request=HouseholdWriteSerializer, responses=HouseholdDetailSerializer, description=EDIT_DESCRIPTION)
     def update(self, request, pk=None, partial=False):
         household = self.get_object()
         payload = HouseholdWriteSerializer(data=request.data, partial=True)
         payload.is_valid(raise_exception=True)
         data = dict(payload.validated_data)
         version = data.pop("version", None)
-        services.household_update(actor=request.user, household=household, data=data, expected_version=version)
+        members = data.pop("members", [])
+        services.household_edit(actor=request.user, household=household, data=data, members=members, expected_version=version)
         household = Household.objects.prefetch_related("members").select_related("area", "village").get(pk=household.pk)
         return Response(HouseholdDetailSerializer(household).data)
 
-    @extend_schema(request=HouseholdWriteSerializer, responses=HouseholdDetailSerializer)
+    @extend_schema(request=HouseholdWriteSerializer, responses=HouseholdDetailSerializer, description=EDIT_DESCRIPTION)
     def partial_update(self, request, pk=None):
         return self.update(request, pk=pk, partial=True)
 

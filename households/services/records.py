@@ -127,6 +127,14 @@ def helper_assign(*, actor, household: Household, helper: Helper, start_date=Non
 
 
 @transaction.atomic
+def helper_pair(*, actor, household: Household, name: str, unit: str, phone: str = "", position: str = "",
+                start_date=None) -> HelperAssignment:
+    """Register a new 帮扶责任人 in the household's village and pair them with the household, together."""
+    helper = helper_create(actor=actor, area=household.village, name=name, unit=unit, phone=phone, position=position)
+    return helper_assign(actor=actor, household=household, helper=helper, start_date=start_date)
+
+
+@transaction.atomic
 def visit_record(*, actor, household: Household, data: dict) -> Visit:
     household = Household.objects.get(pk=household.pk)
     require(actor, Capability.VISIT_RECORD, household.area_code)

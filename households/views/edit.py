@@ -4,17 +4,15 @@ A rejected form is shown again with everything typed and each field's error (the
 field errors are mapped back onto the form fields).
 """
 from django.contrib import messages
-from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views import View
 
 from households import forms as household_forms
 from households import services
-from households.choices import STATUS_TRANSITIONS, HouseholdStatus, MemberStatus, Relation
+from households.choices import STATUS_TRANSITIONS, HouseholdStatus, Relation
 from households.models import Household, Member
 from households.selectors import editable_areas
-from households.services.lookups import rerecord_refused_lookup
 from povalleviation.access import Capability
 from povalleviation.errors import ApplicationError
 from povalleviation.views import CapabilityRequiredMixin
@@ -115,28 +113,11 @@ class HouseholdEditView(CapabilityRequiredMixin, View):
         formset = household_forms.MemberFormSet(request.POST, prefix="members")
         if form.is_valid() and formset.is_valid():
             live = _live_member_forms(formset)
+            members = [{"id": f.cleaned_data.get("member_id"), **f.member_data()} for f in live]
             try:
-                with transaction.atomic():
-                    services.household_update(actor=request.user, household=household, data=form.household_data(),
-                                              expected_version=form.cleaned_data.get("version"))
-                    existing = {m.pk: m for m in household.members.filter(is_registered=True)}
-                    # Heads first changed away from, then to, so the one-head rule holds at every step.
-                    ordered = sorted(enumerate(live), key=lambda item: item[1].cleaned_data["relation"] == Relation.HEAD)
-                    for index, member_form in ordered:
-                        member_id = member_form.cleaned_data.get("member_id")
-                        try:
-                            if member_id:
-                                if member_id not in existing:
-                                    raise ApplicationError("成员不属于本户")
-                                services.member_update(actor=request.user, member=existing[member_id], data=member_form.member_data())
-                            else:
-                                services.member_add(actor=request.user, household=household, data=member_form.member_data())
-                        except ApplicationError as error:
-                            error.field_errors = {f"members.{index}.{k}": v for k, v in error.field_errors.items()}
-                            raise
+                services.household_edit(actor=request.user, household=household, data=form.household_data(), members=members,
+                                        expected_version=form.cleaned_data.get("version"))
             except ApplicationError as error:
-                # The page's own transaction rolled back the service's audit row of a refused lookup: write it again.
-                rerecord_refused_lookup(error)
                 _apply_errors(error, form, formset, dict(enumerate(live)))
             else:
                 messages.success(request, "已保存")
@@ -225,10 +206,8 @@ class HelperAssignView(HouseholdActionView):
         return {"start_date": timezone.localdate()}
 
     def perform(self, request, household, data):
-        with transaction.atomic():
-            helper = services.helper_create(actor=request.user, area=household.village, name=data["name"], unit=data["unit"],
-                                            phone=data["phone"], position=data["position"])
-            services.helper_assign(actor=request.user, household=household, helper=helper, start_date=data["start_date"])
+        services.helper_pair(actor=request.user, household=household, name=data["name"], unit=data["unit"], phone=data["phone"],
+                             position=data["position"], start_date=data["start_date"])
 
 
 class VisitView(HouseholdActionView):
@@ -261,14 +240,8 @@ class StatusChangeView(HouseholdActionView):
                                       reason=data["reason"], effective_date=data["effective_date"])
 
 
-class MemberRemoveForm(household_forms.forms.Form):
-    status = household_forms.forms.ChoiceField(label="减少原因", choices=[("", "请选择")] + [c for c in MemberStatus.choices if c[0] != "active"])
-    left_date = household_forms.forms.DateField(label="减少日期", widget=household_forms.forms.DateInput(attrs={"type": "date"}))
-    reason = household_forms.forms.CharField(label="说明", max_length=200, required=False)
-
-
 class MemberRemoveView(HouseholdActionView):
-    form_class = MemberRemoveForm
+    form_class = household_forms.MemberRemoveForm
     title = "成员自然减少"
 
     def initial(self, household):
