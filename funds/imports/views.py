@@ -11,7 +11,8 @@ from povalleviation.views import CapabilityRequiredMixin
 from ..forms import ImportForm
 from ..models import FundImportBatch
 from ..selectors import allocation_list, disbursement_list, visible_area
-from .excel import error_report, export_workbook, run_import, template_workbook
+from .excel import error_report, export_workbook, template_workbook
+from .services import fund_import_batch_confirm, fund_import_batch_create
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -38,14 +39,10 @@ class ImportUploadView(CapabilityRequiredMixin, View):
         upload = form.cleaned_data["file"]
         content = upload.read()
         try:
-            result = run_import(actor=request.user, content=content, commit=False)
+            batch = fund_import_batch_create(actor=request.user, file_name=upload.name, content=content)
         except ApplicationError as error:
             form.add_error("file", error.message)
             return render(request, self.template_name, {"form": form}, status=400)
-        batch = FundImportBatch.objects.create(
-            uploaded_by=request.user, file_name=upload.name[:200], content=content, errors=result["errors"],
-            allocation_rows=result["allocations"], disbursement_rows=result["disbursements"],
-        )
         return redirect("funds:import_preview", pk=batch.pk)
 
 
@@ -63,15 +60,14 @@ class ImportPreviewView(CapabilityRequiredMixin, View):
 
     def post(self, request, pk):
         batch = self.get_batch(request, pk)
-        if batch.is_committed or batch.errors:
-            messages.error(request, "该文件已导入或有错误，不能导入。")
+        try:
+            result = fund_import_batch_confirm(actor=request.user, batch=batch)
+        except ApplicationError as error:
+            messages.error(request, error.message)
             return redirect("funds:import_preview", pk=batch.pk)
-        result = run_import(actor=request.user, content=bytes(batch.content), commit=True)
         if result["committed"]:
-            FundImportBatch.objects.filter(pk=batch.pk).update(is_committed=True)
             messages.success(request, f"已导入资金下达 {result['allocations']} 笔、报账 {result['disbursements']} 笔。")
         else:
-            FundImportBatch.objects.filter(pk=batch.pk).update(errors=result["errors"])
             messages.error(request, "数据已变化，导入时发现错误，全部未导入。")
         return redirect("funds:import_preview", pk=batch.pk)
 
