@@ -76,6 +76,22 @@ def finding_add(*, actor, inspection: Inspection, category: str, text: str) -> F
     return finding
 
 
+@transaction.atomic
+def inspection_items_add(*, actor, inspection: Inspection, findings) -> int:
+    """补充具体问题 to an existing inspection, all or nothing: each 条 (大类, 条目) is reused when it exists, else added;
+    each item is 交办 under it. Returns how many items were added."""
+    existing = {(f.category, f.text): f for f in inspection.findings.all()}
+    count = 0
+    for data in findings:
+        finding = existing.get((data["category"], data["text"])) or finding_add(
+            actor=actor, inspection=inspection, category=data["category"], text=data["text"])
+        existing[(finding.category, finding.text)] = finding
+        for item in data["items"]:
+            rectification_item_create(actor=actor, finding=finding, **item)
+            count += 1
+    return count
+
+
 def _history(item, *, actor, event, from_status, at, note=""):
     RectificationHistory.objects.create(item=item, event=event, from_status=from_status, to_status=item.status,
                                         deadline=item.deadline, actor=user_or_none(actor), at=at, note=note[:500])

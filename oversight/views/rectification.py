@@ -1,6 +1,5 @@
 """Pages of the 问题整改台账: ledger with counts by 大类 × status, inspection entry, item detail and actions."""
 from django.contrib import messages
-from django.db import transaction
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -163,7 +162,7 @@ class InspectionAddItemsView(CapabilityRequiredMixin, View):
         formset = self._formset(inspection, request.POST)
         if formset.is_valid():
             try:
-                count = self._add(inspection, findings_from(formset))
+                count = services.inspection_items_add(actor=request.user, inspection=inspection, findings=findings_from(formset))
             except ApplicationError as error:
                 forbid_if_denied(error)
                 formset._non_form_errors = formset.error_class([error.message])
@@ -171,19 +170,6 @@ class InspectionAddItemsView(CapabilityRequiredMixin, View):
                 messages.success(request, f"已补充 {count} 个具体问题。")
                 return redirect("oversight:inspection_detail", pk=inspection.pk)
         return render(request, self.template_name, {"inspection": inspection, "formset": formset}, status=400)
-
-    @transaction.atomic
-    def _add(self, inspection, findings) -> int:
-        existing = {(f.category, f.text): f for f in inspection.findings.all()}
-        count = 0
-        for data in findings:
-            finding = existing.get((data["category"], data["text"])) or services.finding_add(
-                actor=self.request.user, inspection=inspection, category=data["category"], text=data["text"])
-            for item in data["items"]:
-                services.rectification_item_create(actor=self.request.user, finding=finding, **item)
-                count += 1
-        return count
-
 
 # Item actions: name → (label, form class, who may act).
 def _may(user, item, name) -> bool:
