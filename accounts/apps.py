@@ -9,7 +9,10 @@ class AccountsConfig(AppConfig):
         from axes.signals import user_locked_out
         from django.contrib.auth import signals as auth_signals
 
-        from accounts import signals, signals_security
+        from accounts import history, services, signals, signals_security
+        from povalleviation import audit
+
+        audit.install(audit_record=services.audit_record, record_changes=history.record_changes)
 
         signals_security.hide_secret_admin_pages()
         # The audit trail of sign-ins, sign-outs, failed sign-ins and lockouts (decoupled listeners).

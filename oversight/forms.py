@@ -1,13 +1,13 @@
 """Forms of the oversight pages; they collect input, the services decide. Service refusals are put back on the
 form field they name (``apply_errors``), so the user keeps what he typed and sees why."""
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 
 from .choices import ComplaintChannel, EscalationKind, SourceKind
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
-MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
 
 
 def apply_errors(form, error):
@@ -86,7 +86,7 @@ class ProgressForm(forms.Form):
 
     def clean_evidence(self):
         evidence = self.cleaned_data.get("evidence")
-        if evidence and evidence.size > MAX_EVIDENCE_BYTES:
+        if evidence and evidence.size > settings.EVIDENCE_MAX_BYTES:
             raise forms.ValidationError("佐证材料不能超过 20MB")
         return evidence
 

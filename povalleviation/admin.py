@@ -51,7 +51,7 @@ class ScopedModelAdmin(admin.ModelAdmin):
 def _audit_admin_action(request, obj, action, verb, message):
     import json
 
-    from accounts.services import audit_record
+    from povalleviation.audit import audit_record
 
     area = getattr(obj, "area", None)
     area_code = getattr(area, "code", "") or (obj.code if obj._meta.label == "villages.Area" else "")

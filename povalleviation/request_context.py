@@ -112,7 +112,7 @@ def _record_refusal(request, response):
         return
     if request.path.startswith(settings.STATIC_URL or "/static/") or request.path == "/favicon.ico":
         return  # a browser's own fetches, not a refusal of anything the user asked for
-    from accounts.services import audit_record
+    from povalleviation.audit import audit_record
 
     status = response.status_code
     message = getattr(request, "_refusal_message", "")

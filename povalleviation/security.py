@@ -34,9 +34,7 @@ def _household_import_limit():
 
 
 def _evidence_limit():
-    from oversight.forms import MAX_EVIDENCE_BYTES
-
-    return MAX_EVIDENCE_BYTES
+    return settings.EVIDENCE_MAX_BYTES
 
 
 def _report_verify_limit():

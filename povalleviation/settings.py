@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "assessments",
     "oversight",
     "reports",
+    "portal",
 ]
 
 # One list, in order (docs/security.md explains each security layer):
@@ -125,7 +126,7 @@ if PRODUCTION:
     MIDDLEWARE.insert(MIDDLEWARE.index("povalleviation.security.RequestLimitsMiddleware") + 1,
                       "whitenoise.middleware.WhiteNoiseMiddleware")
 
-ROOT_URLCONF = "povalleviation.urls"
+ROOT_URLCONF = "portal.urls"
 WSGI_APPLICATION = "povalleviation.wsgi.application"
 
 TEMPLATES = [
@@ -138,7 +139,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "povalleviation.context_processors.navigation",
+                "portal.context_processors.navigation",
             ],
         },
     },
@@ -337,6 +338,8 @@ AUTH_PASSWORD_VALIDATORS = [
 # Household Excel import (web, API and `import_households` alike): the file, each unpacked part of the
 # .xlsx and their total, and the rows and columns of a sheet (households.imports.workbook_guard).
 IMPORT_MAX_FILE_BYTES = int(os.environ.get("IMPORT_MAX_FILE_BYTES", str(30 * 1024 * 1024)))
+# Evidence files of inspections and complaints (整改佐证材料).
+EVIDENCE_MAX_BYTES = 20 * 1024 * 1024
 IMPORT_MAX_PART_BYTES = int(os.environ.get("IMPORT_MAX_PART_BYTES", str(200 * 1024 * 1024)))
 IMPORT_MAX_UNPACKED_BYTES = int(os.environ.get("IMPORT_MAX_UNPACKED_BYTES", str(400 * 1024 * 1024)))
 IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "200000"))

@@ -4,9 +4,8 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
-from accounts.history import record_changes
-from accounts.services import audit_record
 from povalleviation.access import Capability, has_capability, scope_prefixes
+from povalleviation.audit import audit_record, record_changes
 from povalleviation.errors import ApplicationError, PermissionDenied
 
 from .choices import LEVEL_ORDER, AreaLevel, level_of_code, parent_code_of

@@ -90,3 +90,10 @@ def recompute_runs(*, user):
 def recompute_areas(*, user):
     """Areas where the user may start a run: the counties inside his scope."""
     return Area.objects.visible_to(user, Capability.ELIGIBILITY_RECOMPUTE).filter(level=AreaLevel.COUNTY).order_by("code")
+
+
+def eligibility_card_section(household) -> dict:
+    """The household card's 脱贫标准评估 section (``households.extensions`` card section)."""
+    return {"template": "assessments/eligibility/_household_result.html",
+            "context": {"eligibility": household_eligibility(household=household)}}
+

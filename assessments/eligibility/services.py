@@ -8,6 +8,7 @@ import logging
 import threading
 import time
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
@@ -414,3 +415,30 @@ def recompute_run_start(*, actor, area, year: int) -> RecomputeRun:
 
     transaction.on_commit(send)
     return run
+
+
+# --- households' hooks (``households.extensions``) -------------------------------------------------------
+
+def queue_county_recomputes(households: list, year: int):
+    """Recompute the current year's eligibility of each county an import created or changed households in,
+    once the import commits (one county-wide run instead of one task per household). Nothing is queued when
+    the import changed nothing, and a broker outage is logged rather than failing a committed import."""
+    codes = {household.area_code[:6].ljust(12, "0") for household in households if household.area_code}
+    if not codes:
+        return
+    county_ids = list(Area.objects.filter(code__in=codes, level=AreaLevel.COUNTY).order_by("code").values_list("pk", flat=True))
+
+    def send():
+        from .tasks import recompute_eligibility_task
+
+        for county_id in county_ids:
+            recompute_eligibility_task.delay(county_id, year)
+
+    if not county_ids:
+        return
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        # No broker (development, the bench): an eager county recompute would run inside the import call,
+        # for minutes on a large county. The nightly run picks the changes up instead.
+        logger.info("eligibility recompute of counties %s not queued: Celery runs eagerly", county_ids)
+        return
+    transaction.on_commit(send, robust=True)

@@ -1,4 +1,4 @@
-"""Mounted under /api/v1/ by povalleviation/api/urls.py."""
+"""Mounted under /api/v1/ by portal/api_urls.py."""
 from rest_framework.routers import SimpleRouter
 
 from .api import ImportJobViewSet

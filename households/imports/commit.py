@@ -12,16 +12,15 @@ current year. The caller holds the transaction: all rows or none.
 import logging
 from collections import Counter
 
-from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Max, Q
 from django.utils import timezone
 
 from accounts.history import record_changes_bulk
 from accounts.services import audit_record
+from households import extensions
 from households.choices import HouseholdStatus, MonitoringFlag, Relation
 from households.models import Household, HouseholdEvent, HouseholdStatusChange, Member
-from villages.choices import AreaLevel
 from villages.models import Area
 
 from .bulk import BATCH_SIZE, CopyWriter, InstanceBuilder, bulk_update_by_pk, copy_insert, use_copy
@@ -283,33 +282,8 @@ def commit_plans(*, plans, actor, job=None) -> dict:
                  f"帮扶措施 {summary['measures_created']} 条，结对帮扶 {summary['helpers_assigned']} 户"),
         changes=summary,
     )
-    _queue_eligibility_recompute([*created, *updated], year=today.year)
+    extensions.households_imported([*created, *updated], year=today.year)  # e.g. county eligibility recomputes
     return summary
-
-
-def _queue_eligibility_recompute(households: list[Household], *, year: int):
-    """Recompute the current year's eligibility of each county the import created or changed households in,
-    once the import commits (one county-wide run instead of one task per household). Nothing is queued when
-    the import changed nothing, and a broker outage is logged rather than failing a committed import."""
-    codes = {household.area_code[:6].ljust(12, "0") for household in households if household.area_code}
-    if not codes:
-        return
-    county_ids = list(Area.objects.filter(code__in=codes, level=AreaLevel.COUNTY).order_by("code").values_list("pk", flat=True))
-
-    def send():
-        from assessments.eligibility.tasks import recompute_eligibility_task
-
-        for county_id in county_ids:
-            recompute_eligibility_task.delay(county_id, year)
-
-    if not county_ids:
-        return
-    if settings.CELERY_TASK_ALWAYS_EAGER:
-        # No broker (development, the bench): an eager county recompute would run inside the import call,
-        # for minutes on a large county. The nightly run picks the changes up instead.
-        logger.info("eligibility recompute of counties %s not queued: Celery runs eagerly", county_ids)
-        return
-    transaction.on_commit(send, robust=True)
 
 
 def _common_prefix(codes: list[str]) -> str:

@@ -3,6 +3,7 @@ from django.db import IntegrityError
 from django.utils import timezone
 
 from accounts.services import audit_record
+from households import extensions
 from households.choices import HouseholdStatus
 from households.idnumber import IdNumberError, validate_id_number
 from households.models import HouseholdEvent, Member
@@ -19,10 +20,9 @@ def record_event(*, household, type, actor, summary, changes=None):
     audit_record(actor=actor, action=f"household.{type}", target=household, area_code=household.area_code,
                  summary=f"{household.head_name}户（{household.household_number}）：{summary}"[:300], changes=changes or {})
     if type in ELIGIBILITY_INPUT_EVENTS:
-        # The eligibility result is re-evaluated after commit (assessments; advisory, never a status change).
-        from assessments.eligibility.services import queue_household_evaluation
-
-        queue_household_evaluation(household.pk)
+        # The apps built on households hear of it (assessments re-evaluates eligibility after commit; advisory,
+        # never a status change): ``households.extensions``.
+        extensions.facts_changed(household.pk)
 
 
 ELIGIBILITY_INPUT_EVENTS = {
@@ -51,13 +51,10 @@ def _return_workflow_open(household_id) -> bool:
 
 
 def households_in_open_return(household_ids) -> set[int]:
-    """Which of these households have a 返贫 workflow in progress (one query, for imports of thousands)."""
-    from assessments.workflows.models import Verification, VerificationStatus, WorkflowType
-
-    return set(Verification.objects.filter(
-        household_id__in=list(household_ids), workflow_type=WorkflowType.RETURN_TO_POVERTY,
-        status=VerificationStatus.IN_PROGRESS,
-    ).values_list("household_id", flat=True))
+    """Which of these households have a procedure in progress that freezes them while their status stays 已脱贫
+    (the 返贫 认定, registered by the workflows in ``households.extensions``; one query per procedure kind, for
+    imports of thousands)."""
+    return extensions.households_in_open_procedures(household_ids)
 
 
 def checked_id_number(raw, *, field="id_number", row_label=""):

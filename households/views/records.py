@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
 
+from households import extensions
 from households.choices import HouseholdCategory, HouseholdStatus, MonitoringFlag, PovertyCause
 from households.models import Member
 from households.quality import household_quality_warnings
@@ -91,9 +92,11 @@ class HouseholdDetailView(CapabilityRequiredMixin, TemplateView):
         context["can_reveal"] = covers(user, Capability.IDNUMBER_REVEAL, code)
         context["can_visit"] = covers(user, Capability.VISIT_RECORD, code)
         context["events"] = household_events(household=context["household"])
-        from assessments.eligibility.selectors import household_eligibility
-
-        context["eligibility"] = household_eligibility(household=context["household"])
+        # Sections other apps add (e.g. the eligibility result), each rendered with this page's context and its own.
+        context["card_sections"] = [
+            render_to_string(section["template"], {**context, **section["context"]}, request=self.request)
+            for section in extensions.card_sections(context["household"])
+        ]
         household_read_record(actor=user, household=context["household"], action="household.view",
                               detail=f"含 {len(context['members'])} 名成员")
         return context

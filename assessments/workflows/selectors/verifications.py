@@ -313,3 +313,14 @@ def area_exit_list(*, user, workflow_type: str):
 def household_verifications(*, user, household):
     """A household's attempts (for its card and the nomination page)."""
     return verification_queryset(user=user).filter(household=household).order_by("-started_at", "-id")
+
+
+def households_in_open_return(household_ids) -> set[int]:
+    """Which of these households have a 返贫 认定 in progress: their status stays 已脱贫 while it is decided
+    (DOMAIN.md §5.6), and their facts are frozen like those of households in other procedures. One query, for
+    imports of thousands; households ask through ``households.extensions`` (registered in ``AppConfig.ready``)."""
+    return set(Verification.objects.filter(
+        household_id__in=list(household_ids), workflow_type=WorkflowType.RETURN_TO_POVERTY,
+        status=VerificationStatus.IN_PROGRESS,
+    ).values_list("household_id", flat=True))
+

@@ -4,8 +4,8 @@ from django.shortcuts import redirect
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from portal.home import HomeView
 from povalleviation.health import healthz
-from povalleviation.home import HomeView
 
 admin.site.site_header = "精准扶贫业务系统 · 系统管理"
 admin.site.site_title = "系统管理"
@@ -37,7 +37,7 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("public/", include("projects.public_urls")),
     path("admin/", admin.site.urls),
-    path("api/v1/", include("povalleviation.api.urls")),
+    path("api/v1/", include("portal.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's start-up script as its own file (?script): the CSP allows no inline script.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
