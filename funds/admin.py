@@ -3,8 +3,9 @@ from django.contrib import admin
 
 from povalleviation.access import Capability, has_capability
 from povalleviation.admin import ScopedModelAdmin
+from projects.models import FundSource
 
-from .models import Disbursement, FundAllocation, FundDelay, FundRecomputeRun, FundSource
+from .models import Disbursement, FundAllocation, FundDelay, FundRecomputeRun
 
 
 class ReadOnlyScopedAdmin(ScopedModelAdmin):

@@ -13,3 +13,9 @@ class FundsConfig(AppConfig):
             "fund.delay_record": "认定资金滞留延误原因", "disbursement.record": "登记报账",
             "disbursement.approve": "审核通过报账", "disbursement.reject": "退回报账",
         })
+
+        from projects.close_checks import register_close_check
+
+        from .services import unreviewed_vouchers_refusal
+
+        register_close_check(unreviewed_vouchers_refusal)

@@ -23,8 +23,8 @@ from django.db.models import Q, Sum
 from django.db.models.functions import Substr
 
 from households.money import per_head, yuan
+from projects.choices import FundKind, SourceLevel
 
-from .choices import FundKind, SourceLevel
 from .models import FundAllocation
 from .targets import (
     CITY_RATIO_CODE,

@@ -16,17 +16,16 @@ from households.models import Household
 from households.money import yuan
 from projects import services as project_services
 from projects.choices import ProjectCategory, PublicityKind
-from projects.models import Project
+from projects.models import FundSource, Project
+from projects.services import fund_sources_ensure
 from villages.models import Area
 
 from .choices import DelayCause
 from .delays import schedule_delay
-from .models import FundSource
 from .services import (
     fund_allocation_create,
     fund_delay_record,
     fund_disburse,
-    fund_sources_ensure,
     project_funding_assign,
 )
 

@@ -1,8 +1,9 @@
 """Forms of the fund pages; the services decide."""
 from django import forms
 
+from projects.models import FundSource
+
 from .choices import AllocationMethod, DelayCause
-from .models import FundSource
 
 DATE = forms.DateInput(attrs={"type": "date"})
 

@@ -9,35 +9,15 @@ from django.db import models
 from django.db.models import F, Q
 
 from povalleviation.access import ScopedQuerySet
+from projects.models import FundSource
 
 from .choices import (
     AllocationMethod,
     DelayCause,
     DelayKind,
     DisbursementStatus,
-    FundKind,
     ResponsibleParty,
-    SourceLevel,
 )
-
-
-class FundSource(models.Model):
-    """A source of poverty funds by level and kind (DOMAIN.md §5.9; 001_5bc03b4b95b81c94.txt §三(四);
-    004_c61319f7ee03391d.txt §五(十九)–(二十) 用途不变、渠道不乱、各记其功). Reference data, not scoped."""
-
-    code = models.SlugField("代码", max_length=40, unique=True)
-    name = models.CharField("名称", max_length=100, unique=True)
-    level = models.CharField("资金层级", max_length=10, choices=SourceLevel.choices)
-    kind = models.CharField("资金类别", max_length=20, choices=FundKind.choices)
-    sort_order = models.PositiveSmallIntegerField("排序", default=0)
-
-    class Meta:
-        verbose_name = "资金来源"
-        verbose_name_plural = "资金来源"
-        ordering = ["sort_order", "id"]
-
-    def __str__(self):
-        return self.name
 
 
 class AllocationQuerySet(ScopedQuerySet):

@@ -13,13 +13,15 @@ from django.shortcuts import get_object_or_404
 
 from accounts.history import value_as_of
 from povalleviation.access import Capability
+from projects.choices import UPPER_LEVELS, SourceLevel
+from projects.models import FundSource
 from villages.choices import LEVEL_ORDER, PREFIX_LENGTH
 from villages.models import Area
 
-from .choices import COUNTED_STATUSES, UPPER_LEVELS, DisbursementStatus, SourceLevel
+from .choices import COUNTED_STATUSES, DisbursementStatus
 from .contributions import contribution_evaluations
 from .delays import schedule_delay
-from .models import Disbursement, FundAllocation, FundDelay, FundRecomputeRun, FundSource, ProjectFunding
+from .models import Disbursement, FundAllocation, FundDelay, FundRecomputeRun, ProjectFunding
 from .targets import SPEND_TARGET_CODE, as_fraction, targets_for_areas
 
 ZERO = Decimal("0")

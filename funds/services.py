@@ -14,10 +14,11 @@ from households.money import yuan
 from povalleviation.access import Capability, require
 from povalleviation.errors import ApplicationError, Conflict, PermissionDenied
 from projects.choices import PAYABLE_STATUSES
+from projects.models import FundSource
 
-from .choices import DEFAULT_SOURCES, RESPONSIBLE_FOR_CAUSE, DelayCause, DisbursementStatus, ResponsibleParty
+from .choices import RESPONSIBLE_FOR_CAUSE, DelayCause, DisbursementStatus, ResponsibleParty
 from .delays import schedule_delay
-from .models import Disbursement, FundAllocation, FundDelay, FundSource, ProjectFunding
+from .models import Disbursement, FundAllocation, FundDelay, ProjectFunding
 
 ALLOCATION_LEVELS = {"county", "township", "village"}
 
@@ -44,17 +45,6 @@ def _queue_recompute(area_code: str, year: int):
 
     county_code = area_code[:6].ljust(12, "0")
     transaction.on_commit(lambda: recompute_fund_ratios_task.delay(county_code=county_code, year=year))
-
-
-@transaction.atomic
-def fund_sources_ensure() -> int:
-    """Create the default fund sources that are missing (reference data); returns how many were created."""
-    created = 0
-    for order, (code, name, level, kind) in enumerate(DEFAULT_SOURCES):
-        _, made = FundSource.objects.get_or_create(code=code, defaults={"name": name, "level": level, "kind": kind,
-                                                                        "sort_order": order})
-        created += made
-    return created
 
 
 @transaction.atomic
@@ -271,3 +261,10 @@ def fund_delay_record(*, actor, project, cause: str, note: str, recorded_on: dat
                  summary=f"认定项目 {project.name} {delay.label}：{record.get_cause_display()}，责任 {record.get_responsible_party_display()}",
                  changes={"cause": cause, "days": delay.days, "unit": record.responsible_unit})
     return record
+
+
+def unreviewed_vouchers_refusal(project) -> str:
+    """A project is not 完结 while a voucher waits for review (§5.8 steps 10–12): ``projects.close_checks``."""
+    waiting = project.disbursements.filter(status__in=[DisbursementStatus.RECORDED, DisbursementStatus.TOWNSHIP_CHECKED])
+    return "还有未审核的报账，不能完结。" if waiting.exists() else ""
+

@@ -12,13 +12,13 @@ from django.views.generic import TemplateView
 from povalleviation.access import Capability, covers, scope_prefixes
 from povalleviation.errors import ApplicationError, PermissionDenied
 from povalleviation.views import CapabilityRequiredMixin
-from projects.models import Project
+from projects.models import FundSource, Project
 from villages.models import Area
 
 from . import services
 from .choices import DisbursementStatus
 from .forms import AllocationForm, DelayForm, DisbursementForm, FundingForm, PublishForm
-from .models import Disbursement, FundAllocation, FundSource, ProjectFunding
+from .models import Disbursement, FundAllocation, ProjectFunding
 from .selectors import (
     allocation_list,
     disbursement_list,

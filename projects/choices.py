@@ -97,3 +97,45 @@ class ObjectionStatus(models.TextChoices):
     OPEN = "open", "待处理"
     UPHELD = "upheld", "异议成立"
     DISMISSED = "dismissed", "异议不成立"
+
+
+# ----- fund sources: the vocabulary of a project's budget, and of the fund ledger above (funds)
+
+class SourceLevel(models.TextChoices):
+    """Level that provides the money (DOMAIN.md §5.9 FundAllocation: 中央 / 省 / 市 / 县(区) / 乡)."""
+
+    CENTRAL = "central", "中央"
+    PROVINCE = "province", "省级"
+    CITY = "city", "市级"
+    COUNTY = "county", "县（区）级"
+    TOWNSHIP = "township", "乡镇级"
+    SOCIAL = "social", "社会帮扶"
+
+
+# Upper levels for the local-contribution ratio (P-FD-04, P-FD-05: local ÷ (中央 + 省 + 市)).
+UPPER_LEVELS = (SourceLevel.CENTRAL, SourceLevel.PROVINCE, SourceLevel.CITY)
+
+
+class FundKind(models.TextChoices):
+    """Fund kinds named in DOMAIN.md §5.9 (001 §三(四); 004 §二(四), §五(十九); 003 §三.13)."""
+
+    SPECIAL = "special", "财政专项扶贫资金"
+    INTEGRATED = "integrated", "统筹整合涉农资金"
+    BOND = "bond", "新增政府债券"
+    PAIRED = "paired", "对口帮扶资金"
+    DESIGNATED = "designated", "定点帮扶资金"
+    DONATION = "donation", "社会捐赠"
+    FIRST_SECRETARY = "first_secretary", "第一书记项目资金"
+    INTEREST_SUBSIDY = "interest_subsidy", "贴息资金"
+
+# Default fund sources (code, name, level, kind); loaded by ``fund_sources_ensure``.
+DEFAULT_SOURCES = [
+    ("central_special", "中央财政专项扶贫资金", SourceLevel.CENTRAL, FundKind.SPECIAL),
+    ("province_special", "省级财政专项扶贫资金", SourceLevel.PROVINCE, FundKind.SPECIAL),
+    ("city_special", "市级财政专项扶贫资金", SourceLevel.CITY, FundKind.SPECIAL),
+    ("county_special", "县级财政专项扶贫资金", SourceLevel.COUNTY, FundKind.SPECIAL),
+    ("county_integrated", "县级统筹整合涉农资金", SourceLevel.COUNTY, FundKind.INTEGRATED),
+    ("province_bond", "新增政府债券扶贫切块", SourceLevel.PROVINCE, FundKind.BOND),
+    ("social_paired", "对口帮扶资金", SourceLevel.SOCIAL, FundKind.PAIRED),
+    ("social_donation", "社会捐赠资金", SourceLevel.SOCIAL, FundKind.DONATION),
+]

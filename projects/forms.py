@@ -1,9 +1,8 @@
 """Forms of the 项目库 pages; they collect input, the services decide."""
 from django import forms
 
-from funds.models import FundSource
-
 from .choices import BenefitMechanism, ObjectionChannel, ProjectCategory, PublicityKind
+from .models import FundSource
 
 DATE = forms.DateInput(attrs={"type": "date"})
 

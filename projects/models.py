@@ -7,13 +7,38 @@ from povalleviation.access import ScopedQuerySet
 
 from .choices import (
     BenefitMechanism,
+    FundKind,
     ObjectionChannel,
     ObjectionStatus,
     ProjectCategory,
     ProjectEventType,
     ProjectStatus,
     PublicityKind,
+    SourceLevel,
 )
+
+
+class FundSource(models.Model):
+    """A source of poverty funds by level and kind (DOMAIN.md §5.9; 001_5bc03b4b95b81c94.txt §三(四);
+    004_c61319f7ee03391d.txt §五(十九)–(二十) 用途不变、渠道不乱、各记其功). Reference data, not scoped.
+
+    It belongs to the 项目库 because a project's budget is planned by source before any money is allocated;
+    the fund ledger (``funds``) builds on projects and their sources."""
+
+    code = models.SlugField("代码", max_length=40, unique=True)
+    name = models.CharField("名称", max_length=100, unique=True)
+    level = models.CharField("资金层级", max_length=10, choices=SourceLevel.choices)
+    kind = models.CharField("资金类别", max_length=20, choices=FundKind.choices)
+    sort_order = models.PositiveSmallIntegerField("排序", default=0)
+
+    class Meta:
+        db_table = "funds_fundsource"  # created by the fund ledger; the model moved here with its table
+        verbose_name = "资金来源"
+        verbose_name_plural = "资金来源"
+        ordering = ["sort_order", "id"]
+
+    def __str__(self):
+        return self.name
 
 
 class ProjectQuerySet(ScopedQuerySet):
@@ -92,7 +117,7 @@ class ProjectBudgetLine(models.Model):
     """Budget of a project by fund source (DOMAIN.md §5.8 step 1 "budget by source")."""
 
     project = models.ForeignKey(Project, verbose_name="项目", on_delete=models.CASCADE, related_name="budget_lines")
-    source = models.ForeignKey("funds.FundSource", verbose_name="资金来源", on_delete=models.PROTECT, related_name="+")
+    source = models.ForeignKey(FundSource, verbose_name="资金来源", on_delete=models.PROTECT, related_name="+")
     amount = models.DecimalField("金额（元）", max_digits=14, decimal_places=2)
 
     class Meta:

@@ -28,12 +28,12 @@ def project_list(*, user, params=None):
 
 def project_detail(*, user, pk: int) -> Project:
     """One project with its budget, fundings, vouchers, beneficiaries, events and 公示; outside scope → 404."""
-    from funds.models import Disbursement, ProjectFunding
-
+    # Fundings and vouchers are the fund ledger's rows (``funds``, an app above this one): reached through their
+    # reverse relations by name, in the ledger's own order, without importing it.
     queryset = Project.objects.visible_to(user, Capability.PROJECT_VIEW).select_related("area", "area__parent").prefetch_related(
         "budget_lines__source",
-        Prefetch("fundings", queryset=ProjectFunding.objects.select_related("allocation__source", "allocation__area")),
-        Prefetch("disbursements", queryset=Disbursement.objects.select_related("source").order_by("-paid_on", "-id")),
+        "fundings__allocation__source", "fundings__allocation__area",
+        "disbursements__source",
         "beneficiaries__household",
         Prefetch("events", queryset=ProjectEvent.objects.select_related("actor")),
         Prefetch("publicities", queryset=ProjectPublicity.objects.prefetch_related(

@@ -19,13 +19,16 @@ from povalleviation.errors import ApplicationError, Conflict, PermissionDenied
 from .choices import (
     APPROVED_STATUSES,
     CANCELLABLE_STATUSES,
+    DEFAULT_SOURCES,
     EDITABLE_STATUSES,
     ObjectionStatus,
     ProjectEventType,
     ProjectStatus,
     PublicityKind,
 )
+from .close_checks import close_refusals
 from .models import (
+    FundSource,
     Project,
     ProjectBeneficiary,
     ProjectBudgetLine,
@@ -284,12 +287,11 @@ def project_accept(*, actor, project: Project, passed: bool, reason: str = "") -
 @transaction.atomic
 def project_close(*, actor, project: Project, reason: str = "") -> Project:
     """完结: every voucher reviewed and the 资金使用公示 published (§5.8 steps 10–12)."""
-    from funds.choices import DisbursementStatus
-
     project, before = _transition(actor, project, capability=Capability.PROJECT_ACCEPT, allowed_from={S.ACCEPTED},
                                   to_status=S.CLOSED, event_type=ProjectEventType.CLOSE, distinct=False)
-    if project.disbursements.filter(status__in=[DisbursementStatus.RECORDED, DisbursementStatus.TOWNSHIP_CHECKED]).exists():
-        raise ApplicationError("还有未审核的报账，不能完结。")
+    refusals = close_refusals(project)  # e.g. the fund ledger: every voucher reviewed (``projects.close_checks``)
+    if refusals:
+        raise ApplicationError(refusals[0])
     if not ProjectPublicity.objects.filter(project=project, kind=PublicityKind.RESULT).exists():
         raise ApplicationError("完结前须发布资金使用公示。")
     return _finish(project, before, actor=actor, event_type=ProjectEventType.CLOSE, reason=reason)
@@ -312,8 +314,6 @@ def project_cancel(*, actor, project: Project, reason: str) -> Project:
 def publicity_content(project: Project, kind: str) -> dict:
     """The public 公示 text: place, amounts by source, beneficiaries counted — never names or ID numbers."""
     from django.db.models import Sum
-
-    from funds.models import FundSource
 
     sources = {s.code: s.name for s in FundSource.objects.all()}
     budget = project.approved_budget or {line.source.code: str(line.amount) for line in project.budget_lines.all()}
@@ -386,3 +386,15 @@ def project_objection_resolve(*, actor, objection: ProjectObjection, upheld: boo
     _event(project, actor=actor, type=ProjectEventType.OBJECTION_RESOLVE, from_status=project.status,
            to_status=project.status, reason=f"{objection.get_status_display()}：{resolution[:150]}")
     return objection
+
+
+@transaction.atomic
+def fund_sources_ensure() -> int:
+    """Create the default 资金来源 (``choices.DEFAULT_SOURCES``) that are missing (reference data); returns how many
+    were created."""
+    created = 0
+    for order, (code, name, level, kind) in enumerate(DEFAULT_SOURCES):
+        _, made = FundSource.objects.get_or_create(code=code, defaults={"name": name, "level": level, "kind": kind,
+                                                                        "sort_order": order})
+        created += made
+    return created

@@ -38,7 +38,7 @@ def _setup(database_url: str):
 def _build_ledger():
     from django.db import connection
 
-    from funds.services import fund_sources_ensure
+    from projects.services import fund_sources_ensure
     from villages.models import Area
 
     fund_sources_ensure()

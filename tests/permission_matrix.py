@@ -291,7 +291,7 @@ ADMIN_MODELS: dict[str, tuple] = {
     "households.household": (C.HOUSEHOLD_VIEW, RO, REDIRECT),
     "households.member": (C.HOUSEHOLD_VIEW, RO, REDIRECT),
     "households.householdevent": (C.HOUSEHOLD_VIEW, RO, REDIRECT),
-    "funds.fundsource": (C.FUND_VIEW, RO, REDIRECT),
+    "projects.fundsource": (C.FUND_VIEW, RO, REDIRECT),
     "funds.fundallocation": (C.FUND_VIEW, RO, REDIRECT),
     "funds.disbursement": (C.FUND_VIEW, RO, REDIRECT),
     "funds.funddelay": (C.FUND_VIEW, RO, REDIRECT),

@@ -155,7 +155,7 @@ def make_project_objection(code, sequence):
 
 
 def make_allocation(code, sequence):
-    from projects.tests.factories import allocate
+    from funds.tests.factories import allocate
 
     return {"pk": allocate(actor=None, area=_area(code), document=f"测试〔2024〕{sequence}号").pk}
 
@@ -207,7 +207,8 @@ def make_report(code, sequence):
 
 def make_disbursement(code, sequence):
     """报账 of an approved, publicized project of the village ``code`` paid from its county's published allocation."""
-    from projects.tests.factories import allocate, approve, fund, publicize_plan
+    from funds.tests.factories import allocate, fund
+    from projects.tests.factories import approve, publicize_plan
     from projects.tests.factories import make_project as project
 
     made = approve(project(actor=None, area=_area(code), name=f"报账项目{sequence}"),

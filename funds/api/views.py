@@ -19,11 +19,12 @@ from funds.api.serializers import (
     SpendRatioSerializer,
 )
 from funds.choices import DisbursementStatus
-from funds.models import Disbursement, FundAllocation, FundSource, ProjectFunding
+from funds.models import Disbursement, FundAllocation, ProjectFunding
 from funds.selectors import spend_summary
 from povalleviation.access import Capability, covers
 from povalleviation.api.viewsets import HasActionCapability, ScopedViewSetMixin
 from povalleviation.errors import ApplicationError, NotFound
+from projects.models import FundSource
 from villages.models import Area
 
 

@@ -13,10 +13,10 @@ from openpyxl import Workbook, load_workbook
 
 from povalleviation.errors import ApplicationError
 from povalleviation.personal_data import spreadsheet_row
-from projects.models import Project
+from projects.models import FundSource, Project
 from villages.models import Area
 
-from ..models import FundAllocation, FundSource, ProjectFunding
+from ..models import FundAllocation, ProjectFunding
 
 ALLOCATION_SHEET, DISBURSEMENT_SHEET = "资金下达", "报账"
 ALLOCATION_COLUMNS = ["资金来源代码", "接收区划代码", "资金年度", "下达文号", "下达日期", "金额（元）", "备注"]

@@ -2,8 +2,8 @@
 import pytest
 
 from conftest import COUNTY, OTHER_TOWNSHIP, _persona
+from funds.tests.factories import allocate
 from povalleviation.roles import Role
-from projects.tests.factories import allocate
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from django.urls import reverse
 from assessments.policy.services import policy_parameter_create
 from conftest import CITY, COUNTY, OTHER_TOWNSHIP, TOWNSHIP
 from funds.selectors import spend_summary
-from projects.tests.factories import allocate
+from funds.tests.factories import allocate
 
 D = Decimal
 END_2024 = datetime.date(2024, 12, 31)

@@ -11,8 +11,9 @@ from django.urls import reverse
 from assessments.policy.services import policy_parameter_create
 from conftest import COUNTY, OTHER_TOWNSHIP, OTHER_VILLAGE, TOWNSHIP, VILLAGE_A, VILLAGE_B, _persona
 from funds.services import disbursement_review_township, fund_disburse
+from funds.tests.factories import allocate, fund
 from povalleviation.roles import Role
-from projects.tests.factories import allocate, approve, fund, make_project, publicize_plan
+from projects.tests.factories import approve, make_project, publicize_plan
 from villages.models import Area
 from villages.services import area_create
 

@@ -10,8 +10,9 @@ from conftest import COUNTY, OTHER_TOWNSHIP, TOWNSHIP
 from funds.choices import DisbursementStatus
 from funds.models import Disbursement, FundAllocation, ProjectFunding
 from funds.services import disbursement_review_county, disbursement_review_township, fund_disburse
+from funds.tests.factories import allocate, fund
 from povalleviation.errors import ApplicationError, Conflict, PermissionDenied
-from projects.tests.factories import allocate, fund, make_project
+from projects.tests.factories import make_project
 
 D = Decimal
 

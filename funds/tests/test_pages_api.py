@@ -13,7 +13,7 @@ from conftest import COUNTY, OTHER_TOWNSHIP, TOWNSHIP
 from funds.imports.excel import ALLOCATION_COLUMNS, DISBURSEMENT_COLUMNS
 from funds.models import Disbursement, FundAllocation
 from funds.services import fund_disburse
-from projects.tests.factories import allocate, fund
+from funds.tests.factories import allocate, fund
 
 D = Decimal
 

@@ -10,10 +10,11 @@ from conftest import COUNTY, TOWNSHIP, _persona
 from funds.choices import DelayCause, DelayKind, ResponsibleParty
 from funds.models import Disbursement, FundAllocation, FundDelay
 from funds.services import fund_allocation_publish, fund_delay_record, fund_disburse
+from funds.tests.factories import allocate, fund
 from povalleviation.errors import ApplicationError, Conflict, PermissionDenied
 from povalleviation.roles import Role
 from projects.services import project_start
-from projects.tests.factories import allocate, approve, fund, publicize_plan
+from projects.tests.factories import approve, publicize_plan
 from villages.services import area_create
 
 D = Decimal

@@ -8,11 +8,12 @@ from django.core.management import call_command
 
 from conftest import COUNTY, TOWNSHIP, VILLAGE_A
 from funds.choices import DisbursementStatus
-from funds.models import FundRecomputeRun, FundSource, SpendRatio
+from funds.models import FundRecomputeRun, SpendRatio
 from funds.recompute import spend_ratios_recompute
 from funds.selectors import spend_ratio_for, spend_summary
 from funds.services import disbursement_review_township, fund_disburse
-from projects.tests.factories import allocate, fund
+from funds.tests.factories import allocate, fund
+from projects.models import FundSource
 
 D = Decimal
 

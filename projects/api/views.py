@@ -4,14 +4,13 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from funds.models import FundSource
 from households.models import Household
 from povalleviation.access import Capability
 from povalleviation.api.viewsets import ScopedViewSetMixin
 from povalleviation.errors import ApplicationError, NotFound
 from projects import services
 from projects.api.serializers import ProjectCreateSerializer, ProjectSerializer, TransitionSerializer
-from projects.models import Project
+from projects.models import FundSource, Project
 from villages.models import Area
 
 

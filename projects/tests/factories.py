@@ -1,11 +1,11 @@
-"""Deterministic projects and funds built through the services (never random)."""
+"""Deterministic projects built through the services (never random); fund rows: ``funds.tests.factories``."""
 import datetime
 from decimal import Decimal
 
-from funds.models import FundSource
-from funds.services import fund_allocation_create, fund_sources_ensure, project_funding_assign
 from projects import services
 from projects.choices import PublicityKind
+from projects.models import FundSource
+from projects.services import fund_sources_ensure
 
 PLAN = {
     "category": "industry", "year": 2024, "responsible_unit": "老厂乡人民政府", "description": "核桃提质增效",
@@ -35,16 +35,3 @@ def approve(project, *, submitter, admitter, approver):
 def publicize_plan(project, *, actor, published_on=datetime.date(2024, 2, 21)):
     return services.project_publicity_open(actor=actor, project=project, kind=PublicityKind.PLAN,
                                            published_on=published_on, location="太和村村务公开栏")
-
-
-def allocate(*, actor, area, code="central_special", amount="1000000", allocated_on=datetime.date(2024, 3, 1),
-             document="玉财农〔2024〕1号", year=2024, published=True):
-    """A 资金下达; its 分配结果 made public the same day unless ``published=False`` (P-FD-08)."""
-    return fund_allocation_create(actor=actor, source=source(code), area=area, year=year, amount=Decimal(amount),
-                                  document_number=document, allocated_on=allocated_on,
-                                  published_on=allocated_on if published else None,
-                                  publication_place="县人民政府网站" if published else "")
-
-
-def fund(*, actor, allocation, project, amount):
-    return project_funding_assign(actor=actor, allocation=allocation, project=project, amount=Decimal(amount))

@@ -97,22 +97,6 @@ def test_return_with_reason_then_resubmit(draft_project, township_officer, count
     assert ProjectEvent.objects.get(project=draft_project, type="return").reason == "带贫机制不清"
 
 
-def test_cancel_with_reason_and_not_after_money(approved_project, draft_project, township_officer, county_officer,
-                                                areas):
-    from projects.tests.factories import allocate, fund
-
-    other = make_project(actor=township_officer, area=draft_project.area, name="另一个项目")
-    services.project_cancel(actor=township_officer, project=other, reason="重复申报")
-    other.refresh_from_db()
-    assert other.status == S.CANCELLED
-    allocation = allocate(actor=county_officer, area=areas["530427000000"])
-    fund(actor=county_officer, allocation=allocation, project=approved_project, amount="1000")
-    with pytest.raises(ApplicationError):
-        services.project_cancel(actor=county_officer, project=approved_project, reason="调整")
-    approved_project.refresh_from_db()
-    assert approved_project.status == S.APPROVED
-
-
 def test_editing_refused_after_submission(draft_project, township_officer):
     services.project_submit(actor=township_officer, project=draft_project)
     with pytest.raises(Conflict):

@@ -11,8 +11,8 @@ import datetime
 from django.db.models import Sum
 from django.db.models.functions import Substr
 
-from funds.models import FundSource
 from funds.selectors import _allocations, _payments, ratio, spend_summary
+from projects.models import FundSource
 from villages.choices import PREFIX_LENGTH
 
 from .common import child_areas, plain

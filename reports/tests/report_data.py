@@ -11,9 +11,10 @@ from decimal import Decimal
 
 from conftest import OTHER_VILLAGE, VILLAGE_A, VILLAGE_B
 from funds.services import fund_disburse
+from funds.tests.factories import allocate, fund
 from households.services import household_register, household_set_status
 from households.tests.factories import member_data
-from projects.tests.factories import allocate, approve, fund, make_project, publicize_plan
+from projects.tests.factories import approve, make_project, publicize_plan
 from villages.models import Area, AreaYearProfile
 
 D = datetime.date

@@ -9,8 +9,8 @@ from playwright.sync_api import sync_playwright
 
 from conftest import COUNTY, VILLAGE_A
 from funds.models import Disbursement
+from funds.tests.factories import allocate
 from projects.models import Project
-from projects.tests.factories import allocate
 from tests.browser_support import sign_in
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
