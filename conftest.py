@@ -10,6 +10,11 @@ from povalleviation.roles import Role
 from villages.models import Area
 from villages.services import area_create
 
+# The exit-workflow fixtures (exit_parameters, province_officer, ready_household) serve the cross-app tests in
+# tests/ as well as the assessments tests. pytest takes pytest_plugins only in this top-level conftest; it
+# makes them available to every test.
+pytest_plugins = ["assessments.tests.workflow_fixtures"]
+
 PASSWORD = "Test-password-2026"
 
 PROVINCE = "530000000000"

@@ -52,22 +52,6 @@ def test_archived_but_young_rows_still_cannot_be_deleted(village_cadre_a):
     assert "不能删除" in _refused_as_owner("DELETE FROM accounts_auditevent WHERE id = %s", [event.pk])
 
 
-def test_truncate_of_signed_reports_is_refused(areas, leading_group_staff):
-    import datetime
-
-    from conftest import COUNTY
-    from reports.models import QuarterlyReport, ReportStatus
-
-    # Stored directly (the trigger is what is tested; the signing workflow has its own tests).
-    QuarterlyReport.objects.create(
-        area=areas[COUNTY], year=2026, quarter=1, as_of=datetime.date(2026, 3, 31), status=ReportStatus.SIGNED,
-        generated_by=leading_group_staff, signed_by=leading_group_staff, signed_sha256="3" * 64,
-        signed_at=datetime.datetime(2026, 4, 2, tzinfo=datetime.UTC),
-    )
-    assert "已签发" in _refused_as_owner("TRUNCATE reports_quarterlyreport CASCADE")
-    assert QuarterlyReport.objects.count() == 1
-
-
 # ---------------------------------------------------------------- the application's role
 
 

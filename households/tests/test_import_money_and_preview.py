@@ -56,23 +56,6 @@ def test_per_capita_income_of_1001_yuan_for_8_people_is_125_13_in_the_record_and
     assert "125.13" in page and "125.12" not in page
 
 
-def test_both_eligibility_paths_store_125_13(village_cadre_a):
-    from assessments.eligibility.models import EligibilityResult
-    from assessments.eligibility.services import eligibility_evaluate_household, eligibility_recompute
-    from assessments.policy.services import policy_parameters_load
-    from assessments.tests.test_recompute import snapshot
-
-    policy_parameters_load()
-    household = _household_of_eight(village_cadre_a)
-    income_record_save(actor=village_cadre_a, household=household, year=2018, data={"wage_income": "1001", "member_count": 8})
-    eligibility_evaluate_household(household=household, year=2018)
-    python_path = snapshot(2018)
-    assert python_path[household.pk]["per_capita_income"] == Decimal("125.13")
-    EligibilityResult.objects.all().delete()
-    eligibility_recompute(area=Area.objects.get(code="530427000000"), year=2018, use_sql=True)
-    assert snapshot(2018) == python_path
-
-
 # ---------------------------------------------------------------- masked exports
 
 @pytest.fixture

@@ -12,7 +12,6 @@ import pytest
 from openpyxl import load_workbook
 
 from accounts.models import AuditEvent
-from assessments.tests.workflow_fixtures import *  # noqa: F403
 from assessments.tests.workflow_fixtures import helped, make_eligible, nominate
 from conftest import CITY, COUNTY, GROUP_A1, PROVINCE, TOWNSHIP, VILLAGE_A, _persona
 from households.idnumber import mask_id_number
