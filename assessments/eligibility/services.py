@@ -7,9 +7,10 @@ import datetime
 import logging
 import threading
 import time
+import weakref
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
 
@@ -31,8 +32,10 @@ from assessments.policy.services import parameter_values_for_area, parameter_val
 from households.choices import HouseholdStatus
 from households.models import Household, IncomeRecord, LivingConditions
 from povalleviation.access import Capability, require
+from povalleviation.actors import saved_user
 from povalleviation.errors import ApplicationError, Conflict
 from villages.choices import AreaLevel
+from villages.codes import county_code
 from villages.models import Area, AreaYearProfile
 
 logger = logging.getLogger(__name__)
@@ -123,37 +126,44 @@ class _HouseholdEvaluationOnCommit:
         self.household_id = household_id
 
     def __call__(self):
-        _pending().pop(self.household_id, None)
+        pending = _pending()
+        if pending.get(self.household_id) is self:
+            del pending[self.household_id]
         from assessments.eligibility.tasks import evaluate_household_task
 
         evaluate_household_task.delay(self.household_id)
 
 
-def _pending() -> dict:
-    if not hasattr(connection, "_eligibility_pending"):
-        connection._eligibility_pending = {}
-    return connection._eligibility_pending
+# Per database connection: household id -> its on-commit callback, held weakly. Django's documented
+# ``transaction.on_commit`` contract is that a callback registered inside an atomic block that is rolled back
+# (the outermost transaction or a savepoint) is discarded and never called; Django then holds no reference to
+# it, so its weak entry disappears with it. An entry that is still here is therefore a callback still waiting
+# for this transaction's commit, and a second change to the household needs no second callback. A callback
+# that has run removes its own entry. Nothing here reads Django's internal on-commit list.
+_PENDING_BY_CONNECTION: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _pending() -> weakref.WeakValueDictionary:
+    database = connections[DEFAULT_DB_ALIAS]
+    pending = _PENDING_BY_CONNECTION.get(database)
+    if pending is None:
+        pending = _PENDING_BY_CONNECTION[database] = weakref.WeakValueDictionary()
+    return pending
 
 
 def queue_household_evaluation(household_id: int):
     """Queue the household's re-evaluation when the current transaction commits.
 
-    Several changes to one household in one transaction queue one evaluation. A savepoint rollback only
-    removes callbacks from the tail of Django's on-commit list, so a callback still at its recorded index is
-    still pending (an O(1) check, also for imports of thousands of households).
+    Several changes to one household in one transaction queue one evaluation (an O(1) look-up, also for
+    imports of thousands of households). A change inside a savepoint that is rolled back takes its callback
+    with it, so the household's next change in the transaction queues it again. Outside a transaction the
+    evaluation is queued at once.
     """
     pending = _pending()
-    callbacks = connection.run_on_commit
-    if not callbacks:
-        pending.clear()
-    known = pending.get(household_id)
-    if known is not None and connection.in_atomic_block:
-        index, callback = known
-        if index < len(callbacks) and callbacks[index][1] is callback:
-            return
+    if household_id in pending:
+        return
     callback = _HouseholdEvaluationOnCommit(household_id)
-    if connection.in_atomic_block:
-        pending[household_id] = (len(callbacks), callback)
+    pending[household_id] = callback
     # robust: a broker outage is logged, never turns a saved household into an error page.
     transaction.on_commit(callback, robust=True)
 
@@ -398,7 +408,7 @@ def recompute_run_start(*, actor, area, year: int) -> RecomputeRun:
     if RecomputeRun.objects.active().filter(area=area, year=year, created_at__gte=recent).exists():
         raise Conflict(f"{area.name} {year} 年度的重算正在进行，请等待完成后再发起。")
     run = RecomputeRun.objects.create(area=area, year=year, trigger="manual",
-                                      requested_by=actor if getattr(actor, "pk", None) else None)
+                                      requested_by=saved_user(actor))
     audit_record(actor=actor, action="eligibility.recompute_start", target=run, area=area,
                  summary=f"发起 {area.name} {year} 年度脱贫标准重算", changes={"year": year})
 
@@ -423,7 +433,7 @@ def queue_county_recomputes(households: list, year: int):
     """Recompute the current year's eligibility of each county an import created or changed households in,
     once the import commits (one county-wide run instead of one task per household). Nothing is queued when
     the import changed nothing, and a broker outage is logged rather than failing a committed import."""
-    codes = {household.area_code[:6].ljust(12, "0") for household in households if household.area_code}
+    codes = {county_code(household.area_code) for household in households if household.area_code}
     if not codes:
         return
     county_ids = list(Area.objects.filter(code__in=codes, level=AreaLevel.COUNTY).order_by("code").values_list("pk", flat=True))
