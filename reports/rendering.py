@@ -13,6 +13,9 @@ from django.urls import NoReverseMatch, reverse
 
 from povalleviation.charts import bar_chart
 
+from .cells import cell
+from .rendering_tables import conditions_tables, helpers_tables, quality_by_village, quality_tables
+
 
 def verify_url(report) -> str:
     """The public verification URL printed on the cover and in the signature stamp."""
@@ -58,8 +61,6 @@ def _charts(snapshot: dict) -> dict:
 
 
 def report_context(report, *, final: bool = False) -> dict:
-    from .rendering_tables import conditions_tables, helpers_tables, quality_by_village, quality_tables
-
     snapshot = report.snapshot
     url = verify_url(report)
     return {
@@ -82,17 +83,13 @@ def render_report_pdf(report, *, final: bool = False) -> tuple[bytes, int]:
     return document.write_pdf(), len(document.pages)
 
 
-def _cell(value, num=True):
-    return {"value": "—" if value is None else value, "num": num}
-
-
 RECTIFICATION_HEADERS = ["总数", "已销号", "整改中", "逾期", "本季度新增", "约谈/通报", "销号率"]
 
 
 def _rectification_row(label, row):
-    return [_cell(label, False)] + [_cell(row.get(key)) for key in
+    return [cell(label, False)] + [cell(row.get(key)) for key in
                                     ("total", "closed", "in_progress", "overdue", "new_since", "escalations")] + [
-        _cell(f"{row['closure_rate']}%" if row.get("closure_rate") is not None else None)]
+        cell(f"{row['closure_rate']}%" if row.get("closure_rate") is not None else None)]
 
 
 def oversight_tables(oversight: dict) -> list[dict]:
@@ -106,17 +103,17 @@ def oversight_tables(oversight: dict) -> list[dict]:
         {"title": "（二）整改事项（按问题类别）", "headers": ["问题类别"] + RECTIFICATION_HEADERS,
          "rows": [_rectification_row(row.get("category"), row) for row in rectification.get("by_category", [])]},
         {"title": "（三）逾期未销号事项", "headers": ["区域", "问题", "责任单位", "整改时限", "逾期天数"],
-         "rows": [[_cell(row.get("area_name"), False), _cell(row.get("title"), False), _cell(row.get("responsible_unit"), False),
-                   _cell(row.get("deadline"), False), _cell(row.get("days_overdue"))]
+         "rows": [[cell(row.get("area_name"), False), cell(row.get("title"), False), cell(row.get("responsible_unit"), False),
+                   cell(row.get("deadline"), False), cell(row.get("days_overdue"))]
                   for row in rectification.get("overdue_items", [])]},
     ]
     received = complaints.get("received", {})
-    channel_rows = [[_cell(row.get("label", row.get("channel")), False)] + [
-        _cell(row.get(key)) for key in ("received", "received_since", "replied", "closed", "overdue")]
+    channel_rows = [[cell(row.get("label", row.get("channel")), False)] + [
+        cell(row.get(key)) for key in ("received", "received_since", "replied", "closed", "overdue")]
         for row in complaints.get("by_channel", [])]
     if received:
-        channel_rows.append([_cell("合计", False), _cell(received.get("total")), _cell(received.get("since")),
-                             _cell(complaints.get("replied")), _cell(complaints.get("closed")), _cell(complaints.get("overdue"))])
+        channel_rows.append([cell("合计", False), cell(received.get("total")), cell(received.get("since")),
+                             cell(complaints.get("replied")), cell(complaints.get("closed")), cell(complaints.get("overdue"))])
     tables.append({"title": "（四）投诉举报办理（按渠道）", "headers": ["渠道", "累计收到", "本季度收到", "已答复", "已办结", "逾期未答复"],
                    "rows": channel_rows,
                    "note": f"平均答复用时 {complaints.get('average_days_to_reply') or '—'} 天"})

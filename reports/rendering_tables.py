@@ -1,7 +1,7 @@
 """Tables of sections 10–12 (两不愁三保障, 帮扶力量, 数据质量) built from the snapshot for the PDF template,
 in the same {title, headers, rows, note} shape as the oversight tables. A snapshot made before a section
 existed yields a note instead of a table."""
-from .rendering import _cell
+from .cells import cell
 
 
 def _child(snapshot: dict) -> str:
@@ -18,13 +18,13 @@ def conditions_tables(snapshot: dict) -> list[dict]:
         return [{"title": "", "headers": [], "rows": [], "note": "本版本数据快照未包含此部分。"}]
     unexited, exited = section["unexited"], section["exited"]
     u, e = unexited["total"], exited["total"]
-    rows = [[_cell(label, False), _cell(u[f"{key}_households"]), _cell(u[f"{key}_persons"]),
-             _cell(e[f"{key}_households"]), _cell(e[f"{key}_persons"])] for key, label in section["criteria"].items()]
-    rows.append([_cell("至少一项未达标（户）", False), _cell(u["any_failed"]), _cell(None), _cell(e["any_failed"]), _cell(None)])
-    rows.append([_cell("无评估记录（户）", False), _cell(u["not_assessed"]), _cell(None), _cell(e["not_assessed"]), _cell(None)])
-    rows.append([_cell("户数合计", False), _cell(u["households"]), _cell(u["persons"]), _cell(e["households"]), _cell(e["persons"])])
-    by_child = [[_cell(a["name"], False), _cell(a["households"]), _cell(a["assessed"]), _cell(a["any_failed"]),
-                 _cell(b["households"]), _cell(b["assessed"]), _cell(b["any_failed"])]
+    rows = [[cell(label, False), cell(u[f"{key}_households"]), cell(u[f"{key}_persons"]),
+             cell(e[f"{key}_households"]), cell(e[f"{key}_persons"])] for key, label in section["criteria"].items()]
+    rows.append([cell("至少一项未达标（户）", False), cell(u["any_failed"]), cell(None), cell(e["any_failed"]), cell(None)])
+    rows.append([cell("无评估记录（户）", False), cell(u["not_assessed"]), cell(None), cell(e["not_assessed"]), cell(None)])
+    rows.append([cell("户数合计", False), cell(u["households"]), cell(u["persons"]), cell(e["households"]), cell(e["persons"])])
+    by_child = [[cell(a["name"], False), cell(a["households"]), cell(a["assessed"]), cell(a["any_failed"]),
+                 cell(b["households"]), cell(b["assessed"]), cell(b["any_failed"])]
                 for a, b in zip(unexited["rows"], exited["rows"], strict=True)]
     return [
         {"title": "（一）各项未达标户数与人数", "headers": ["指标", "未脱贫户（户）", "未脱贫户（人）", "已脱贫户（户）", "已脱贫户（人）"],
@@ -40,8 +40,8 @@ def helpers_tables(snapshot: dict) -> list[dict]:
         return [{"title": "", "headers": [], "rows": [], "note": "本版本数据快照未包含此部分。"}]
 
     def row(label, r):
-        return [_cell(label, False), _cell(r["households"]), _cell(r["covered"]), _cell(_pct(r["coverage"])),
-                _cell(r["required"]), _cell(r["done"]), _cell(_pct(r["visit_rate"])), _cell(r["visits"])]
+        return [cell(label, False), cell(r["households"]), cell(r["covered"]), cell(_pct(r["coverage"])),
+                cell(r["required"]), cell(r["done"]), cell(_pct(r["visit_rate"])), cell(r["visits"])]
 
     return [{"title": "", "headers": [_child(snapshot), "未脱贫户", "有帮扶责任人", "覆盖率", "应走访（户次）", "已走访（户次）", "走访完成率",
                                       "本季度走访记录"],
@@ -55,11 +55,11 @@ def quality_tables(snapshot: dict) -> list[dict]:
     total = section["total"]
     return [
         {"title": "（一）按检查项", "headers": ["检查项", "问题数"],
-         "rows": [[_cell(item["check"], False), _cell(item["count"])] for item in section["checks"]]},
+         "rows": [[cell(item["check"], False), cell(item["count"])] for item in section["checks"]]},
         {"title": f"（二）按{_child(snapshot)}（各村见附表2）", "headers": [_child(snapshot), "户数", "有问题的户", "问题数"],
-         "rows": [[_cell(r["name"], False), _cell(r["households"]), _cell(r["with_warnings"]), _cell(r["warnings"])]
+         "rows": [[cell(r["name"], False), cell(r["households"]), cell(r["with_warnings"]), cell(r["warnings"])]
                   for r in section.get("child_rows", [])]
-         + [[_cell("合计", False), _cell(total["households"]), _cell(total["with_warnings"]), _cell(total["warnings"])]]},
+         + [[cell("合计", False), cell(total["households"]), cell(total["with_warnings"]), cell(total["warnings"])]]},
     ]
 
 
