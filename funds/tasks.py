@@ -1,9 +1,16 @@
 """Celery tasks of the fund ledger: take codes/ids, idempotent, queued on commit (ARCHITECTURE.md §12)."""
 from celery import shared_task
+from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
+# Only a lost or refused database connection is worth trying again; the task sends no messages itself, so no
+# broker error can reach it. Any other error is a fault that a retry would repeat: it fails the task at once.
+RETRIED = (OperationalError, InterfaceError)
 
-@shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+
+# The name Celery derived from the module so far: messages already queued and the beat entry still match.
+@shared_task(name="funds.tasks.recompute_fund_ratios_task", acks_late=True, autoretry_for=RETRIED,
+             retry_backoff=True, retry_backoff_max=120, max_retries=5)
 def recompute_fund_ratios_task(county_code: str | None = None, year: int | None = None):
     """Recompute stored spend ratios for one county (queued when money moves), or for every county with
     allocations in the year (the beat schedule). Idempotent: each run replaces the rows it covers."""
