@@ -23,7 +23,7 @@ from .conditions import conditions_section
 from .dibao import dibao_section
 from .eligibility import eligibility_section
 from .funds import fund_section
-from .helpers import helpers_section
+from .helper_coverage import helpers_section
 from .oversight import oversight_section
 from .plan_years import plan_years_section
 from .plans import plan_section
