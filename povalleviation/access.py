@@ -71,78 +71,77 @@ class Capability(models.TextChoices):
     GRANT_APPROVE = "grant.approve", "审批数据角色授权"
 
 
-C = Capability
 
 # Every post reads these for its areas; complaints carry personal data and are granted per role below.
 _READ_ALL = {
-    C.AREA_VIEW, C.HOUSEHOLD_VIEW, C.PROJECT_VIEW, C.FUND_VIEW, C.REPORT_VIEW, C.PLAN_VIEW, C.EXIT_VIEW,
-    C.INSPECTION_VIEW,
+    Capability.AREA_VIEW, Capability.HOUSEHOLD_VIEW, Capability.PROJECT_VIEW, Capability.FUND_VIEW, Capability.REPORT_VIEW, Capability.PLAN_VIEW, Capability.EXIT_VIEW,
+    Capability.INSPECTION_VIEW,
 }
 
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     Role.VILLAGE_CADRE: frozenset(
         _READ_ALL
         | {
-            C.HOUSEHOLD_EDIT, C.HOUSEHOLD_IMPORT, C.HOUSEHOLD_EXPORT, C.IDNUMBER_REVEAL, C.VISIT_RECORD,
-            C.EXIT_NOMINATE, C.EXIT_VILLAGE_REVIEW, C.PUBLICITY_MANAGE, C.VILLAGE_EXIT_APPLY,
-            C.OBJECTION_RECORD, C.IDENTIFICATION_PROPOSE, C.RETURN_PROPOSE,
-            C.RECTIFICATION_WORK,
+            Capability.HOUSEHOLD_EDIT, Capability.HOUSEHOLD_IMPORT, Capability.HOUSEHOLD_EXPORT, Capability.IDNUMBER_REVEAL, Capability.VISIT_RECORD,
+            Capability.EXIT_NOMINATE, Capability.EXIT_VILLAGE_REVIEW, Capability.PUBLICITY_MANAGE, Capability.VILLAGE_EXIT_APPLY,
+            Capability.OBJECTION_RECORD, Capability.IDENTIFICATION_PROPOSE, Capability.RETURN_PROPOSE,
+            Capability.RECTIFICATION_WORK,
         }
     ),
     Role.FIRST_SECRETARY: frozenset(
-        _READ_ALL | {C.VISIT_RECORD, C.EXIT_VILLAGE_REVIEW, C.VILLAGE_EXIT_APPLY, C.HOUSEHOLD_EXPORT}
-        | {C.OBJECTION_RECORD, C.RETURN_PROPOSE}
+        _READ_ALL | {Capability.VISIT_RECORD, Capability.EXIT_VILLAGE_REVIEW, Capability.VILLAGE_EXIT_APPLY, Capability.HOUSEHOLD_EXPORT}
+        | {Capability.OBJECTION_RECORD, Capability.RETURN_PROPOSE}
     ),
     Role.TOWNSHIP_OFFICER: frozenset(
         _READ_ALL
         | {
-            C.HOUSEHOLD_EXPORT, C.IDNUMBER_REVEAL, C.EXIT_APPROVE_TOWNSHIP, C.VILLAGE_EXIT_ASSESS_TOWNSHIP,
-            C.PUBLICITY_MANAGE, C.PROJECT_SUBMIT, C.DISBURSEMENT_RECORD, C.VISIT_RECORD,
-            C.PROJECT_IMPLEMENT, C.DISBURSEMENT_REVIEW_TOWNSHIP,
-            C.OBJECTION_RECORD, C.IDENTIFICATION_APPROVE_TOWNSHIP,
-            C.POLICY_VIEW,
-            C.RECTIFICATION_WORK, C.COMPLAINT_VIEW, C.COMPLAINT_HANDLE,
+            Capability.HOUSEHOLD_EXPORT, Capability.IDNUMBER_REVEAL, Capability.EXIT_APPROVE_TOWNSHIP, Capability.VILLAGE_EXIT_ASSESS_TOWNSHIP,
+            Capability.PUBLICITY_MANAGE, Capability.PROJECT_SUBMIT, Capability.DISBURSEMENT_RECORD, Capability.VISIT_RECORD,
+            Capability.PROJECT_IMPLEMENT, Capability.DISBURSEMENT_REVIEW_TOWNSHIP,
+            Capability.OBJECTION_RECORD, Capability.IDENTIFICATION_APPROVE_TOWNSHIP,
+            Capability.POLICY_VIEW,
+            Capability.RECTIFICATION_WORK, Capability.COMPLAINT_VIEW, Capability.COMPLAINT_HANDLE,
         }
     ),
     Role.COUNTY_OFFICER: frozenset(
         _READ_ALL
         | {
-            C.HOUSEHOLD_EXPORT, C.IDNUMBER_REVEAL, C.EXIT_APPROVE_COUNTY, C.VILLAGE_EXIT_CHECK_COUNTY,
-            C.POLICY_EDIT, C.PROJECT_APPROVE, C.FUND_ALLOCATE, C.DISBURSEMENT_RECORD, C.INSPECTION_MANAGE,
-            C.PROJECT_SUBMIT, C.PROJECT_LIBRARY_ADMIT, C.PROJECT_IMPLEMENT, C.PROJECT_ACCEPT,
-            C.DISBURSEMENT_REVIEW_COUNTY,
-            C.OBJECTION_RECORD, C.IDENTIFICATION_APPROVE_COUNTY,
-            C.POLICY_VIEW, C.ELIGIBILITY_RECOMPUTE,
-            C.RECTIFICATION_WORK, C.RECTIFICATION_VERIFY, C.COMPLAINT_VIEW, C.COMPLAINT_MANAGE, C.COMPLAINT_HANDLE,
+            Capability.HOUSEHOLD_EXPORT, Capability.IDNUMBER_REVEAL, Capability.EXIT_APPROVE_COUNTY, Capability.VILLAGE_EXIT_CHECK_COUNTY,
+            Capability.POLICY_EDIT, Capability.PROJECT_APPROVE, Capability.FUND_ALLOCATE, Capability.DISBURSEMENT_RECORD, Capability.INSPECTION_MANAGE,
+            Capability.PROJECT_SUBMIT, Capability.PROJECT_LIBRARY_ADMIT, Capability.PROJECT_IMPLEMENT, Capability.PROJECT_ACCEPT,
+            Capability.DISBURSEMENT_REVIEW_COUNTY,
+            Capability.OBJECTION_RECORD, Capability.IDENTIFICATION_APPROVE_COUNTY,
+            Capability.POLICY_VIEW, Capability.ELIGIBILITY_RECOMPUTE,
+            Capability.RECTIFICATION_WORK, Capability.RECTIFICATION_VERIFY, Capability.COMPLAINT_VIEW, Capability.COMPLAINT_MANAGE, Capability.COMPLAINT_HANDLE,
         }
     ),
     Role.CITY_OFFICER: frozenset(
         _READ_ALL
-        | {C.VILLAGE_EXIT_APPROVE_CITY, C.COUNTY_EXIT_CHECK_CITY, C.INSPECTION_MANAGE, C.POLICY_EDIT}
-        | {C.OBJECTION_RECORD}
-        | {C.POLICY_VIEW, C.ELIGIBILITY_RECOMPUTE}
-        | {C.RECTIFICATION_VERIFY, C.COMPLAINT_VIEW, C.COMPLAINT_MANAGE}
+        | {Capability.VILLAGE_EXIT_APPROVE_CITY, Capability.COUNTY_EXIT_CHECK_CITY, Capability.INSPECTION_MANAGE, Capability.POLICY_EDIT}
+        | {Capability.OBJECTION_RECORD}
+        | {Capability.POLICY_VIEW, Capability.ELIGIBILITY_RECOMPUTE}
+        | {Capability.RECTIFICATION_VERIFY, Capability.COMPLAINT_VIEW, Capability.COMPLAINT_MANAGE}
     ),
     Role.PROVINCE_OFFICER: frozenset(
-        _READ_ALL | {C.COUNTY_EXIT_APPROVE_PROVINCE, C.POLICY_EDIT} | {C.POLICY_VIEW, C.ELIGIBILITY_RECOMPUTE}
+        _READ_ALL | {Capability.COUNTY_EXIT_APPROVE_PROVINCE, Capability.POLICY_EDIT} | {Capability.POLICY_VIEW, Capability.ELIGIBILITY_RECOMPUTE}
     ),
     Role.LEADING_GROUP_OFFICE: frozenset(
         _READ_ALL
         | {
-            C.HOUSEHOLD_EXPORT, C.EXIT_ANNOUNCE, C.PLAN_EDIT, C.REPORT_GENERATE, C.REPORT_REVIEW,
-            C.REPORT_SIGN,
-            C.OBJECTION_RECORD, C.COUNTY_EXIT_APPLY,
-            C.POLICY_VIEW,
-            C.COMPLAINT_VIEW, C.COMPLAINT_MANAGE,
+            Capability.HOUSEHOLD_EXPORT, Capability.EXIT_ANNOUNCE, Capability.PLAN_EDIT, Capability.REPORT_GENERATE, Capability.REPORT_REVIEW,
+            Capability.REPORT_SIGN,
+            Capability.OBJECTION_RECORD, Capability.COUNTY_EXIT_APPLY,
+            Capability.POLICY_VIEW,
+            Capability.COMPLAINT_VIEW, Capability.COMPLAINT_MANAGE,
         }
     ),
-    Role.AUDITOR: frozenset(_READ_ALL | {C.AUDIT_VIEW} | {C.POLICY_VIEW} | {C.COMPLAINT_VIEW}),
+    Role.AUDITOR: frozenset(_READ_ALL | {Capability.AUDIT_VIEW} | {Capability.POLICY_VIEW} | {Capability.COMPLAINT_VIEW}),
     # The system administrator manages accounts and the area tree and sees no household data.
-    Role.SYSTEM_ADMIN: frozenset({C.AREA_VIEW, C.AREA_MANAGE, C.USER_MANAGE}),
+    Role.SYSTEM_ADMIN: frozenset({Capability.AREA_VIEW, Capability.AREA_MANAGE, Capability.USER_MANAGE}),
     # 三权分立 (等保 level 3): the security administrator unlocks accounts and approves the system
     # administrator's grants of data roles; the audit administrator reads the audit log and nothing else.
-    Role.SECURITY_ADMIN: frozenset({C.AREA_VIEW, C.ACCOUNT_UNLOCK, C.GRANT_APPROVE}),
-    Role.AUDIT_ADMIN: frozenset({C.AUDIT_VIEW}),
+    Role.SECURITY_ADMIN: frozenset({Capability.AREA_VIEW, Capability.ACCOUNT_UNLOCK, Capability.GRANT_APPROVE}),
+    Role.AUDIT_ADMIN: frozenset({Capability.AUDIT_VIEW}),
 }
 
 

@@ -46,14 +46,13 @@ class ProjectStatus(models.TextChoices):
     CANCELLED = "cancelled", "已取消"
 
 
-S = ProjectStatus
 # Statuses in which the plan may still be edited by the proposer.
-EDITABLE_STATUSES = {S.DRAFT, S.RETURNED}
+EDITABLE_STATUSES = {ProjectStatus.DRAFT, ProjectStatus.RETURNED}
 # Statuses in which the project has an approved budget (公示 and disbursements allowed).
-APPROVED_STATUSES = {S.APPROVED, S.IN_PROGRESS, S.COMPLETED, S.ACCEPTED, S.CLOSED}
+APPROVED_STATUSES = {ProjectStatus.APPROVED, ProjectStatus.IN_PROGRESS, ProjectStatus.COMPLETED, ProjectStatus.ACCEPTED, ProjectStatus.CLOSED}
 # Statuses in which money may be paid out against the project (no disbursement before 批复, §5.8 flags).
-PAYABLE_STATUSES = {S.APPROVED, S.IN_PROGRESS, S.COMPLETED, S.ACCEPTED}
-CANCELLABLE_STATUSES = {S.DRAFT, S.SUBMITTED, S.RETURNED, S.IN_LIBRARY, S.APPROVED}
+PAYABLE_STATUSES = {ProjectStatus.APPROVED, ProjectStatus.IN_PROGRESS, ProjectStatus.COMPLETED, ProjectStatus.ACCEPTED}
+CANCELLABLE_STATUSES = {ProjectStatus.DRAFT, ProjectStatus.SUBMITTED, ProjectStatus.RETURNED, ProjectStatus.IN_LIBRARY, ProjectStatus.APPROVED}
 
 
 class ProjectEventType(models.TextChoices):

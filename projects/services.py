@@ -37,7 +37,6 @@ from .models import (
     ProjectPublicity,
 )
 
-S = ProjectStatus
 PROJECT_LEVELS = {"county", "township", "village"}
 EDITABLE_FIELDS = (
     "name", "category", "year", "responsible_unit", "description", "planned_start", "planned_finish",
@@ -144,7 +143,7 @@ def project_create(*, actor, area, data: dict, budget: list, beneficiaries=(), i
     _set_budget(project, budget)
     _set_beneficiaries(project, list(beneficiaries), is_actual=False)
     project.save(update_fields=["number", "budget_total"])
-    _event(project, actor=actor, type=ProjectEventType.CREATE, to_status=S.DRAFT, snapshot=project_snapshot(project))
+    _event(project, actor=actor, type=ProjectEventType.CREATE, to_status=ProjectStatus.DRAFT, snapshot=project_snapshot(project))
     return project
 
 
@@ -202,7 +201,7 @@ def _finish(project, from_status, *, actor, event_type, reason="", snapshot=None
 def project_submit(*, actor, project: Project) -> Project:
     """申报: DRAFT/RETURNED → SUBMITTED (乡镇 or 县直部门)."""
     project, before = _transition(actor, project, capability=Capability.PROJECT_SUBMIT, allowed_from=EDITABLE_STATUSES,
-                                  to_status=S.SUBMITTED, event_type=ProjectEventType.SUBMIT, distinct=False)
+                                  to_status=ProjectStatus.SUBMITTED, event_type=ProjectEventType.SUBMIT, distinct=False)
     if project.budget_total <= 0:
         raise ApplicationError("申报前请填写预算（按资金来源）。", field_errors={"budget": "预算不能为空"})
     return _finish(project, before, actor=actor, event_type=ProjectEventType.SUBMIT, snapshot=project_snapshot(project))
@@ -214,7 +213,7 @@ def project_return(*, actor, project: Project, reason: str) -> Project:
     if not reason.strip():
         raise ApplicationError("请填写退回理由。", field_errors={"reason": "必填"})
     project, before = _transition(actor, project, capability=Capability.PROJECT_LIBRARY_ADMIT,
-                                  allowed_from={S.SUBMITTED, S.IN_LIBRARY}, to_status=S.RETURNED,
+                                  allowed_from={ProjectStatus.SUBMITTED, ProjectStatus.IN_LIBRARY}, to_status=ProjectStatus.RETURNED,
                                   event_type=ProjectEventType.RETURN, distinct=False)
     return _finish(project, before, actor=actor, event_type=ProjectEventType.RETURN, reason=reason)
 
@@ -222,8 +221,8 @@ def project_return(*, actor, project: Project, reason: str) -> Project:
 @transaction.atomic
 def project_admit(*, actor, project: Project, reason: str = "") -> Project:
     """批准入库 by the county 扶贫办 (§5.8 step 3; snapshot P1)."""
-    project, before = _transition(actor, project, capability=Capability.PROJECT_LIBRARY_ADMIT, allowed_from={S.SUBMITTED},
-                                  to_status=S.IN_LIBRARY, event_type=ProjectEventType.ADMIT)
+    project, before = _transition(actor, project, capability=Capability.PROJECT_LIBRARY_ADMIT, allowed_from={ProjectStatus.SUBMITTED},
+                                  to_status=ProjectStatus.IN_LIBRARY, event_type=ProjectEventType.ADMIT)
     return _finish(project, before, actor=actor, event_type=ProjectEventType.ADMIT, reason=reason,
                    snapshot=project_snapshot(project))
 
@@ -231,8 +230,8 @@ def project_admit(*, actor, project: Project, reason: str = "") -> Project:
 @transaction.atomic
 def project_approve(*, actor, project: Project, approved_on: datetime.date | None = None, reason: str = "") -> Project:
     """立项批复 (§5.8 step 5): the approved budget is frozen on the project."""
-    project, before = _transition(actor, project, capability=Capability.PROJECT_APPROVE, allowed_from={S.IN_LIBRARY},
-                                  to_status=S.APPROVED, event_type=ProjectEventType.APPROVE)
+    project, before = _transition(actor, project, capability=Capability.PROJECT_APPROVE, allowed_from={ProjectStatus.IN_LIBRARY},
+                                  to_status=ProjectStatus.APPROVED, event_type=ProjectEventType.APPROVE)
     project.approved_on = approved_on or timezone.localdate()
     snapshot = project_snapshot(project)
     project.approved_budget = snapshot["budget"]
@@ -247,8 +246,8 @@ def _open_objections(project):
 @transaction.atomic
 def project_start(*, actor, project: Project, started_on: datetime.date) -> Project:
     """开工: needs a closed 项目安排公示 without open or upheld objections (§5.8 steps 6–7)."""
-    project, before = _transition(actor, project, capability=Capability.PROJECT_IMPLEMENT, allowed_from={S.APPROVED},
-                                  to_status=S.IN_PROGRESS, event_type=ProjectEventType.START, distinct=False)
+    project, before = _transition(actor, project, capability=Capability.PROJECT_IMPLEMENT, allowed_from={ProjectStatus.APPROVED},
+                                  to_status=ProjectStatus.IN_PROGRESS, event_type=ProjectEventType.START, distinct=False)
     today = timezone.localdate()
     plan_publicities = ProjectPublicity.objects.filter(project=project, kind=PublicityKind.PLAN, ends_on__lt=today)
     usable = plan_publicities.exclude(objections__status__in=[ObjectionStatus.OPEN, ObjectionStatus.UPHELD])
@@ -262,8 +261,8 @@ def project_start(*, actor, project: Project, started_on: datetime.date) -> Proj
 def project_complete(*, actor, project: Project, finished_on: datetime.date, actual_households: int,
                      actual_persons: int, beneficiaries=()) -> Project:
     """竣工 with the actual beneficiaries (§5.8 step 8)."""
-    project, before = _transition(actor, project, capability=Capability.PROJECT_IMPLEMENT, allowed_from={S.IN_PROGRESS},
-                                  to_status=S.COMPLETED, event_type=ProjectEventType.COMPLETE, distinct=False)
+    project, before = _transition(actor, project, capability=Capability.PROJECT_IMPLEMENT, allowed_from={ProjectStatus.IN_PROGRESS},
+                                  to_status=ProjectStatus.COMPLETED, event_type=ProjectEventType.COMPLETE, distinct=False)
     if project.actual_start and finished_on < project.actual_start:
         raise ApplicationError("完工日期不能早于开工日期。", field_errors={"finished_on": "早于开工日期"})
     project.actual_finish, project.actual_households, project.actual_persons = finished_on, actual_households, actual_persons
@@ -278,8 +277,8 @@ def project_accept(*, actor, project: Project, passed: bool, reason: str = "") -
     if not passed and not reason.strip():
         raise ApplicationError("验收不通过须填写理由。", field_errors={"reason": "必填"})
     event = ProjectEventType.ACCEPT if passed else ProjectEventType.REJECT_ACCEPTANCE
-    project, before = _transition(actor, project, capability=Capability.PROJECT_ACCEPT, allowed_from={S.COMPLETED},
-                                  to_status=S.ACCEPTED if passed else S.IN_PROGRESS, event_type=event)
+    project, before = _transition(actor, project, capability=Capability.PROJECT_ACCEPT, allowed_from={ProjectStatus.COMPLETED},
+                                  to_status=ProjectStatus.ACCEPTED if passed else ProjectStatus.IN_PROGRESS, event_type=event)
     snapshot = project_snapshot(project) | {"actual": [project.actual_households, project.actual_persons]}
     return _finish(project, before, actor=actor, event_type=event, reason=reason, snapshot=snapshot)
 
@@ -287,8 +286,8 @@ def project_accept(*, actor, project: Project, passed: bool, reason: str = "") -
 @transaction.atomic
 def project_close(*, actor, project: Project, reason: str = "") -> Project:
     """完结: every voucher reviewed and the 资金使用公示 published (§5.8 steps 10–12)."""
-    project, before = _transition(actor, project, capability=Capability.PROJECT_ACCEPT, allowed_from={S.ACCEPTED},
-                                  to_status=S.CLOSED, event_type=ProjectEventType.CLOSE, distinct=False)
+    project, before = _transition(actor, project, capability=Capability.PROJECT_ACCEPT, allowed_from={ProjectStatus.ACCEPTED},
+                                  to_status=ProjectStatus.CLOSED, event_type=ProjectEventType.CLOSE, distinct=False)
     refusals = close_refusals(project)  # e.g. the fund ledger: every voucher reviewed (``projects.close_checks``)
     if refusals:
         raise ApplicationError(refusals[0])
@@ -303,9 +302,9 @@ def project_cancel(*, actor, project: Project, reason: str) -> Project:
     if not reason.strip():
         raise ApplicationError("请填写取消理由。", field_errors={"reason": "必填"})
     locked = _lock(project)
-    capability = Capability.PROJECT_SUBMIT if locked.status in EDITABLE_STATUSES | {S.SUBMITTED} else Capability.PROJECT_APPROVE
+    capability = Capability.PROJECT_SUBMIT if locked.status in EDITABLE_STATUSES | {ProjectStatus.SUBMITTED} else Capability.PROJECT_APPROVE
     project, before = _transition(actor, locked, capability=capability, allowed_from=CANCELLABLE_STATUSES,
-                                  to_status=S.CANCELLED, event_type=ProjectEventType.CANCEL, distinct=False)
+                                  to_status=ProjectStatus.CANCELLED, event_type=ProjectEventType.CANCEL, distinct=False)
     if project.fundings.exists():
         raise ApplicationError("项目已安排资金，不能取消；请先调整资金安排。")
     return _finish(project, before, actor=actor, event_type=ProjectEventType.CANCEL, reason=reason)
@@ -341,7 +340,7 @@ def project_publicity_open(*, actor, project: Project, kind: str, published_on: 
     require(actor, Capability.PUBLICITY_MANAGE, project.area_code)
     if kind == PublicityKind.PLAN and project.status not in APPROVED_STATUSES:
         raise Conflict("项目批复后才能发布项目安排公示。")
-    if kind == PublicityKind.RESULT and project.status not in {S.ACCEPTED, S.CLOSED}:
+    if kind == PublicityKind.RESULT and project.status not in {ProjectStatus.ACCEPTED, ProjectStatus.CLOSED}:
         raise Conflict("项目验收后才能发布资金使用公示。")
     publicity = ProjectPublicity(
         project=project, kind=kind, published_on=published_on,

@@ -19,7 +19,6 @@ from households.money import per_head
 from .columns import HOUSEHOLD_SHEET, INCOME_AMOUNT_KEYS, INCOME_SHEET, MEASURE_SHEET, column_by_key
 from .errors import ErrorList
 
-H = HOUSEHOLD_SHEET
 FIRST_RECORD_YEAR = 2013  # 建档立卡 began in 2014 with the 2013 poverty line and 2013 incomes
 STATED_TOLERANCE = Decimal("1.00")  # a register's 人均纯收入 rounded to the 元 still agrees
 MAX_INCOME_PERSONS = 50
@@ -112,7 +111,7 @@ def household_history(plan, values: dict, row, errors: ErrorList, today: datetim
     label = HouseholdStatus(status).label if status else ""
 
     def error(key, message):
-        errors.add(H, row.number, _header(H, key), message)
+        errors.add(HOUSEHOLD_SHEET, row.number, _header(HOUSEHOLD_SHEET, key), message)
         row.has_error = True
 
     if history.exited is not None:
@@ -167,15 +166,15 @@ def _income(sheet: str, row, values: dict, year_key: str, errors: ErrorList, tod
     stated = values.get("stated_per_capita")
     year = values.get(year_key)
     if all(amount is None for amount in given.values()) and stated is None:
-        if year is not None and sheet == H:
+        if year is not None and sheet == HOUSEHOLD_SHEET:
             errors.add(sheet, row.number, _header(sheet, year_key), "填写了收入年度，但没有填写任何收入")
             row.has_error = True
-        elif sheet != H and year is not None:
+        elif sheet != HOUSEHOLD_SHEET and year is not None:
             errors.add(sheet, row.number, _header(sheet, "wage_income"), "没有填写任何收入；没有的项目请填 0")
             row.has_error = True
         return None
     if year is None:
-        if sheet == H:
+        if sheet == HOUSEHOLD_SHEET:
             errors.add(sheet, row.number, _header(sheet, year_key), "填写了收入，请同时填写收入年度")
             row.has_error = True
         return None
@@ -209,7 +208,7 @@ def _add_income(plan, income: IncomePlan, errors: ErrorList):
 
 
 def _row_income(plan, values, row, errors, today):
-    income = _income(H, row, values, "income_year", errors, today)
+    income = _income(HOUSEHOLD_SHEET, row, values, "income_year", errors, today)
     if income is not None:
         _add_income(plan, income, errors)
 
@@ -291,7 +290,7 @@ def check_registered(plans, errors: ErrorList, today):
         household, history = plan.existing, plan.history
 
         def error(key, message, plan=plan):
-            errors.add(H, plan.row, _header(H, key), message)
+            errors.add(HOUSEHOLD_SHEET, plan.row, _header(HOUSEHOLD_SHEET, key), message)
             plan.has_error = True
 
         if history.status is not None and history.status != household.status:

@@ -63,41 +63,37 @@ class _MaskingResource(resources.ModelResource):
         return mask_id_number(number) if self.mask_id_numbers else number
 
 
-H = HOUSEHOLD_SHEET
-M = MEMBER_SHEET
-
-
 class HouseholdResource(_MaskingResource):
     """户信息: one row per household, the template's columns."""
 
-    household_number = _field(H, "household_number", _plain(H, "household_number"))
-    area_code = _field(H, "area_code", _plain(H, "area_code"))
-    head_name = _field(H, "head_name", _plain(H, "head_name"))
-    head_id_number = _field(H, "head_id_number", "dehydrate_head_id_number")
-    address = _field(H, "address", _plain(H, "address"))
-    phone = _field(H, "phone", "dehydrate_phone")
-    identification_year = _field(H, "identification_year", _plain(H, "identification_year"))
-    category = _field(H, "category", _labelled(H, "category"))
-    primary_cause = _field(H, "primary_cause", _labelled(H, "primary_cause"))
-    other_causes = _field(H, "other_causes", "dehydrate_other_causes")
-    planned_exit_year = _field(H, "planned_exit_year", _plain(H, "planned_exit_year"))
-    is_relocated = _field(H, "is_relocated", _labelled(H, "is_relocated"))
-    is_zhiguo_minzu = _field(H, "is_zhiguo_minzu", _labelled(H, "is_zhiguo_minzu"))
-    status = _field(H, "status", _labelled(H, "status"))
-    exit_year = _field(H, "exit_year", _plain(H, "exit_year", "exit_date__year"))
-    return_year = _field(H, "return_year", _plain(H, "return_year", "return_year"))
-    monitoring_flag = _field(H, "monitoring_flag", _labelled(H, "monitoring_flag"))
-    helper_name = _field(H, "helper_name", _plain(H, "helper_name"))
-    helper_unit = _field(H, "helper_unit", _plain(H, "helper_unit"))
-    helper_phone = _field(H, "helper_phone", _plain(H, "helper_phone"))
+    household_number = _field(HOUSEHOLD_SHEET, "household_number", _plain(HOUSEHOLD_SHEET, "household_number"))
+    area_code = _field(HOUSEHOLD_SHEET, "area_code", _plain(HOUSEHOLD_SHEET, "area_code"))
+    head_name = _field(HOUSEHOLD_SHEET, "head_name", _plain(HOUSEHOLD_SHEET, "head_name"))
+    head_id_number = _field(HOUSEHOLD_SHEET, "head_id_number", "dehydrate_head_id_number")
+    address = _field(HOUSEHOLD_SHEET, "address", _plain(HOUSEHOLD_SHEET, "address"))
+    phone = _field(HOUSEHOLD_SHEET, "phone", "dehydrate_phone")
+    identification_year = _field(HOUSEHOLD_SHEET, "identification_year", _plain(HOUSEHOLD_SHEET, "identification_year"))
+    category = _field(HOUSEHOLD_SHEET, "category", _labelled(HOUSEHOLD_SHEET, "category"))
+    primary_cause = _field(HOUSEHOLD_SHEET, "primary_cause", _labelled(HOUSEHOLD_SHEET, "primary_cause"))
+    other_causes = _field(HOUSEHOLD_SHEET, "other_causes", "dehydrate_other_causes")
+    planned_exit_year = _field(HOUSEHOLD_SHEET, "planned_exit_year", _plain(HOUSEHOLD_SHEET, "planned_exit_year"))
+    is_relocated = _field(HOUSEHOLD_SHEET, "is_relocated", _labelled(HOUSEHOLD_SHEET, "is_relocated"))
+    is_zhiguo_minzu = _field(HOUSEHOLD_SHEET, "is_zhiguo_minzu", _labelled(HOUSEHOLD_SHEET, "is_zhiguo_minzu"))
+    status = _field(HOUSEHOLD_SHEET, "status", _labelled(HOUSEHOLD_SHEET, "status"))
+    exit_year = _field(HOUSEHOLD_SHEET, "exit_year", _plain(HOUSEHOLD_SHEET, "exit_year", "exit_date__year"))
+    return_year = _field(HOUSEHOLD_SHEET, "return_year", _plain(HOUSEHOLD_SHEET, "return_year", "return_year"))
+    monitoring_flag = _field(HOUSEHOLD_SHEET, "monitoring_flag", _labelled(HOUSEHOLD_SHEET, "monitoring_flag"))
+    helper_name = _field(HOUSEHOLD_SHEET, "helper_name", _plain(HOUSEHOLD_SHEET, "helper_name"))
+    helper_unit = _field(HOUSEHOLD_SHEET, "helper_unit", _plain(HOUSEHOLD_SHEET, "helper_unit"))
+    helper_phone = _field(HOUSEHOLD_SHEET, "helper_phone", _plain(HOUSEHOLD_SHEET, "helper_phone"))
     # Incomes go on the 收入信息 sheet (every year); the one-year columns of 户信息 stay blank.
-    income_year = _field(H, "income_year", lambda household: "")
-    wage_income = _field(H, "wage_income", lambda household: "")
-    production_income = _field(H, "production_income", lambda household: "")
-    production_expense = _field(H, "production_expense", lambda household: "")
-    property_income = _field(H, "property_income", lambda household: "")
-    transfer_income = _field(H, "transfer_income", lambda household: "")
-    stated_per_capita = _field(H, "stated_per_capita", lambda household: "")
+    income_year = _field(HOUSEHOLD_SHEET, "income_year", lambda household: "")
+    wage_income = _field(HOUSEHOLD_SHEET, "wage_income", lambda household: "")
+    production_income = _field(HOUSEHOLD_SHEET, "production_income", lambda household: "")
+    production_expense = _field(HOUSEHOLD_SHEET, "production_expense", lambda household: "")
+    property_income = _field(HOUSEHOLD_SHEET, "property_income", lambda household: "")
+    transfer_income = _field(HOUSEHOLD_SHEET, "transfer_income", lambda household: "")
+    stated_per_capita = _field(HOUSEHOLD_SHEET, "stated_per_capita", lambda household: "")
 
     class Meta:
         model = Household
@@ -117,22 +113,22 @@ class HouseholdResource(_MaskingResource):
 class MemberResource(_MaskingResource):
     """成员信息: one row per registered member, linked to its household by 户编号 and 户主身份证号."""
 
-    household_number = _field(M, "household_number", _plain(M, "household_number", "household__household_number"))
-    head_id_number = _field(M, "head_id_number", "dehydrate_head_id_number")
-    name = _field(M, "name", _plain(M, "name"))
-    id_number = _field(M, "id_number", "dehydrate_id_number")
-    relation = _field(M, "relation", _labelled(M, "relation"))
-    ethnicity = _field(M, "ethnicity", _plain(M, "ethnicity"))
-    education_level = _field(M, "education_level", _labelled(M, "education_level"))
-    student_status = _field(M, "student_status", _labelled(M, "student_status"))
-    health_status = _field(M, "health_status", _labelled(M, "health_status"))
-    labour_capacity = _field(M, "labour_capacity", _labelled(M, "labour_capacity"))
-    work_place = _field(M, "work_place", _labelled(M, "work_place"))
-    work_months = _field(M, "work_months", _plain(M, "work_months"))
-    is_dibao = _field(M, "is_dibao", _labelled(M, "is_dibao"))
-    tekun = _field(M, "tekun", _labelled(M, "tekun"))
-    has_medical_insurance = _field(M, "has_medical_insurance", _labelled(M, "has_medical_insurance"))
-    has_serious_illness_insurance = _field(M, "has_serious_illness_insurance", _labelled(M, "has_serious_illness_insurance"))
+    household_number = _field(MEMBER_SHEET, "household_number", _plain(MEMBER_SHEET, "household_number", "household__household_number"))
+    head_id_number = _field(MEMBER_SHEET, "head_id_number", "dehydrate_head_id_number")
+    name = _field(MEMBER_SHEET, "name", _plain(MEMBER_SHEET, "name"))
+    id_number = _field(MEMBER_SHEET, "id_number", "dehydrate_id_number")
+    relation = _field(MEMBER_SHEET, "relation", _labelled(MEMBER_SHEET, "relation"))
+    ethnicity = _field(MEMBER_SHEET, "ethnicity", _plain(MEMBER_SHEET, "ethnicity"))
+    education_level = _field(MEMBER_SHEET, "education_level", _labelled(MEMBER_SHEET, "education_level"))
+    student_status = _field(MEMBER_SHEET, "student_status", _labelled(MEMBER_SHEET, "student_status"))
+    health_status = _field(MEMBER_SHEET, "health_status", _labelled(MEMBER_SHEET, "health_status"))
+    labour_capacity = _field(MEMBER_SHEET, "labour_capacity", _labelled(MEMBER_SHEET, "labour_capacity"))
+    work_place = _field(MEMBER_SHEET, "work_place", _labelled(MEMBER_SHEET, "work_place"))
+    work_months = _field(MEMBER_SHEET, "work_months", _plain(MEMBER_SHEET, "work_months"))
+    is_dibao = _field(MEMBER_SHEET, "is_dibao", _labelled(MEMBER_SHEET, "is_dibao"))
+    tekun = _field(MEMBER_SHEET, "tekun", _labelled(MEMBER_SHEET, "tekun"))
+    has_medical_insurance = _field(MEMBER_SHEET, "has_medical_insurance", _labelled(MEMBER_SHEET, "has_medical_insurance"))
+    has_serious_illness_insurance = _field(MEMBER_SHEET, "has_serious_illness_insurance", _labelled(MEMBER_SHEET, "has_serious_illness_insurance"))
 
     class Meta:
         model = Member

@@ -21,9 +21,6 @@ from .errors import ErrorList
 from .plan import HouseholdPlan, MemberPlan, ReadingCursor, ValidationResult
 from .reader import read_workbook
 
-H = HOUSEHOLD_SHEET
-M = MEMBER_SHEET
-
 HOUSEHOLD_TEXT_LIMITS = {key: Household._meta.get_field(key).max_length for key in ("head_name", "address", "phone")}
 MEMBER_TEXT_LIMITS = {key: Member._meta.get_field(key).max_length for key in ("name", "ethnicity")}
 MEMBER_FIELDS = (
@@ -55,38 +52,38 @@ def _household_plans(rows, errors: ErrorList, actor, today, cursor: ReadingCurso
     this_year = today.year
     rows_by_head, rows_by_number = {}, {}
     for row in rows:
-        cursor.at(H, row.number)
+        cursor.at(HOUSEHOLD_SHEET, row.number)
         values = row.values
-        _check_lengths(errors, H, row, values, HOUSEHOLD_TEXT_LIMITS)
+        _check_lengths(errors, HOUSEHOLD_SHEET, row, values, HOUSEHOLD_TEXT_LIMITS)
         code = values.get("area_code")
         area = areas.get(code) if code else None
         if code and area is None:
-            errors.add(H, row.number, _header(H, "area_code"), f"区划代码 {code} 不存在，或不是行政村/村民小组的代码")
+            errors.add(HOUSEHOLD_SHEET, row.number, _header(HOUSEHOLD_SHEET, "area_code"), f"区划代码 {code} 不存在，或不是行政村/村民小组的代码")
             row.has_error = True
         elif area is not None and actor is not None and not covers(actor, Capability.HOUSEHOLD_IMPORT, area.code):
-            errors.add(H, row.number, _header(H, "area_code"), f"区划代码 {code} 不在您的导入范围内，本行不能导入")
+            errors.add(HOUSEHOLD_SHEET, row.number, _header(HOUSEHOLD_SHEET, "area_code"), f"区划代码 {code} 不在您的导入范围内，本行不能导入")
             row.has_error = True
         year = values.get("identification_year")
         if isinstance(year, int) and not FIRST_IDENTIFICATION_YEAR <= year <= this_year:
-            errors.add(H, row.number, _header(H, "identification_year"), f"识别年度应在 {FIRST_IDENTIFICATION_YEAR} 至 {this_year} 之间")
+            errors.add(HOUSEHOLD_SHEET, row.number, _header(HOUSEHOLD_SHEET, "identification_year"), f"识别年度应在 {FIRST_IDENTIFICATION_YEAR} 至 {this_year} 之间")
             row.has_error = True
         planned = values.get("planned_exit_year")
         if isinstance(planned, int) and isinstance(year, int) and planned < year:
-            errors.add(H, row.number, _header(H, "planned_exit_year"), "计划脱贫年度不能早于识别年度")
+            errors.add(HOUSEHOLD_SHEET, row.number, _header(HOUSEHOLD_SHEET, "planned_exit_year"), "计划脱贫年度不能早于识别年度")
             row.has_error = True
         causes = values.get("other_causes") or []
         if values.get("primary_cause") and values["primary_cause"] in causes:
-            errors.add(H, row.number, _header(H, "other_causes"), "其他致贫原因不能与主要致贫原因重复")
+            errors.add(HOUSEHOLD_SHEET, row.number, _header(HOUSEHOLD_SHEET, "other_causes"), "其他致贫原因不能与主要致贫原因重复")
             row.has_error = True
         head = values.get("head_id_number")
         head_number = head.number if head else None
         if head_number:
             if head_number in rows_by_head:
-                errors.add(H, row.number, _header(H, "head_id_number"), f"户主身份证号与第 {rows_by_head[head_number].row} 行重复")
+                errors.add(HOUSEHOLD_SHEET, row.number, _header(HOUSEHOLD_SHEET, "head_id_number"), f"户主身份证号与第 {rows_by_head[head_number].row} 行重复")
                 row.has_error = True
         number = values.get("household_number") or ""
         if number and number in rows_by_number:
-            errors.add(H, row.number, _header(H, "household_number"), f"户编号与第 {rows_by_number[number].row} 行重复")
+            errors.add(HOUSEHOLD_SHEET, row.number, _header(HOUSEHOLD_SHEET, "household_number"), f"户编号与第 {rows_by_number[number].row} 行重复")
             row.has_error = True
         village = None
         if area is not None:
@@ -156,22 +153,22 @@ class HouseholdLinks:
 
 def _member_plans(rows, links: HouseholdLinks, sheet_keys, errors: ErrorList, cursor: ReadingCursor):
     """Link each 成员信息 row to its 户信息 row and check duplicates within the file."""
-    if not links.has_link_columns(M, sheet_keys, errors):
+    if not links.has_link_columns(MEMBER_SHEET, sheet_keys, errors):
         return
     seen_rows = {}
     for row in rows:
-        cursor.at(M, row.number)
+        cursor.at(MEMBER_SHEET, row.number)
         values = row.values
-        _check_lengths(errors, M, row, values, MEMBER_TEXT_LIMITS)
+        _check_lengths(errors, MEMBER_SHEET, row, values, MEMBER_TEXT_LIMITS)
         months = values.get("work_months")
         if isinstance(months, int) and not 0 <= months <= 12:
-            errors.add(M, row.number, _header(M, "work_months"), "务工月数应在 0 到 12 之间")
-        plan = links(M, row, values)
+            errors.add(MEMBER_SHEET, row.number, _header(MEMBER_SHEET, "work_months"), "务工月数应在 0 到 12 之间")
+        plan = links(MEMBER_SHEET, row, values)
         info = values.get("id_number") or None  # blank ("") and unreadable (None) give None
         if info is not None:
             first = seen_rows.get(info.number)
             if first is not None:
-                errors.add(M, row.number, _header(M, "id_number"),
+                errors.add(MEMBER_SHEET, row.number, _header(MEMBER_SHEET, "id_number"),
                            f"身份证号与第 {first} 行重复，一人只能登记在一个户中")
             else:
                 seen_rows[info.number] = row.number
@@ -186,26 +183,26 @@ def _check_heads(plans, errors: ErrorList, cursor: ReadingCursor):
     """The head appears in 成员信息 with relation 户主, once, with the same name."""
     head_label = Relation.HEAD.label
     for plan in plans:
-        cursor.at(H, plan.row)
+        cursor.at(HOUSEHOLD_SHEET, plan.row)
         if not plan.head_id_number:
             continue
         head_rows = [member for member in plan.members if member.data["id_number"] == plan.head_id_number]
         for member in plan.members:
-            cursor.at(M, member.row)
+            cursor.at(MEMBER_SHEET, member.row)
             is_head_person = member.data["id_number"] == plan.head_id_number
             relation = member.data.get("relation")
             if is_head_person and relation not in (None, Relation.HEAD):
-                errors.add(M, member.row, _header(M, "relation"), f"此人是户信息表中的户主，与户主关系应为“{head_label}”")
+                errors.add(MEMBER_SHEET, member.row, _header(MEMBER_SHEET, "relation"), f"此人是户信息表中的户主，与户主关系应为“{head_label}”")
             elif not is_head_person and relation == Relation.HEAD:
-                errors.add(M, member.row, _header(M, "relation"),
+                errors.add(MEMBER_SHEET, member.row, _header(MEMBER_SHEET, "relation"),
                            f"每户只能有一名户主；本户户主为户信息表第 {plan.row} 行的户主（身份证号 {plan.head_id_number[:6]}…{plan.head_id_number[-4:]}）")
         if not head_rows:
-            errors.add(H, plan.row, _header(H, "head_id_number"),
+            errors.add(HOUSEHOLD_SHEET, plan.row, _header(HOUSEHOLD_SHEET, "head_id_number"),
                        f"成员信息表中没有该户主本人；户主也须列在成员信息表中，与户主关系填“{head_label}”")
             continue
         head_name = head_rows[0].data.get("name")
         if head_name and plan.data["head_name"] and head_name != plan.data["head_name"]:
-            errors.add(H, plan.row, _header(H, "head_name"), f"与成员信息表中户主的姓名“{head_name}”不一致")
+            errors.add(HOUSEHOLD_SHEET, plan.row, _header(HOUSEHOLD_SHEET, "head_name"), f"与成员信息表中户主的姓名“{head_name}”不一致")
 
 
 def validate_workbook(*, source, actor, lock: bool = False, progress=None) -> ValidationResult:
@@ -231,13 +228,13 @@ def validate_workbook(*, source, actor, lock: bool = False, progress=None) -> Va
 
 def _validate(source, actor, lock, report, errors, today, cursor: ReadingCursor) -> ValidationResult:
     sheets = read_workbook(source, errors, today, cursor)
-    household_sheet, member_sheet = sheets[H], sheets[M]
+    household_sheet, member_sheet = sheets[HOUSEHOLD_SHEET], sheets[MEMBER_SHEET]
     result = ValidationResult(errors=errors, household_rows=len(household_sheet.rows), member_rows=len(member_sheet.rows),
                               column_notes=[note for sheet in sheets.values() for note in sheet.column_notes])
     if not household_sheet.present or not member_sheet.present:
         return result
     if not household_sheet.rows:
-        errors.add(H, 2, "", "户信息表中没有数据")
+        errors.add(HOUSEHOLD_SHEET, 2, "", "户信息表中没有数据")
     report(35, f"正在校验户信息（{len(household_sheet.rows)} 行）…")
     plans = _household_plans(household_sheet.rows, errors, actor, today, cursor)
     report(50, f"正在校验成员信息（{len(member_sheet.rows)} 行）…")

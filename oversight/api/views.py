@@ -31,8 +31,6 @@ from povalleviation.api.viewsets import ScopedViewSetMixin
 from povalleviation.errors import ApplicationError, NotFound
 from villages.models import Area
 
-C = Capability
-
 
 def _area(user, capability, code, field):
     area = Area.objects.visible_to(user, capability).filter(code=code).first()
@@ -52,8 +50,8 @@ class InspectionViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retrie
 
     queryset = Inspection.objects.all()
     serializer_class = InspectionSerializer
-    default_capability = C.INSPECTION_VIEW
-    capabilities = {"create": C.INSPECTION_MANAGE}
+    default_capability = Capability.INSPECTION_VIEW
+    capabilities = {"create": Capability.INSPECTION_MANAGE}
     list_select_related = ("area", "issuer_area")
     ordering_default = ("-feedback_on", "-id")
 
@@ -63,11 +61,11 @@ class InspectionViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retrie
         payload.is_valid(raise_exception=True)
         data = dict(payload.validated_data)
         user = request.user
-        issuer = _area(user, C.INSPECTION_MANAGE, data.pop("issuer_area"), "issuer_area")
-        area = _area(user, C.INSPECTION_MANAGE, data.pop("area"), "area")
+        issuer = _area(user, Capability.INSPECTION_MANAGE, data.pop("issuer_area"), "issuer_area")
+        area = _area(user, Capability.INSPECTION_MANAGE, data.pop("area"), "area")
         findings = []
         for finding in data.pop("findings"):
-            items = [dict(item, area=_area(user, C.INSPECTION_MANAGE, item["area"], "findings")) for item in finding["items"]]
+            items = [dict(item, area=_area(user, Capability.INSPECTION_MANAGE, item["area"], "findings")) for item in finding["items"]]
             findings.append({"category": finding["category"], "text": finding["text"], "items": items})
         inspection = services.inspection_create(actor=user, issuer_area=issuer, area=area, data=data, findings=findings)
         return Response(InspectionSerializer(Inspection.objects.select_related("area", "issuer_area").get(pk=inspection.pk)).data,
@@ -90,14 +88,14 @@ class RectificationItemViewSet(_TodayContext, ScopedViewSetMixin, mixins.ListMod
 
     queryset = RectificationItem.objects.all()
     serializer_class = RectificationItemSerializer
-    default_capability = C.INSPECTION_VIEW
-    capabilities = {"progress": C.INSPECTION_VIEW, "transition": C.INSPECTION_VIEW, "deadline": C.INSPECTION_VIEW,
-                    "escalate": C.INSPECTION_VIEW}
+    default_capability = Capability.INSPECTION_VIEW
+    capabilities = {"progress": Capability.INSPECTION_VIEW, "transition": Capability.INSPECTION_VIEW, "deadline": Capability.INSPECTION_VIEW,
+                    "escalate": Capability.INSPECTION_VIEW}
 
     def get_queryset(self):
         if self.action == "list":
             return item_list(user=self.request.user, params=self.request.query_params)
-        return (RectificationItem.objects.visible_to(self.request.user, C.INSPECTION_VIEW)
+        return (RectificationItem.objects.visible_to(self.request.user, Capability.INSPECTION_VIEW)
                 .select_related("area", "finding__inspection")
                 .prefetch_related(_history_prefetch()).order_by("id"))
 
@@ -182,15 +180,15 @@ class ComplaintViewSet(_TodayContext, ScopedViewSetMixin, mixins.ListModelMixin,
 
     queryset = Complaint.objects.all()
     serializer_class = ComplaintSerializer
-    default_capability = C.COMPLAINT_VIEW
-    capabilities = {"create": C.COMPLAINT_MANAGE, "transition": C.COMPLAINT_VIEW, "reveal": C.COMPLAINT_VIEW}
+    default_capability = Capability.COMPLAINT_VIEW
+    capabilities = {"create": Capability.COMPLAINT_MANAGE, "transition": Capability.COMPLAINT_VIEW, "reveal": Capability.COMPLAINT_VIEW}
 
     def get_queryset(self):
         if self.action == "list":
             return complaint_list(user=self.request.user, params=self.request.query_params).select_related("household")
         from django.db.models import Prefetch
 
-        return (Complaint.objects.visible_to(self.request.user, C.COMPLAINT_VIEW).select_related("area", "household")
+        return (Complaint.objects.visible_to(self.request.user, Capability.COMPLAINT_VIEW).select_related("area", "household")
                 .prefetch_related(Prefetch("history", ComplaintHistory.objects.select_related("actor"))).order_by("id"))
 
     def get_serializer_class(self):
@@ -209,10 +207,10 @@ class ComplaintViewSet(_TodayContext, ScopedViewSetMixin, mixins.ListModelMixin,
         payload = ComplaintCreateSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = dict(payload.validated_data)
-        area = _area(request.user, C.COMPLAINT_MANAGE, data.pop("area"), "area")
+        area = _area(request.user, Capability.COMPLAINT_MANAGE, data.pop("area"), "area")
         household = None
         if number := data.pop("household_number"):
-            household = Household.objects.visible_to(request.user, C.HOUSEHOLD_VIEW).filter(household_number=number).first()
+            household = Household.objects.visible_to(request.user, Capability.HOUSEHOLD_VIEW).filter(household_number=number).first()
             if household is None:
                 raise ApplicationError("找不到该户编号，或不在您的范围内。", field_errors={"household_number": "户编号有误"})
         complaint = services.complaint_receive(actor=request.user, area=area, household=household, **data)
@@ -236,7 +234,7 @@ class ComplaintViewSet(_TodayContext, ScopedViewSetMixin, mixins.ListModelMixin,
         data, user = payload.validated_data, request.user
         match data["action"]:
             case "assign":
-                area = _area(user, C.COMPLAINT_VIEW, data["area"], "area")
+                area = _area(user, Capability.COMPLAINT_VIEW, data["area"], "area")
                 services.complaint_assign(actor=user, complaint=complaint, area=area, handling_unit=data["handling_unit"],
                                           note=data["text"])
             case "handle":

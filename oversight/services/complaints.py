@@ -14,8 +14,6 @@ from ..choices import DEFAULT_REPLY_DAYS, NOT_REPLIED_STATUSES, ComplaintEvent, 
 from ..models import Complaint, ComplaintHistory
 from .common import event_time, required_text, save, user_or_none
 
-S = ComplaintStatus
-
 
 def default_reply_deadline(channel: str, received_on: datetime.date) -> datetime.date:
     """受理 date + the channel's default period (信访 60 days, other channels 15; see ``DEFAULT_REPLY_DAYS``)."""
@@ -57,7 +55,7 @@ def complaint_receive(*, actor, area, channel: str, received_at: datetime.dateti
         number=uuid.uuid4().hex[:20], channel=channel, received_at=received_at,
         complainant_name=complainant_name.strip(), complainant_phone=complainant_phone.strip(),
         content=required_text(content, "content", "反映内容"), area=area, area_code=area.code,
-        received_area_code=area.code, household=household, reply_deadline=deadline, status=S.RECEIVED,
+        received_area_code=area.code, household=household, reply_deadline=deadline, status=ComplaintStatus.RECEIVED,
         received_by=user_or_none(actor), is_demo=is_demo,
     )
     save(complaint)
@@ -86,17 +84,17 @@ def complaint_assign(*, actor, complaint: Complaint, area, handling_unit: str, n
     """交办 to an area inside the current one (the receiving office, or a township/village below it)."""
     complaint = _lock(complaint)
     require(actor, Capability.COMPLAINT_MANAGE, complaint.area_code)
-    _step(complaint, expected=S.RECEIVED, label="交办")
+    _step(complaint, expected=ComplaintStatus.RECEIVED, label="交办")
     if not complaint.area.contains(area):
         raise ApplicationError(f"只能交办到{complaint.area.name}或其下级区域。", field_errors={"area": "不在受理单位范围内"})
     _check_household(complaint.household, area)
     when = event_time(at, after=_last_at(complaint))
     complaint.area, complaint.area_code = area, area.code
     complaint.handling_unit = required_text(handling_unit, "handling_unit", "承办单位")
-    complaint.status = S.ASSIGNED
+    complaint.status = ComplaintStatus.ASSIGNED
     complaint.version += 1
     complaint.save(update_fields=["area", "area_code", "handling_unit", "status", "version"])
-    _history(complaint, actor=actor, event=ComplaintEvent.ASSIGN, from_status=S.RECEIVED, at=when,
+    _history(complaint, actor=actor, event=ComplaintEvent.ASSIGN, from_status=ComplaintStatus.RECEIVED, at=when,
              note=f"交办{area.name}·{complaint.handling_unit}" + (f"：{note}" if note else ""))
     return complaint
 
@@ -107,12 +105,12 @@ def complaint_start_handling(*, actor, complaint: Complaint, note: str = "",
     """开始办理 by the assigned area."""
     complaint = _lock(complaint)
     require(actor, Capability.COMPLAINT_HANDLE, complaint.area_code)
-    _step(complaint, expected=S.ASSIGNED, label="开始办理（须先交办）")
+    _step(complaint, expected=ComplaintStatus.ASSIGNED, label="开始办理（须先交办）")
     when = event_time(at, after=_last_at(complaint))
-    complaint.status = S.HANDLING
+    complaint.status = ComplaintStatus.HANDLING
     complaint.version += 1
     complaint.save(update_fields=["status", "version"])
-    _history(complaint, actor=actor, event=ComplaintEvent.HANDLE, from_status=S.ASSIGNED, at=when, note=note)
+    _history(complaint, actor=actor, event=ComplaintEvent.HANDLE, from_status=ComplaintStatus.ASSIGNED, at=when, note=note)
     return complaint
 
 
@@ -122,13 +120,13 @@ def complaint_reply(*, actor, complaint: Complaint, reply_text: str,
     """答复 the complainant (HANDLING → REPLIED); the reply text is kept on the record."""
     complaint = _lock(complaint)
     require(actor, Capability.COMPLAINT_HANDLE, complaint.area_code)
-    _step(complaint, expected=S.HANDLING, label="答复（须先开始办理）")
+    _step(complaint, expected=ComplaintStatus.HANDLING, label="答复（须先开始办理）")
     when = event_time(at, after=_last_at(complaint))
     complaint.reply_text = required_text(reply_text, "reply_text", "答复内容")
-    complaint.status, complaint.replied_at = S.REPLIED, when
+    complaint.status, complaint.replied_at = ComplaintStatus.REPLIED, when
     complaint.version += 1
     complaint.save(update_fields=["reply_text", "status", "replied_at", "version"])
-    _history(complaint, actor=actor, event=ComplaintEvent.REPLY, from_status=S.HANDLING, at=when,
+    _history(complaint, actor=actor, event=ComplaintEvent.REPLY, from_status=ComplaintStatus.HANDLING, at=when,
              note=complaint.reply_text)
     return complaint
 
@@ -139,12 +137,12 @@ def complaint_close(*, actor, complaint: Complaint, note: str = "",
     """办结 by the receiving office after the reply (REPLIED → CLOSED)."""
     complaint = _lock(complaint)
     require(actor, Capability.COMPLAINT_MANAGE, complaint.received_area_code)
-    _step(complaint, expected=S.REPLIED, label="办结（须先答复）")
+    _step(complaint, expected=ComplaintStatus.REPLIED, label="办结（须先答复）")
     when = event_time(at, after=_last_at(complaint))
-    complaint.status, complaint.closed_at = S.CLOSED, when
+    complaint.status, complaint.closed_at = ComplaintStatus.CLOSED, when
     complaint.version += 1
     complaint.save(update_fields=["status", "closed_at", "version"])
-    _history(complaint, actor=actor, event=ComplaintEvent.CLOSE, from_status=S.REPLIED, at=when, note=note)
+    _history(complaint, actor=actor, event=ComplaintEvent.CLOSE, from_status=ComplaintStatus.REPLIED, at=when, note=note)
     return complaint
 
 

@@ -26,7 +26,6 @@ from ..choices import (
 from ..models import Escalation, Finding, Inspection, ProgressNote, RectificationHistory, RectificationItem
 from .common import county_code, digest, event_time, required_text, same_person, save, user_or_none
 
-S = ItemStatus
 INSPECTION_FIELDS = ("title", "source_kind", "document_number", "issuer_unit", "started_on", "ended_on", "feedback_on",
                      "default_deadline", "qualitative_summary", "quantitative_summary")
 
@@ -114,7 +113,7 @@ def rectification_item_create(*, actor, finding: Finding, area, problem: str, re
         finding=finding, problem=required_text(problem, "problem", "具体问题"), area=area, area_code=area.code,
         responsible_unit=required_text(responsible_unit, "responsible_unit", "整改责任单位"),
         responsible_person=required_text(responsible_person, "responsible_person", "责任人"),
-        deadline=deadline or inspection.default_deadline, measures=measures, status=S.OPEN,
+        deadline=deadline or inspection.default_deadline, measures=measures, status=ItemStatus.OPEN,
         created_at=event_time(at),
     )
     save(item)
@@ -155,8 +154,8 @@ def rectification_progress_add(*, actor, item: RectificationItem, text: str, evi
         evidence.seek(0)
         note.evidence, note.evidence_name, note.evidence_sha256 = evidence, evidence.name[:200], hasher.hexdigest()
     save(note)
-    if item.status in {S.OPEN, S.REOPENED}:
-        before, item.status = item.status, S.IN_PROGRESS
+    if item.status in {ItemStatus.OPEN, ItemStatus.REOPENED}:
+        before, item.status = item.status, ItemStatus.IN_PROGRESS
         item.version += 1
         item.save(update_fields=["status", "version", "updated_at"])
         _history(item, actor=actor, event=ItemEvent.PROGRESS, from_status=before, at=when, note=note.text)
@@ -180,15 +179,15 @@ def rectification_item_submit(*, actor, item: RectificationItem, summary: str,
     """申请销号: IN_PROGRESS → SUBMITTED; the evidence is frozen in a snapshot with its SHA-256."""
     item = _lock(item)
     require(actor, Capability.RECTIFICATION_WORK, item.area_code)
-    if item.status != S.IN_PROGRESS:
-        if item.status in {S.OPEN, S.REOPENED}:
+    if item.status != ItemStatus.IN_PROGRESS:
+        if item.status in {ItemStatus.OPEN, ItemStatus.REOPENED}:
             raise Conflict("请先报送整改进展和佐证材料，再申请销号。")
         _refuse(item, "申请销号")
     summary = required_text(summary, "summary", "整改情况说明")
     when = event_time(at, after=_last_at(item))
     item.submission = item_evidence_snapshot(item, summary)
     item.submission_sha256 = digest(item.submission)
-    before, item.status, item.submitted_by = item.status, S.SUBMITTED, user_or_none(actor)
+    before, item.status, item.submitted_by = item.status, ItemStatus.SUBMITTED, user_or_none(actor)
     item.version += 1
     item.save(update_fields=["status", "submission", "submission_sha256", "submitted_by", "version", "updated_at"])
     _history(item, actor=actor, event=ItemEvent.SUBMIT, from_status=before, at=when, note=summary)
@@ -202,7 +201,7 @@ def rectification_item_verify(*, actor, item: RectificationItem, passed: bool, n
     退回 → REOPENED with a reason. The submitter can never verify his own item."""
     item = _lock(item)
     require(actor, Capability.RECTIFICATION_VERIFY, item.finding.inspection.issuer_area.code)
-    if item.status != S.SUBMITTED:
+    if item.status != ItemStatus.SUBMITTED:
         _refuse(item, "对账")
     if same_person(actor, item.submitted_by_id):
         raise PermissionDenied("申请销号人不能对自己的整改事项对账。")
@@ -211,9 +210,9 @@ def rectification_item_verify(*, actor, item: RectificationItem, passed: bool, n
     when = event_time(at, after=_last_at(item))
     before = item.status
     if passed:
-        item.status, item.verified_by = S.VERIFIED, user_or_none(actor)
+        item.status, item.verified_by = ItemStatus.VERIFIED, user_or_none(actor)
     else:
-        item.status, item.submitted_by = S.REOPENED, None
+        item.status, item.submitted_by = ItemStatus.REOPENED, None
     item.version += 1
     item.save(update_fields=["status", "verified_by", "submitted_by", "version", "updated_at"])
     _history(item, actor=actor, event=ItemEvent.VERIFY if passed else ItemEvent.RETURN, from_status=before, at=when,
@@ -231,8 +230,8 @@ def rectification_item_close(*, actor, item: RectificationItem, note: str = "",
         require(actor, Capability.RECTIFICATION_VERIFY, county_code(item.area_code))
     except PermissionDenied as error:
         raise PermissionDenied("销号须经县级（或以上）确认，您没有在该县销号的权限。") from error
-    if item.status != S.VERIFIED:
-        if item.status == S.SUBMITTED:
+    if item.status != ItemStatus.VERIFIED:
+        if item.status == ItemStatus.SUBMITTED:
             raise Conflict("该事项尚未对账，不能直接销号。")
         _refuse(item, "销号")
     if same_person(actor, item.submitted_by_id):
@@ -240,7 +239,7 @@ def rectification_item_close(*, actor, item: RectificationItem, note: str = "",
     if same_person(actor, item.verified_by_id):
         raise PermissionDenied("对账人与销号人不能是同一人（不得连续办理两个环节）。")
     when = event_time(at, after=_last_at(item))
-    before, item.status, item.closed_on = item.status, S.CLOSED, when.date()
+    before, item.status, item.closed_on = item.status, ItemStatus.CLOSED, when.date()
     item.version += 1
     item.save(update_fields=["status", "closed_on", "version", "updated_at"])
     _history(item, actor=actor, event=ItemEvent.CLOSE, from_status=before, at=when, note=note)
@@ -254,12 +253,12 @@ def rectification_item_reopen(*, actor, item: RectificationItem, reason: str,
     (and the earlier frozen evidence in the history notes) stays."""
     item = _lock(item)
     require(actor, Capability.RECTIFICATION_VERIFY, item.finding.inspection.issuer_area.code)
-    if item.status not in {S.VERIFIED, S.CLOSED}:
+    if item.status not in {ItemStatus.VERIFIED, ItemStatus.CLOSED}:
         _refuse(item, "重新整改")
     reason = required_text(reason, "reason", "重新整改理由")
     when = event_time(at, after=_last_at(item))
     before = item.status
-    item.status, item.submitted_by, item.verified_by, item.closed_on = S.REOPENED, None, None, None
+    item.status, item.submitted_by, item.verified_by, item.closed_on = ItemStatus.REOPENED, None, None, None
     item.version += 1
     item.save(update_fields=["status", "submitted_by", "verified_by", "closed_on", "version", "updated_at"])
     _history(item, actor=actor, event=ItemEvent.REOPEN, from_status=before, at=when, note=reason)
@@ -272,7 +271,7 @@ def rectification_item_set_deadline(*, actor, item: RectificationItem, deadline:
     """调整整改时限 (issuer level, with a reason); the history keeps the earlier deadline for past reports."""
     item = _lock(item)
     require(actor, Capability.INSPECTION_MANAGE, item.finding.inspection.issuer_area.code)
-    if item.status == S.CLOSED:
+    if item.status == ItemStatus.CLOSED:
         _refuse(item, "调整整改时限")
     reason = required_text(reason, "reason", "调整理由")
     when = event_time(at, after=_last_at(item))
@@ -292,7 +291,7 @@ def escalation_record(*, actor, item: RectificationItem, kind: str, escalated_on
     require(actor, Capability.INSPECTION_MANAGE, item.finding.inspection.issuer_area.code)
     if kind not in EscalationKind.values:
         raise ApplicationError("请选择约谈或通报。", field_errors={"kind": "方式有误"})
-    if item.status == S.CLOSED or item.deadline >= escalated_on:
+    if item.status == ItemStatus.CLOSED or item.deadline >= escalated_on:
         raise Conflict("只有超过整改时限仍未销号的事项才能约谈或通报。")
     escalation = Escalation(item=item, kind=kind, escalated_on=escalated_on,
                             target=required_text(target, "target", "约谈/通报对象"), note=note,

@@ -18,13 +18,11 @@ from ..forms import AssignForm, ComplaintForm, NoteForm, ReplyDeadlineForm, Repl
 from ..selectors import complaint_detail, complaint_list
 from .common import area_choices, forbid_if_denied, paginate
 
-C = Capability
-S = ComplaintStatus
 RECEIVING_LEVELS = ["city", "county", "township", "village"]
 
 
 class ComplaintListView(CapabilityRequiredMixin, TemplateView):
-    required_capability = C.COMPLAINT_VIEW
+    required_capability = Capability.COMPLAINT_VIEW
     template_name = "oversight/complaint_list.html"
 
     def get_context_data(self, **kwargs):
@@ -33,16 +31,16 @@ class ComplaintListView(CapabilityRequiredMixin, TemplateView):
         context.update(page_obj=page, complaints=page.object_list, query_string=query_string, params=self.request.GET,
                        channels=ComplaintChannel.choices, statuses=ComplaintStatus.choices, today=timezone.localdate(),
                        not_replied=NOT_REPLIED_STATUSES,
-                       can_create=bool(scope_prefixes(self.request.user, C.COMPLAINT_MANAGE)))
+                       can_create=bool(scope_prefixes(self.request.user, Capability.COMPLAINT_MANAGE)))
         return context
 
 
 class ComplaintCreateView(CapabilityRequiredMixin, View):
-    required_capability = C.COMPLAINT_MANAGE
+    required_capability = Capability.COMPLAINT_MANAGE
     template_name = "oversight/complaint_form.html"
 
     def _form(self, data=None):
-        choices = area_choices(self.request.user, C.COMPLAINT_MANAGE, levels=RECEIVING_LEVELS)
+        choices = area_choices(self.request.user, Capability.COMPLAINT_MANAGE, levels=RECEIVING_LEVELS)
         initial = {"received_at": timezone.localtime().replace(second=0, microsecond=0, tzinfo=None),
                    "channel": ComplaintChannel.HOTLINE_12317}
         return ComplaintForm(data, area_choices=choices, initial=initial)
@@ -57,7 +55,7 @@ class ComplaintCreateView(CapabilityRequiredMixin, View):
             try:
                 household = None
                 if number := data.pop("household_number").strip():
-                    household = (Household.objects.visible_to(request.user, C.HOUSEHOLD_VIEW)
+                    household = (Household.objects.visible_to(request.user, Capability.HOUSEHOLD_VIEW)
                                  .filter(household_number=number).first())
                     if household is None:
                         raise ApplicationError("找不到该户编号，或不在您的范围内。",
@@ -79,15 +77,15 @@ def _may(user, complaint, name) -> bool:
     status = complaint.status
     match name:
         case "assign":
-            return status == S.RECEIVED and covers(user, C.COMPLAINT_MANAGE, complaint.area_code)
+            return status == ComplaintStatus.RECEIVED and covers(user, Capability.COMPLAINT_MANAGE, complaint.area_code)
         case "handle":
-            return status == S.ASSIGNED and covers(user, C.COMPLAINT_HANDLE, complaint.area_code)
+            return status == ComplaintStatus.ASSIGNED and covers(user, Capability.COMPLAINT_HANDLE, complaint.area_code)
         case "reply":
-            return status == S.HANDLING and covers(user, C.COMPLAINT_HANDLE, complaint.area_code)
+            return status == ComplaintStatus.HANDLING and covers(user, Capability.COMPLAINT_HANDLE, complaint.area_code)
         case "close":
-            return status == S.REPLIED and covers(user, C.COMPLAINT_MANAGE, complaint.received_area_code)
+            return status == ComplaintStatus.REPLIED and covers(user, Capability.COMPLAINT_MANAGE, complaint.received_area_code)
         case "deadline":
-            return status in NOT_REPLIED_STATUSES and covers(user, C.COMPLAINT_MANAGE, complaint.received_area_code)
+            return status in NOT_REPLIED_STATUSES and covers(user, Capability.COMPLAINT_MANAGE, complaint.received_area_code)
     return False
 
 
@@ -103,7 +101,7 @@ ACTIONS = {
 def _make_form(name, complaint, user, data=None):
     form_class = ACTIONS[name][1]
     if name == "assign":
-        choices = area_choices(user, C.COMPLAINT_MANAGE, levels=["county", "township", "village"], within=complaint.area)
+        choices = area_choices(user, Capability.COMPLAINT_MANAGE, levels=["county", "township", "village"], within=complaint.area)
         return form_class(data, area_choices=choices, initial={"area": complaint.area_code})
     if name == "deadline":
         return form_class(data, initial={"reply_deadline": complaint.reply_deadline})
@@ -121,14 +119,14 @@ def _render(request, complaint, *, bound=None, status=200):
 
 
 class ComplaintDetailView(CapabilityRequiredMixin, View):
-    required_capability = C.COMPLAINT_VIEW
+    required_capability = Capability.COMPLAINT_VIEW
 
     def get(self, request, pk):
         return _render(request, complaint_detail(user=request.user, pk=pk))
 
 
 class ComplaintActionView(CapabilityRequiredMixin, View):
-    required_capability = C.COMPLAINT_VIEW
+    required_capability = Capability.COMPLAINT_VIEW
 
     def post(self, request, pk, action):
         if action not in ACTIONS:
@@ -163,7 +161,7 @@ class ComplaintActionView(CapabilityRequiredMixin, View):
 class ComplaintContactRevealView(CapabilityRequiredMixin, View):
     """The complainant's full name and phone (JSON), for the officers who take the case; each reveal audited."""
 
-    required_capability = C.COMPLAINT_VIEW
+    required_capability = Capability.COMPLAINT_VIEW
 
     def post(self, request, pk):
         complaint = complaint_detail(user=request.user, pk=pk)

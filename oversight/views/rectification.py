@@ -37,13 +37,11 @@ from ..selectors import (
 from ..services.common import county_code
 from .common import area_choices, forbid_if_denied, paginate
 
-C = Capability
-
 
 class LedgerView(CapabilityRequiredMixin, TemplateView):
     """问题整改台账: counts by 大类 × status on top, then the filtered items, overdue rows flagged."""
 
-    required_capability = C.INSPECTION_VIEW
+    required_capability = Capability.INSPECTION_VIEW
     template_name = "oversight/ledger.html"
 
     def get_context_data(self, **kwargs):
@@ -55,45 +53,45 @@ class LedgerView(CapabilityRequiredMixin, TemplateView):
             page_obj=page, items=page.object_list, query_string=query_string, params=params,
             matrix=category_status_matrix(items), today=timezone.localdate(), sources=SourceKind.choices,
             statuses=ItemStatus.choices, categories=item_categories(user=user),
-            can_create=bool(scope_prefixes(user, C.INSPECTION_MANAGE)),
+            can_create=bool(scope_prefixes(user, Capability.INSPECTION_MANAGE)),
         )
         return context
 
 
 class InspectionListView(CapabilityRequiredMixin, TemplateView):
-    required_capability = C.INSPECTION_VIEW
+    required_capability = Capability.INSPECTION_VIEW
     template_name = "oversight/inspection_list.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         page, query_string = paginate(self.request, inspection_list(user=self.request.user))
         context.update(page_obj=page, inspections=page.object_list, query_string=query_string,
-                       can_create=bool(scope_prefixes(self.request.user, C.INSPECTION_MANAGE)))
+                       can_create=bool(scope_prefixes(self.request.user, Capability.INSPECTION_MANAGE)))
         return context
 
 
 class InspectionDetailView(CapabilityRequiredMixin, TemplateView):
-    required_capability = C.INSPECTION_VIEW
+    required_capability = Capability.INSPECTION_VIEW
     template_name = "oversight/inspection_detail.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         inspection = inspection_detail(user=self.request.user, pk=kwargs["pk"])
         context.update(inspection=inspection, today=timezone.localdate(),
-                       can_add=covers(self.request.user, C.INSPECTION_MANAGE, inspection.issuer_area.code))
+                       can_add=covers(self.request.user, Capability.INSPECTION_MANAGE, inspection.issuer_area.code))
         return context
 
 
 class InspectionCreateView(CapabilityRequiredMixin, View):
     """Register an inspection with its 督查报告 and its 具体问题 rows (大类 → 条 → 具体问题)."""
 
-    required_capability = C.INSPECTION_MANAGE
+    required_capability = Capability.INSPECTION_MANAGE
     template_name = "oversight/inspection_form.html"
 
     def _forms(self, data=None):
         user = self.request.user
-        choices = area_choices(user, C.INSPECTION_MANAGE)
-        issuers = area_choices(user, C.INSPECTION_MANAGE, levels=["province", "city", "county"])
+        choices = area_choices(user, Capability.INSPECTION_MANAGE)
+        issuers = area_choices(user, Capability.INSPECTION_MANAGE, levels=["province", "city", "county"])
         today = timezone.localdate()
         form = InspectionForm(data, issuer_choices=issuers, area_choices=choices,
                               initial={"started_on": today, "ended_on": today, "feedback_on": today})
@@ -146,11 +144,11 @@ def findings_from(formset) -> list[dict]:
 class InspectionAddItemsView(CapabilityRequiredMixin, View):
     """补充问题: more 具体问题 for an existing inspection; rows with an existing 大类 and 条 join that finding."""
 
-    required_capability = C.INSPECTION_MANAGE
+    required_capability = Capability.INSPECTION_MANAGE
     template_name = "oversight/inspection_items_form.html"
 
     def _formset(self, inspection, data=None):
-        choices = area_choices(self.request.user, C.INSPECTION_MANAGE, within=inspection.area)
+        choices = area_choices(self.request.user, Capability.INSPECTION_MANAGE, within=inspection.area)
         return item_formset_class(self.request.GET.get("rows"))(data, prefix="items", form_kwargs={"area_choices": choices})
 
     def get(self, request, pk):
@@ -178,21 +176,21 @@ def _may(user, item, name) -> bool:
     status, uid = item.status, user.pk
     match name:
         case "progress":
-            return status in WORKABLE_ITEM_STATUSES and covers(user, C.RECTIFICATION_WORK, item.area_code)
+            return status in WORKABLE_ITEM_STATUSES and covers(user, Capability.RECTIFICATION_WORK, item.area_code)
         case "submit":
-            return status == ItemStatus.IN_PROGRESS and covers(user, C.RECTIFICATION_WORK, item.area_code)
+            return status == ItemStatus.IN_PROGRESS and covers(user, Capability.RECTIFICATION_WORK, item.area_code)
         case "verify":
-            return status == ItemStatus.SUBMITTED and covers(user, C.RECTIFICATION_VERIFY, issuer) and item.submitted_by_id != uid
+            return status == ItemStatus.SUBMITTED and covers(user, Capability.RECTIFICATION_VERIFY, issuer) and item.submitted_by_id != uid
         case "close":
-            return (status == ItemStatus.VERIFIED and covers(user, C.RECTIFICATION_VERIFY, county_code(item.area_code))
+            return (status == ItemStatus.VERIFIED and covers(user, Capability.RECTIFICATION_VERIFY, county_code(item.area_code))
                     and uid not in (item.submitted_by_id, item.verified_by_id))
         case "reopen":
-            return status in (ItemStatus.VERIFIED, ItemStatus.CLOSED) and covers(user, C.RECTIFICATION_VERIFY, issuer)
+            return status in (ItemStatus.VERIFIED, ItemStatus.CLOSED) and covers(user, Capability.RECTIFICATION_VERIFY, issuer)
         case "deadline":
-            return status != ItemStatus.CLOSED and covers(user, C.INSPECTION_MANAGE, issuer)
+            return status != ItemStatus.CLOSED and covers(user, Capability.INSPECTION_MANAGE, issuer)
         case "escalate":
             return (status != ItemStatus.CLOSED and item.deadline < timezone.localdate()
-                    and covers(user, C.INSPECTION_MANAGE, issuer))
+                    and covers(user, Capability.INSPECTION_MANAGE, issuer))
     return False
 
 
@@ -228,14 +226,14 @@ def _render_item(request, item, *, bound=None, status=200):
 
 
 class ItemDetailView(CapabilityRequiredMixin, View):
-    required_capability = C.INSPECTION_VIEW
+    required_capability = Capability.INSPECTION_VIEW
 
     def get(self, request, pk):
         return _render_item(request, item_detail(user=request.user, pk=pk))
 
 
 class ItemActionView(CapabilityRequiredMixin, View):
-    required_capability = C.INSPECTION_VIEW
+    required_capability = Capability.INSPECTION_VIEW
 
     def post(self, request, pk, action):
         if action not in ITEM_ACTIONS:
@@ -277,9 +275,9 @@ class ItemActionView(CapabilityRequiredMixin, View):
 class EvidenceDownloadView(CapabilityRequiredMixin, View):
     """A progress note's evidence file, only for users who may see the item (outside scope → 404)."""
 
-    required_capability = C.INSPECTION_VIEW
+    required_capability = Capability.INSPECTION_VIEW
 
     def get(self, request, pk):
-        note = get_object_or_404(ProgressNote.objects.visible_to(request.user, C.INSPECTION_VIEW)
+        note = get_object_or_404(ProgressNote.objects.visible_to(request.user, Capability.INSPECTION_VIEW)
                                  .exclude(evidence=""), pk=pk)
         return FileResponse(note.evidence.open("rb"), as_attachment=True, filename=note.evidence_name or None)

@@ -20,10 +20,9 @@ from villages.choices import PREFIX_LENGTH
 
 from .common import child_areas
 
-S = ProjectStatus
-STATUS_ORDER = [S.SUBMITTED, S.RETURNED, S.IN_LIBRARY, S.APPROVED, S.IN_PROGRESS, S.COMPLETED, S.ACCEPTED, S.CLOSED,
-                S.CANCELLED]
-FINAL_FROM_EVENTS = [S.ACCEPTED, S.CLOSED, S.CANCELLED]
+STATUS_ORDER = [ProjectStatus.SUBMITTED, ProjectStatus.RETURNED, ProjectStatus.IN_LIBRARY, ProjectStatus.APPROVED, ProjectStatus.IN_PROGRESS, ProjectStatus.COMPLETED, ProjectStatus.ACCEPTED, ProjectStatus.CLOSED,
+                ProjectStatus.CANCELLED]
+FINAL_FROM_EVENTS = [ProjectStatus.ACCEPTED, ProjectStatus.CLOSED, ProjectStatus.CANCELLED]
 
 
 def projects_as_of(*, prefix: str, end: datetime.date):
@@ -39,12 +38,12 @@ def projects_as_of(*, prefix: str, end: datetime.date):
                   planned_finish_as_of=value_as_of(Project, "planned_finish", end))
         .annotate(status_as_of=Case(
             When(event_status__in=FINAL_FROM_EVENTS, then="event_status"),
-            When(actual_finish__lte=end, then=Value(S.COMPLETED)),
-            When(actual_start__lte=end, then=Value(S.IN_PROGRESS)),
-            When(approved_on__lte=end, then=Value(S.APPROVED)),
+            When(actual_finish__lte=end, then=Value(ProjectStatus.COMPLETED)),
+            When(actual_start__lte=end, then=Value(ProjectStatus.IN_PROGRESS)),
+            When(approved_on__lte=end, then=Value(ProjectStatus.APPROVED)),
             default="event_status", output_field=CharField(),
         ))
-        .filter(status_as_of__isnull=False).exclude(status_as_of=S.DRAFT)
+        .filter(status_as_of__isnull=False).exclude(status_as_of=ProjectStatus.DRAFT)
     )
 
 
@@ -65,7 +64,7 @@ def project_section(*, area, start: datetime.date, end: datetime.date, child_lev
         started=Count("id", filter=Q(actual_start__gte=start, actual_start__lte=end)),
         completed=Count("id", filter=Q(actual_finish__gte=start, actual_finish__lte=end)),
         approved=Count("id", filter=Q(approved_on__gte=start, approved_on__lte=end)),
-        overdue=Count("id", filter=Q(planned_finish_as_of__lt=end) & Q(status_as_of__in=[S.APPROVED, S.IN_PROGRESS])),
+        overdue=Count("id", filter=Q(planned_finish_as_of__lt=end) & Q(status_as_of__in=[ProjectStatus.APPROVED, ProjectStatus.IN_PROGRESS])),
         total=Count("id"), amount=Sum("budget_as_of"),
     )
     statuses = list(STATUS_ORDER)

@@ -210,9 +210,6 @@ class OverdueSummarySerializer(serializers.Serializer):
     by_area = serializers.ListField(child=serializers.DictField())
 
 
-V = Capability.EXIT_VIEW
-
-
 class VerificationViewSet(
     ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
@@ -220,15 +217,15 @@ class VerificationViewSet(
 
     queryset = Verification.objects.all()
     serializer_class = VerificationSerializer
-    default_capability = V
+    default_capability = Capability.EXIT_VIEW
     capabilities = {
-        "approve": V,
-        "announce": V,
-        "send_back": V,
-        "reject": V,
-        "withdraw": V,
-        "open_publicity": V,
-        "close_publicity": V,
+        "approve": Capability.EXIT_VIEW,
+        "announce": Capability.EXIT_VIEW,
+        "send_back": Capability.EXIT_VIEW,
+        "reject": Capability.EXIT_VIEW,
+        "withdraw": Capability.EXIT_VIEW,
+        "open_publicity": Capability.EXIT_VIEW,
+        "close_publicity": Capability.EXIT_VIEW,
         "objections": Capability.OBJECTION_RECORD,
         "resolve_objection": Capability.PUBLICITY_MANAGE,
         "run_comparison": Capability.IDENTIFICATION_APPROVE_COUNTY,
@@ -236,7 +233,7 @@ class VerificationViewSet(
         "return_to_poverty": Capability.RETURN_PROPOSE,
         "village_exit": Capability.VILLAGE_EXIT_APPLY,
         "county_exit": Capability.COUNTY_EXIT_APPLY,
-        "overdue_summary": V,
+        "overdue_summary": Capability.EXIT_VIEW,
     }
     list_select_related = ("household", "subject_area")
     ordering_default = ("-started_at", "-id")
