@@ -22,6 +22,7 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
+from povalleviation.digests import COMPACT, canonical_json
 from povalleviation.errors import ApplicationError
 
 from .models import AuditArchive, AuditEvent
@@ -33,7 +34,8 @@ EVENT_FIELDS = ["id", "at", "actor_id", "username", "role", "action", "outcome",
 
 
 def canonical(value) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+    """One line of the archive: compact canonical JSON (the form is part of FORMAT; the hash chain depends on it)."""
+    return canonical_json(value, COMPACT)
 
 
 def link(previous_hash: str, event_text: str) -> str:

@@ -22,6 +22,8 @@ from django.db.models import BooleanField, Case, Exists, F, OuterRef, Subquery, 
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
+from povalleviation.actors import saved_user
+
 from .models_history import ValueChange
 
 # Fields whose past values quarterly reports read (DOMAIN.md §6.3), by ``app_label.model``. Only these are
@@ -75,10 +77,6 @@ def decode(field: models.Field, text: str | None):
     return field.to_python(text)
 
 
-def _actor(actor):
-    return actor if getattr(actor, "pk", None) else None
-
-
 def _rows(label: str, pk, old_values: dict, actor, at) -> list[ValueChange]:
     tracked = TRACKED_FIELDS.get(label, ())
     return [ValueChange(model=label, object_id=pk, field=name, old_value=encode(value), changed_at=at, actor=actor)
@@ -90,7 +88,7 @@ def record_changes(target, pk, old_values: dict, actor=None, *, at: datetime.dat
     from ``target`` when it is an instance and ``pk`` is None). Returns the number of rows written."""
     if pk is None:
         pk = target.pk
-    rows = _rows(model_label(target), pk, old_values, _actor(actor), at or timezone.now())
+    rows = _rows(model_label(target), pk, old_values, saved_user(actor), at or timezone.now())
     if rows:
         ValueChange.objects.bulk_create(rows)
     return len(rows)
@@ -99,7 +97,7 @@ def record_changes(target, pk, old_values: dict, actor=None, *, at: datetime.dat
 def record_changes_bulk(target, changes: Iterable[tuple[int, dict]], actor=None, *,
                         at: datetime.datetime | None = None) -> int:
     """``record_changes`` for many records of one model with one ``bulk_create``."""
-    label, actor, at = model_label(target), _actor(actor), at or timezone.now()
+    label, actor, at = model_label(target), saved_user(actor), at or timezone.now()
     rows = [row for pk, old_values in changes for row in _rows(label, pk, old_values, actor, at)]
     if rows:
         ValueChange.objects.bulk_create(rows, batch_size=2000)

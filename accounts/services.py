@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from povalleviation.access import ROLE_CAPABILITIES, Capability, covers, has_capability, scope_prefixes
+from povalleviation.actors import saved_user
 from povalleviation.errors import ApplicationError, Conflict, NotFound, PermissionDenied
 from povalleviation.request_context import current_origin
 from povalleviation.roles import Role
@@ -34,7 +35,7 @@ def audit_record(*, actor, action: str, target=None, area=None, area_code: str =
     origin = current_origin()
     if area is not None:
         area_code = area.code
-    person = target if isinstance(target, User) else actor if getattr(actor, "pk", None) else None
+    person = target if isinstance(target, User) else saved_user(actor)
     if not area_code and person is not None:
         # user.*, logins, refusals: the area of the user concerned (first active post, else the area of the
         # administrator who created him), so that the auditor of that area sees the event.

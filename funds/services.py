@@ -12,9 +12,11 @@ from accounts.history import record_changes
 from accounts.services import audit_record
 from households.money import yuan
 from povalleviation.access import Capability, require
+from povalleviation.actors import saved_user
 from povalleviation.errors import ApplicationError, Conflict, PermissionDenied
 from projects.choices import PAYABLE_STATUSES
 from projects.models import FundSource
+from villages.codes import county_code
 
 from .choices import RESPONSIBLE_FOR_CAUSE, DelayCause, DisbursementStatus, ResponsibleParty
 from .delays import schedule_delay
@@ -43,8 +45,8 @@ def _queue_recompute(area_code: str, year: int):
     """Recompute the county's spend ratios once the transaction commits (never inside it)."""
     from .tasks import recompute_fund_ratios_task
 
-    county_code = area_code[:6].ljust(12, "0")
-    transaction.on_commit(lambda: recompute_fund_ratios_task.delay(county_code=county_code, year=year))
+    county = county_code(area_code)
+    transaction.on_commit(lambda: recompute_fund_ratios_task.delay(county_code=county, year=year))
 
 
 @transaction.atomic
@@ -59,7 +61,7 @@ def fund_allocation_create(*, actor, source: FundSource, area, year: int, amount
         raise ApplicationError("资金只能下达到县、乡镇或行政村", field_errors={"area": "请选择县、乡镇或行政村"})
     allocation = FundAllocation(
         source=source, area=area, area_code=area.code, year=year, amount=_money(amount), document_number=document_number,
-        allocated_on=allocated_on, method=method, note=note, created_by=actor if getattr(actor, "pk", None) else None,
+        allocated_on=allocated_on, method=method, note=note, created_by=saved_user(actor),
         is_demo=is_demo,
     )
     _save(allocation)
@@ -171,7 +173,7 @@ def fund_disburse(*, actor, funding: ProjectFunding, amount, paid_on: datetime.d
         funding=funding, allocation=allocation, project=project, source_id=allocation.source_id, year=allocation.year,
         area_code=allocation.area_code, project_area_code=project.area_code, paid_on=paid_on, amount=amount,
         voucher_number=voucher_number.strip(), payee=payee, note=note,
-        recorded_by=actor if getattr(actor, "pk", None) else None, is_demo=is_demo,
+        recorded_by=saved_user(actor), is_demo=is_demo,
     )
     _save(disbursement)
     try:
@@ -204,7 +206,7 @@ def _review(actor, disbursement, *, capability, allowed_from, approve, note, rev
         raise PermissionDenied("登记人或上一环节审核人不能审核同一笔报账。")
     if not approve and not note.strip():
         raise ApplicationError("退回须填写审核意见。", field_errors={"note": "必填"})
-    setattr(disbursement, reviewer_field, actor if getattr(actor, "pk", None) else None)
+    setattr(disbursement, reviewer_field, saved_user(actor))
     disbursement.review_note = note
     # Reports count a voucher by its status on their date: keep the status this review replaces.
     record_changes(disbursement, disbursement.pk, {"status": disbursement.status}, actor)
@@ -255,7 +257,7 @@ def fund_delay_record(*, actor, project, cause: str, note: str, recorded_on: dat
     default_unit = "财政部门" if party == ResponsibleParty.FINANCE else project.responsible_unit
     record = FundDelay(project=project, area_code=project.area_code, kind=delay.kind, delay_days=delay.days, cause=cause,
                        responsible_party=party, responsible_unit=(responsible_unit or "").strip() or default_unit,
-                       note=note.strip(), recorded_on=recorded_on, recorded_by=actor if getattr(actor, "pk", None) else None)
+                       note=note.strip(), recorded_on=recorded_on, recorded_by=saved_user(actor))
     _save(record)
     audit_record(actor=actor, action="fund.delay_record", target=record, area_code=project.area_code,
                  summary=f"认定项目 {project.name} {delay.label}：{record.get_cause_display()}，责任 {record.get_responsible_party_display()}",

@@ -14,6 +14,7 @@ RETRIED = (OperationalError, InterfaceError)
 def recompute_fund_ratios_task(county_code: str | None = None, year: int | None = None):
     """Recompute stored spend ratios for one county (queued when money moves), or for every county with
     allocations in the year (the beat schedule). Idempotent: each run replaces the rows it covers."""
+    from villages.codes import county_code as county_of
     from villages.models import Area
 
     from .models import FundAllocation
@@ -24,7 +25,7 @@ def recompute_fund_ratios_task(county_code: str | None = None, year: int | None 
         counties = Area.objects.filter(code=county_code)
         trigger = "on_commit"
     else:
-        county_codes = {code[:6].ljust(12, "0") for code in
+        county_codes = {county_of(code) for code in
                         FundAllocation.objects.filter(year=year).values_list("area_code", flat=True).distinct()}
         counties = Area.objects.filter(code__in=county_codes)
         trigger = "beat"

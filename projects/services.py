@@ -2,8 +2,6 @@
 skip-level and self-approval, locks the row, writes a ``ProjectEvent`` with a snapshot and an audit event
 (DOMAIN.md §5.0, §5.8)."""
 import datetime
-import hashlib
-import json
 import uuid
 from decimal import Decimal
 
@@ -14,6 +12,8 @@ from django.utils import timezone
 from accounts.history import record_changes
 from accounts.services import audit_record
 from povalleviation.access import Capability, require
+from povalleviation.actors import saved_user
+from povalleviation.digests import SPACED_STRICT, json_sha256
 from povalleviation.errors import ApplicationError, Conflict, PermissionDenied
 
 from .choices import (
@@ -73,10 +73,14 @@ def project_snapshot(project: Project) -> dict:
     }
 
 
+# The form ProjectEvent.snapshot_sha256 has always been computed in; changing it would break stored digests.
+SNAPSHOT_JSON = SPACED_STRICT
+
+
 def _event(project, *, actor, type, from_status="", to_status="", reason="", snapshot=None):
-    digest = hashlib.sha256(json.dumps(snapshot, sort_keys=True, ensure_ascii=False).encode()).hexdigest() if snapshot else ""
+    digest = json_sha256(snapshot, SNAPSHOT_JSON) if snapshot else ""
     event = ProjectEvent.objects.create(
-        project=project, type=type, from_status=from_status, to_status=to_status, actor=actor if getattr(actor, "pk", None) else None,
+        project=project, type=type, from_status=from_status, to_status=to_status, actor=saved_user(actor),
         reason=reason[:500], snapshot=snapshot or {}, snapshot_sha256=digest,
     )
     audit_record(actor=actor, action=f"project.{type}", target=project, area_code=project.area_code,
@@ -136,7 +140,7 @@ def project_create(*, actor, area, data: dict, budget: list, beneficiaries=(), i
     """申报 draft: plan, budget by source, named beneficiary households inside the area (§5.8 step 1)."""
     require(actor, Capability.PROJECT_SUBMIT, area.code)
     _check_area(area)
-    project = Project(area=area, area_code=area.code, number=uuid.uuid4().hex[:20], created_by=actor if getattr(actor, "pk", None) else None,
+    project = Project(area=area, area_code=area.code, number=uuid.uuid4().hex[:20], created_by=saved_user(actor),
                       is_demo=is_demo, **{k: data[k] for k in EDITABLE_FIELDS if k in data})
     _save(project)
     project.number = f"XM{project.year}-{project.pk:06d}"
@@ -185,7 +189,7 @@ def _transition(actor, project, *, capability, allowed_from, to_status, event_ty
         raise PermissionDenied("同一人不能连续办理两个环节（不得自审自批）。")
     from_status = project.status
     project.status = to_status
-    project.last_actor = actor if getattr(actor, "pk", None) else None
+    project.last_actor = saved_user(actor)
     project.version += 1
     return project, from_status
 
@@ -345,7 +349,7 @@ def project_publicity_open(*, actor, project: Project, kind: str, published_on: 
     publicity = ProjectPublicity(
         project=project, kind=kind, published_on=published_on,
         ends_on=ends_on or published_on + datetime.timedelta(days=DEFAULT_PUBLICITY_DAYS), location=location,
-        content=publicity_content(project, kind), published_by=actor if getattr(actor, "pk", None) else None,
+        content=publicity_content(project, kind), published_by=saved_user(actor),
     )
     _save(publicity)
     _event(project, actor=actor, type=ProjectEventType.PUBLICITY_OPEN, from_status=project.status,
@@ -362,7 +366,7 @@ def project_objection_record(*, actor, publicity: ProjectPublicity, channel: str
     if not publicity.published_on <= received_on <= publicity.ends_on:
         raise ApplicationError("异议须在公示期内提出。", field_errors={"received_on": "不在公示期内"})
     objection = ProjectObjection(publicity=publicity, channel=channel, content=content, received_on=received_on,
-                                 complainant=complainant, recorded_by=actor if getattr(actor, "pk", None) else None)
+                                 complainant=complainant, recorded_by=saved_user(actor))
     _save(objection)
     _event(publicity.project, actor=actor, type=ProjectEventType.OBJECTION, from_status=publicity.project.status,
            to_status=publicity.project.status, reason=content[:200])

@@ -24,6 +24,7 @@ from conftest import (
     VILLAGE_B,
 )
 from povalleviation.roles import Role
+from villages.codes import county_code
 from villages.models import Area
 from villages.services import area_create
 
@@ -214,7 +215,7 @@ def make_disbursement(code, sequence):
     made = approve(project(actor=None, area=_area(code), name=f"报账项目{sequence}"),
                    submitter=None, admitter=None, approver=None)
     publicize_plan(made, actor=None)
-    allocation = allocate(actor=None, area=_area(code[:6] + "000000"), document=f"报账〔2024〕{sequence}号")
+    allocation = allocate(actor=None, area=_area(county_code(code)), document=f"报账〔2024〕{sequence}号")
     funding = fund(actor=None, allocation=allocation, project=made, amount="1000")
     from funds.services import fund_disburse
 
@@ -228,7 +229,7 @@ def _exit_parameters(code):
     from assessments.policy.models import PolicyParameter
     from assessments.tests.workflow_fixtures import set_parameter
 
-    county, province = code[:6] + "000000", code[:2] + "0000000000"
+    county, province = county_code(code), code[:2] + "0000000000"
     if PolicyParameter.objects.filter(area__code=county, code="household_income_test").exists():
         return
     for name, value in (("income_line", 4000), ("household_income_test", None), ("publicity_days_min", 7),
@@ -274,7 +275,7 @@ def make_grant(code, sequence):
     from accounts.services import post_assign, user_create
 
     grantor = user_create(actor=None, username=f"matrix_grantor_{sequence}", password=PASSWORD)
-    post_assign(actor=None, user=grantor, area=_area(code[:6] + "000000"), role=Role.SYSTEM_ADMIN)
+    post_assign(actor=None, user=grantor, area=_area(county_code(code)), role=Role.SYSTEM_ADMIN)
     newcomer = user_create(actor=grantor, username=f"matrix_newcomer_{sequence}", password=PASSWORD)
     post = post_assign(actor=grantor, user=newcomer, area=_area(code), role=Role.VILLAGE_CADRE)
     assert post.approval_status == "pending"

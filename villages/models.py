@@ -18,6 +18,7 @@ from .choices import (
     PovertyCountyDesignation,
     parent_code_of,
 )
+from .codes import area_prefix
 
 
 class AreaQuerySet(ScopedQuerySet):
@@ -107,7 +108,7 @@ class Area(models.Model):
 
     @property
     def scope_prefix(self) -> str:
-        return self.code[: PREFIX_LENGTH[self.level]]
+        return area_prefix(self.code, self.level)
 
     @property
     def level_index(self) -> int:

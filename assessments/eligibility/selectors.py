@@ -5,10 +5,10 @@ from assessments.eligibility.engine.explain import explain_area, explain_househo
 from assessments.eligibility.engine.facts import CONDITION_FIELDS
 from assessments.eligibility.models import AreaEligibilityResult, EligibilityResult, RecomputeRun
 from assessments.policy.models import PolicyParameter
-from assessments.policy.selectors import area_prefix
 from households.models import LivingConditions, Member
 from povalleviation.access import Capability
 from villages.choices import AreaLevel
+from villages.codes import area_prefix
 from villages.models import Area
 
 

@@ -16,6 +16,7 @@ from accounts.history import record_changes
 from accounts.services import audit_record
 from assessments.plans.models import PLAN_FIGURES, ExitPlan, ExitPlanBase, ExitPlanStatus
 from povalleviation.access import Capability, require
+from povalleviation.actors import saved_user
 from povalleviation.errors import ApplicationError, Conflict
 from villages.choices import LEVEL_ORDER, level_of_code
 from villages.models import Area
@@ -68,8 +69,8 @@ def exit_plan_create(*, actor, area: Area, year: int, households=None, persons=N
             f"{area.name}{year}年已有脱贫计划（第{existing.version}版，{existing.get_status_display()}），请修改草稿或修订该计划",
             field_errors={"year": "该区域该年度已有计划"}, code="plan_exists",
         )
-    plan = ExitPlan(area=area, year=year, version=1, status=ExitPlanStatus.DRAFT, created_by=_user(actor),
-                    updated_by=_user(actor))
+    plan = ExitPlan(area=area, year=year, version=1, status=ExitPlanStatus.DRAFT, created_by=saved_user(actor),
+                    updated_by=saved_user(actor))
     _apply_changes(plan, {"households": households, "persons": persons, "persons_wan": persons_wan, "villages": villages,
                           "townships": townships, "counties": counties, "source": source, "note": note})
     _validated(plan)
@@ -88,7 +89,7 @@ def exit_plan_update(*, actor, plan: ExitPlan, **changes) -> ExitPlan:
     before = _figures_log(plan)
     old_figures = plan.figures()
     _apply_changes(plan, changes)
-    plan.updated_by = _user(actor)
+    plan.updated_by = saved_user(actor)
     _validated(plan)
     plan.save()
     # A draft counts in reports until a version is approved: keep the figures this edit replaced.
@@ -119,7 +120,7 @@ def exit_plan_approve(*, actor, plan: ExitPlan) -> ExitPlan:
         current.save(update_fields=["status", "updated_at"])
         superseded = current.version
     plan.status = ExitPlanStatus.APPROVED
-    plan.approved_by = _user(actor)
+    plan.approved_by = saved_user(actor)
     plan.approved_at = timezone.now()
     _validated(plan)
     plan.save()
@@ -145,7 +146,7 @@ def exit_plan_revise(*, actor, plan: ExitPlan, reason: str, **changes) -> ExitPl
     revision = ExitPlan(
         area=plan.area, year=plan.year, version=latest + 1, previous=plan, status=ExitPlanStatus.DRAFT,
         persons_wan=plan.persons_wan, source=plan.source, note=plan.note, revision_reason=reason.strip(),
-        created_by=_user(actor), updated_by=_user(actor), **plan.figures(),
+        created_by=saved_user(actor), updated_by=saved_user(actor), **plan.figures(),
     )
     _apply_changes(revision, changes)
     _validated(revision)
@@ -188,10 +189,6 @@ def _refuse_if_locked(plan):
             f"{plan.area.name}{plan.year}年脱贫计划第{plan.version}版{plan.get_status_display()}，不能修改；如需调整请修订为新版本",
             code="plan_locked",
         )
-
-
-def _user(actor):
-    return actor if getattr(actor, "pk", None) else None
 
 
 @dataclass

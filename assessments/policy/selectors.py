@@ -67,14 +67,3 @@ def parameter_history(*, parameter: PolicyParameter):
     return PolicyParameter.objects.filter(series=parameter.series).select_related(
         "created_by", "superseded_by", "area"
     ).order_by("-version")
-
-
-def area_prefix(code: str) -> str:
-    """An area code's significant prefix (530427000000 → 530427), from the code alone."""
-    if len(code) > 12:
-        return code
-    trimmed = code.rstrip("0")
-    for length in (2, 4, 6, 9, 12):
-        if len(trimmed) <= length:
-            return code[:length]
-    return code

@@ -16,6 +16,7 @@ from django.utils import timezone
 from accounts.services import audit_record
 from assessments.policy.models import PARAMETER_DEFINITIONS, ParameterCode, PolicyParameter
 from povalleviation.access import Capability, require
+from povalleviation.actors import saved_user
 from povalleviation.errors import ApplicationError
 from villages.choices import AreaLevel
 from villages.models import Area
@@ -169,7 +170,7 @@ def policy_parameter_create(*, actor, code: str, area, year_from: int, year_to: 
         comparator=definition.comparator if comparator is None else comparator,
         source_citation=(source_citation or "").strip(), is_from_seeds=is_from_seeds, note=note or "",
         policy_ref=policy_ref or "", price_base_year=price_base_year, change_reason=reason,
-        created_by=actor if getattr(actor, "pk", None) else None,
+        created_by=saved_user(actor),
     )
     if errors:
         raise ApplicationError("参数有误", field_errors=errors)
@@ -200,7 +201,7 @@ def policy_parameter_revise(*, actor, parameter: PolicyParameter, reason: str, *
     revised = PolicyParameter(
         series=current.series, version=current.version + 1, code=current.code, area=current.area,
         **{name: changes.get(name, getattr(current, name)) for name in EDITABLE_FIELDS},
-        change_reason=reason, created_by=actor if getattr(actor, "pk", None) else None,
+        change_reason=reason, created_by=saved_user(actor),
     )
     if all(getattr(revised, name) == getattr(current, name) for name in EDITABLE_FIELDS):
         raise ApplicationError("没有修改任何内容", code="unchanged")
@@ -208,7 +209,7 @@ def policy_parameter_revise(*, actor, parameter: PolicyParameter, reason: str, *
     _refuse_overlap(revised, exclude_series=current.series)
     now = timezone.now()
     PolicyParameter.objects.filter(pk=current.pk).update(
-        is_current=False, superseded_at=now, superseded_by=actor if getattr(actor, "pk", None) else None,
+        is_current=False, superseded_at=now, superseded_by=saved_user(actor),
         supersede_reason=reason,
     )
     revised.save()
@@ -228,7 +229,7 @@ def policy_parameter_retire(*, actor, parameter: PolicyParameter, reason: str) -
     reason = _require_reason(reason)
     current.is_current = False
     current.superseded_at = timezone.now()
-    current.superseded_by = actor if getattr(actor, "pk", None) else None
+    current.superseded_by = saved_user(actor)
     current.supersede_reason = reason
     current.save(update_fields=["is_current", "superseded_at", "superseded_by", "supersede_reason"])
     audit_record(actor=actor, action="policy_parameter.retire", target=current, area=current.area,

@@ -21,6 +21,7 @@ from accounts.services import audit_record
 from households import extensions
 from households.choices import HouseholdStatus, MonitoringFlag, Relation
 from households.models import Household, HouseholdEvent, HouseholdStatusChange, Member
+from povalleviation.actors import saved_user
 from villages.models import Area
 
 from .bulk import BATCH_SIZE, CopyWriter, InstanceBuilder, bulk_update_by_pk, copy_insert, use_copy
@@ -211,7 +212,7 @@ def commit_plans(*, plans, actor, job=None) -> dict:
     """Write every plan (the caller checked there is no error and holds the transaction)."""
     now = timezone.now()
     today = timezone.localdate()
-    actor_id = actor.pk if getattr(actor, "pk", None) else None
+    actor_id = getattr(saved_user(actor), "pk", None)
     new_plans = [plan for plan in plans if plan.existing is None]
     old_plans = [plan for plan in plans if plan.existing is not None]
     old_values = {plan.existing.pk: _household_values(plan) for plan in old_plans}

@@ -8,6 +8,7 @@ from households.choices import HouseholdStatus
 from households.idnumber import IdNumberError, validate_id_number
 from households.models import HouseholdEvent, Member
 from povalleviation.access import Capability, covers
+from povalleviation.actors import saved_user
 from povalleviation.errors import ApplicationError
 
 FROZEN_STATUSES = {HouseholdStatus.EXIT_PENDING, HouseholdStatus.CANDIDATE}
@@ -15,7 +16,7 @@ FROZEN_STATUSES = {HouseholdStatus.EXIT_PENDING, HouseholdStatus.CANDIDATE}
 
 def record_event(*, household, type, actor, summary, changes=None):
     """Write the household's own history row and the auditor's log entry, in the caller's transaction."""
-    HouseholdEvent.objects.create(household=household, type=type, actor=actor if getattr(actor, "pk", None) else None,
+    HouseholdEvent.objects.create(household=household, type=type, actor=saved_user(actor),
                                   summary=summary[:300], changes=changes or {})
     audit_record(actor=actor, action=f"household.{type}", target=household, area_code=household.area_code,
                  summary=f"{household.head_name}户（{household.household_number}）：{summary}"[:300], changes=changes or {})

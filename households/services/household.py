@@ -14,6 +14,7 @@ from households.choices import (
 )
 from households.models import Household, HouseholdEvent, HouseholdStatusChange, Member
 from povalleviation.access import Capability, require
+from povalleviation.actors import saved_user
 from povalleviation.errors import ApplicationError, Conflict
 from villages.choices import AreaLevel
 from villages.models import Area
@@ -158,7 +159,7 @@ def household_register(*, actor, area: Area, data: dict, members: list[dict],
         raise translate_integrity_error(error) from error
     HouseholdStatusChange.objects.create(
         household=household, from_status="", to_status=status, effective_date=registered_on or timezone.localdate(),
-        reason="建档立卡登记", workflow="register", actor=actor if getattr(actor, "pk", None) else None,
+        reason="建档立卡登记", workflow="register", actor=saved_user(actor),
     )
     record_event(household=household, type=HouseholdEvent.Type.REGISTERED, actor=actor,
                  summary=f"建档立卡，{len(prepared)} 人",
@@ -223,7 +224,7 @@ def household_set_status(*, actor, household: Household, to_status: str, reason:
     household.save()
     HouseholdStatusChange.objects.create(
         household=household, from_status=from_status, to_status=to_status, effective_date=effective_date,
-        reason=reason.strip(), workflow=workflow, actor=actor if getattr(actor, "pk", None) else None,
+        reason=reason.strip(), workflow=workflow, actor=saved_user(actor),
     )
     record_event(household=household, type=HouseholdEvent.Type.STATUS_CHANGED, actor=actor,
                  summary=f"状态：{HouseholdStatus(from_status).label} → {HouseholdStatus(to_status).label}（{reason.strip()}）",

@@ -6,6 +6,7 @@ from django.db import transaction
 
 from households.models import HospitalExpense, Household, HouseholdEvent, Member
 from povalleviation.access import Capability, require
+from povalleviation.actors import saved_user
 from povalleviation.errors import ApplicationError
 
 from .common import record_event, refuse_if_frozen
@@ -65,7 +66,7 @@ def hospital_expense_save(*, actor, household: Household, member: Member, year: 
         setattr(record, name, value)
     record.admissions = admissions
     record.note = (data.get("note") or "")[:300]
-    record.recorded_by = actor if getattr(actor, "pk", None) else None
+    record.recorded_by = saved_user(actor)
     record.compute()
     try:
         record.full_clean(validate_constraints=False)

@@ -15,6 +15,7 @@ from households.models import (
     Visit,
 )
 from povalleviation.access import Capability, require
+from povalleviation.actors import saved_user
 from povalleviation.errors import ApplicationError
 
 from .common import record_event, refuse_if_frozen
@@ -58,7 +59,7 @@ def income_record_save(*, actor, household: Household, year: int, data: dict) ->
     if errors:
         raise ApplicationError("收入有误", field_errors=errors)
     record.member_count = int(data.get("member_count") or household.member_count or 1)
-    record.recorded_by = actor if getattr(actor, "pk", None) else None
+    record.recorded_by = saved_user(actor)
     record.compute()
     record.full_clean()
     record.save()
@@ -77,7 +78,7 @@ def living_conditions_record(*, actor, household: Household, year: int, assessed
     refuse_if_frozen(household)
     _check_year(year)
     conditions = LivingConditions(household=household, year=year, assessed_on=assessed_on,
-                                  assessed_by=actor if getattr(actor, "pk", None) else None,
+                                  assessed_by=saved_user(actor),
                                   **{name: data[name] for name in CONDITION_FIELDS if name in data})
     conditions.full_clean()
     conditions.save()
@@ -94,7 +95,7 @@ def help_measure_add(*, actor, household: Household, data: dict) -> HelpMeasure:
     require(actor, Capability.HOUSEHOLD_EDIT, household.area_code)
     if data.get("member") is not None and data["member"].household_id != household.pk:
         raise ApplicationError("受益成员不属于本户", field_errors={"member": "受益成员不属于本户"})
-    measure = HelpMeasure(household=household, created_by=actor if getattr(actor, "pk", None) else None, **data)
+    measure = HelpMeasure(household=household, created_by=saved_user(actor), **data)
     measure.full_clean()
     measure.save()
     record_event(household=household, type=HouseholdEvent.Type.MEASURE_ADDED, actor=actor,
@@ -138,7 +139,7 @@ def helper_pair(*, actor, household: Household, name: str, unit: str, phone: str
 def visit_record(*, actor, household: Household, data: dict) -> Visit:
     household = Household.objects.get(pk=household.pk)
     require(actor, Capability.VISIT_RECORD, household.area_code)
-    visit = Visit(household=household, recorded_by=actor if getattr(actor, "pk", None) else None, **data)
+    visit = Visit(household=household, recorded_by=saved_user(actor), **data)
     if visit.helper_id and not HelperAssignment.objects.filter(helper_id=visit.helper_id, household=household).exists():
         raise ApplicationError("该帮扶责任人未与本户结对", field_errors={"helper": "未与本户结对"})
     visit.full_clean()

@@ -11,10 +11,10 @@ from .ledger import (
     item_list,
     overdue_items_q,
 )
-from .summary import area_prefix, complaint_summary, complaints_as_of, items_as_of, rectification_summary
+from .summary import complaint_summary, complaints_as_of, items_as_of, rectification_summary
 
 __all__ = [
-    "area_prefix", "category_status_matrix", "complaint_detail", "complaint_list", "complaint_summary",
+    "category_status_matrix", "complaint_detail", "complaint_list", "complaint_summary",
     "complaints_as_of", "inspection_detail", "inspection_list", "item_categories", "item_detail", "item_list",
     "items_as_of", "overdue_items_q", "rectification_summary",
 ]

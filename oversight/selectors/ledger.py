@@ -4,6 +4,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from povalleviation.access import Capability
+from villages.codes import area_prefix
 
 from ..choices import NOT_REPLIED_STATUSES, OPEN_ITEM_STATUSES, ItemStatus
 from ..models import (
@@ -16,7 +17,6 @@ from ..models import (
     RectificationHistory,
     RectificationItem,
 )
-from .summary import area_prefix
 
 
 def _area_filter(queryset, code: str, path: str = "area_code"):

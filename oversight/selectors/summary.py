@@ -12,6 +12,8 @@ from django.db.models import Avg, Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from villages.codes import area_prefix
+
 from ..choices import (
     OPEN_ITEM_STATUSES,
     ComplaintChannel,
@@ -22,18 +24,6 @@ from ..choices import (
 from ..models import Complaint, ComplaintHistory, Escalation, RectificationHistory, RectificationItem
 
 HUNDRED = Decimal(100)
-
-
-def area_prefix(code: str) -> str:
-    """An area code's significant prefix (530427000000 → 530427), from the code alone (same rule as
-    ``Area.scope_prefix``)."""
-    if len(code) > 12:
-        return code
-    trimmed = code.rstrip("0")
-    for length in (2, 4, 6, 9, 12):
-        if len(trimmed) <= length:
-            return code[:length]
-    return code
 
 
 def end_of_day(day: datetime.date) -> datetime.datetime:

@@ -1,7 +1,5 @@
 """Pieces every oversight service shares: validation to ``ApplicationError``, event times, snapshots."""
 import datetime
-import hashlib
-import json
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -37,16 +35,8 @@ def event_time(at: datetime.datetime | None, *, after: datetime.datetime | None 
     return at
 
 
-def user_or_none(actor):
-    return actor if getattr(actor, "pk", None) else None
-
-
 def same_person(actor, user_id) -> bool:
     return actor is not None and user_id is not None and getattr(actor, "pk", None) == user_id
-
-
-def digest(data: dict) -> str:
-    return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
 def required_text(value: str, field: str, label: str) -> str:
@@ -54,8 +44,3 @@ def required_text(value: str, field: str, label: str) -> str:
     if not value:
         raise ApplicationError(f"请填写{label}。", field_errors={field: f"{label}不能为空"})
     return value
-
-
-def county_code(area_code: str) -> str:
-    """The code of the county an area code lies in (统计用区划代码: 6 digits, padded to 12)."""
-    return area_code[:6].ljust(12, "0")

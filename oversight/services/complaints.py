@@ -8,11 +8,12 @@ from django.utils import timezone
 
 from accounts.services import audit_record
 from povalleviation.access import Capability, covers, require
+from povalleviation.actors import saved_user
 from povalleviation.errors import ApplicationError, Conflict, PermissionDenied
 
 from ..choices import DEFAULT_REPLY_DAYS, NOT_REPLIED_STATUSES, ComplaintEvent, ComplaintStatus
 from ..models import Complaint, ComplaintHistory
-from .common import event_time, required_text, save, user_or_none
+from .common import event_time, required_text, save
 
 
 def default_reply_deadline(channel: str, received_on: datetime.date) -> datetime.date:
@@ -23,7 +24,7 @@ def default_reply_deadline(channel: str, received_on: datetime.date) -> datetime
 def _history(complaint, *, actor, event, from_status, at, note=""):
     ComplaintHistory.objects.create(
         complaint=complaint, event=event, from_status=from_status, to_status=complaint.status,
-        area_code=complaint.area_code, reply_deadline=complaint.reply_deadline, actor=user_or_none(actor), at=at,
+        area_code=complaint.area_code, reply_deadline=complaint.reply_deadline, actor=saved_user(actor), at=at,
         note=note[:500],
     )
     audit_record(actor=actor, action=f"complaint.{event}", target=complaint, area_code=complaint.area_code,
@@ -56,7 +57,7 @@ def complaint_receive(*, actor, area, channel: str, received_at: datetime.dateti
         complainant_name=complainant_name.strip(), complainant_phone=complainant_phone.strip(),
         content=required_text(content, "content", "反映内容"), area=area, area_code=area.code,
         received_area_code=area.code, household=household, reply_deadline=deadline, status=ComplaintStatus.RECEIVED,
-        received_by=user_or_none(actor), is_demo=is_demo,
+        received_by=saved_user(actor), is_demo=is_demo,
     )
     save(complaint)
     complaint.number = f"TS{received_on.year}-{complaint.pk:06d}"

@@ -14,7 +14,10 @@ from django.db.models import Max
 
 from accounts.services import audit_record
 from povalleviation.access import Capability, require
+from povalleviation.actors import saved_user
+from povalleviation.digests import SPACED_STRICT, json_sha256
 from povalleviation.errors import ApplicationError, Conflict, PermissionDenied
+from villages.codes import county_code
 
 from ..choices import (
     DEFAULT_RECTIFICATION_DAYS,
@@ -24,8 +27,10 @@ from ..choices import (
     ItemStatus,
 )
 from ..models import Escalation, Finding, Inspection, ProgressNote, RectificationHistory, RectificationItem
-from .common import county_code, digest, event_time, required_text, same_person, save, user_or_none
+from .common import event_time, required_text, same_person, save
 
+# The form RectificationItem.submission_sha256 has always been computed in; changing it would break stored digests.
+SUBMISSION_JSON = SPACED_STRICT
 INSPECTION_FIELDS = ("title", "source_kind", "document_number", "issuer_unit", "started_on", "ended_on", "feedback_on",
                      "default_deadline", "qualitative_summary", "quantitative_summary")
 
@@ -49,7 +54,7 @@ def inspection_create(*, actor, issuer_area, area, data: dict, findings=(), is_d
     values = {k: data[k] for k in INSPECTION_FIELDS if k in data and data[k] not in (None, "")}
     if values.get("feedback_on") and not values.get("default_deadline"):
         values["default_deadline"] = values["feedback_on"] + datetime.timedelta(days=DEFAULT_RECTIFICATION_DAYS)
-    inspection = Inspection(issuer_area=issuer_area, area=area, area_code=area.code, created_by=user_or_none(actor),
+    inspection = Inspection(issuer_area=issuer_area, area=area, area_code=area.code, created_by=saved_user(actor),
                             is_demo=is_demo, **values)
     if inspection.feedback_on and inspection.ended_on and inspection.feedback_on < inspection.ended_on:
         raise ApplicationError("反馈日期不能早于检查结束日期。", field_errors={"feedback_on": "早于检查结束日期"})
@@ -93,7 +98,7 @@ def inspection_items_add(*, actor, inspection: Inspection, findings) -> int:
 
 def _history(item, *, actor, event, from_status, at, note=""):
     RectificationHistory.objects.create(item=item, event=event, from_status=from_status, to_status=item.status,
-                                        deadline=item.deadline, actor=user_or_none(actor), at=at, note=note[:500])
+                                        deadline=item.deadline, actor=saved_user(actor), at=at, note=note[:500])
     _audit(actor, event, item, item.area_code, f"{ItemEvent(event).label}：{item.title}",
            {"from": from_status, "to": item.status, "deadline": str(item.deadline), "note": note[:200]})
 
@@ -146,7 +151,7 @@ def rectification_progress_add(*, actor, item: RectificationItem, text: str, evi
     if item.status not in WORKABLE_ITEM_STATUSES:
         _refuse(item, "报送整改进展（申请销号后材料已冻结）")
     when = event_time(at, after=_last_at(item))
-    note = ProgressNote(item=item, text=required_text(text, "text", "整改进展"), author=user_or_none(actor), at=when)
+    note = ProgressNote(item=item, text=required_text(text, "text", "整改进展"), author=saved_user(actor), at=when)
     if evidence is not None:
         hasher = hashlib.sha256()
         for chunk in evidence.chunks():
@@ -186,8 +191,8 @@ def rectification_item_submit(*, actor, item: RectificationItem, summary: str,
     summary = required_text(summary, "summary", "整改情况说明")
     when = event_time(at, after=_last_at(item))
     item.submission = item_evidence_snapshot(item, summary)
-    item.submission_sha256 = digest(item.submission)
-    before, item.status, item.submitted_by = item.status, ItemStatus.SUBMITTED, user_or_none(actor)
+    item.submission_sha256 = json_sha256(item.submission, SUBMISSION_JSON)
+    before, item.status, item.submitted_by = item.status, ItemStatus.SUBMITTED, saved_user(actor)
     item.version += 1
     item.save(update_fields=["status", "submission", "submission_sha256", "submitted_by", "version", "updated_at"])
     _history(item, actor=actor, event=ItemEvent.SUBMIT, from_status=before, at=when, note=summary)
@@ -210,7 +215,7 @@ def rectification_item_verify(*, actor, item: RectificationItem, passed: bool, n
     when = event_time(at, after=_last_at(item))
     before = item.status
     if passed:
-        item.status, item.verified_by = ItemStatus.VERIFIED, user_or_none(actor)
+        item.status, item.verified_by = ItemStatus.VERIFIED, saved_user(actor)
     else:
         item.status, item.submitted_by = ItemStatus.REOPENED, None
     item.version += 1
@@ -295,7 +300,7 @@ def escalation_record(*, actor, item: RectificationItem, kind: str, escalated_on
         raise Conflict("只有超过整改时限仍未销号的事项才能约谈或通报。")
     escalation = Escalation(item=item, kind=kind, escalated_on=escalated_on,
                             target=required_text(target, "target", "约谈/通报对象"), note=note,
-                            actor=user_or_none(actor))
+                            actor=saved_user(actor))
     save(escalation)
     _audit(actor, f"escalation_{kind}", item, item.area_code,
            f"{EscalationKind(kind).label}：{escalation.target}（{item.title}）", {"on": str(escalated_on)})

@@ -9,6 +9,7 @@ from django.views.generic import TemplateView
 from povalleviation.access import Capability, covers, scope_prefixes
 from povalleviation.errors import ApplicationError
 from povalleviation.views import CapabilityRequiredMixin
+from villages.codes import county_code
 from villages.models import Area
 
 from .. import services
@@ -34,7 +35,6 @@ from ..selectors import (
     item_detail,
     item_list,
 )
-from ..services.common import county_code
 from .common import area_choices, forbid_if_denied, paginate
 
 

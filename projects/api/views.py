@@ -11,6 +11,7 @@ from povalleviation.errors import ApplicationError, NotFound
 from projects import services
 from projects.api.serializers import ProjectCreateSerializer, ProjectSerializer, TransitionSerializer
 from projects.models import FundSource, Project
+from villages.codes import area_prefix
 from villages.models import Area
 
 
@@ -32,7 +33,7 @@ class ProjectViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveM
         if params.get("status"):
             queryset = queryset.filter(status=params["status"])
         if params.get("area", "").isdigit():
-            queryset = queryset.filter(area_code__startswith=Area(code=params["area"], level=_level(params["area"])).scope_prefix)
+            queryset = queryset.filter(area_code__startswith=area_prefix(params["area"]))
         return queryset
 
     @extend_schema(request=ProjectCreateSerializer, responses={201: ProjectSerializer})
@@ -78,15 +79,3 @@ class ProjectViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveM
         }
         calls[name]()
         return Response(ProjectSerializer(self.get_queryset().get(pk=project.pk)).data)
-
-
-def _level(code: str) -> str:
-    if code[2:].strip("0") == "":
-        return "province"
-    if code[4:].strip("0") == "":
-        return "city"
-    if code[6:].strip("0") == "":
-        return "county"
-    if code[9:].strip("0") == "":
-        return "township"
-    return "village"

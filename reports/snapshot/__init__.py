@@ -11,11 +11,9 @@ and policy parameters keep their own dated versions. So building the same quarte
 dict — except section 13 数据质量 (``quality``), whose checks read current fields and are computed at
 generation time, as the PDF states. One module per section group.
 """
-import hashlib
-import json
-
 from django.utils import timezone
 
+from povalleviation.digests import COMPACT_STRICT, json_sha256
 from villages.choices import AreaLevel
 
 from .common import child_areas, child_level, plain, quarter_bounds
@@ -36,8 +34,9 @@ LEVEL_LABELS = dict(AreaLevel.choices)
 
 
 def snapshot_digest(snapshot: dict) -> str:
-    canonical = json.dumps(snapshot, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    """SHA-256 of the snapshot's canonical JSON, as stored in ``QuarterlyReport.snapshot_sha256`` (the form
+    may never change: stored digests are compared with recomputed ones)."""
+    return json_sha256(snapshot, COMPACT_STRICT)
 
 
 def _summary(snapshot: dict) -> dict:

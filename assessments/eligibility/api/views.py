@@ -8,10 +8,10 @@ from rest_framework.response import Response
 from assessments.eligibility.models import AreaEligibilityResult, EligibilityResult, RecomputeRun
 from assessments.eligibility.selectors import result_details
 from assessments.eligibility.services import recompute_run_start
-from assessments.policy.selectors import area_prefix
 from povalleviation.access import Capability
 from povalleviation.api.viewsets import ScopedViewSetMixin
 from povalleviation.errors import NotFound
+from villages.codes import area_prefix
 from villages.models import Area
 
 

@@ -6,11 +6,12 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from assessments.policy.models import Comparator, ParameterCode, PolicyParameter
-from assessments.policy.selectors import area_prefix, parameter_history
+from assessments.policy.selectors import parameter_history
 from assessments.policy.services import EDITABLE_FIELDS, policy_parameter_create, policy_parameter_revise
 from povalleviation.access import Capability
 from povalleviation.api.viewsets import ScopedViewSetMixin
 from povalleviation.errors import NotFound
+from villages.codes import area_prefix
 from villages.models import Area
 
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from accounts.services import audit_record
 from assessments.workflows.models import Announcement, Verification, WorkflowType
+from povalleviation.actors import saved_user
 from povalleviation.errors import ApplicationError, Conflict, NotFound
 from villages.choices import AreaLevel
 from villages.models import Area
@@ -110,7 +111,7 @@ def publish_locked(*, actor, scope, verifications, step, announced_on, note="") 
         household_count=len(rows),
         person_count=sum(int(r["household_size"] or 0) for r in rows),
         note=note,
-        announced_by=actor if getattr(actor, "pk", None) else None,
+        announced_by=saved_user(actor),
     )
     announcement.full_clean(validate_constraints=False)
     announcement.save()

@@ -5,6 +5,7 @@ from django.db import transaction
 from accounts.services import audit_record
 from assessments.workflows.models import ApprovalChain, WorkflowType
 from povalleviation.access import Capability, require
+from povalleviation.actors import saved_user
 from povalleviation.errors import ApplicationError
 
 from .chains import validate_steps
@@ -39,7 +40,7 @@ def approval_chain_set(
         year_to=year_to,
         steps=steps,
         note=note.strip(),
-        created_by=actor if getattr(actor, "pk", None) else None,
+        created_by=saved_user(actor),
     )
     chain.full_clean()
     chain.save()

@@ -9,7 +9,6 @@ a handler that builds snapshots and applies the effect on the subject.
 """
 
 import abc
-import hashlib
 import json
 
 from django.db import IntegrityError, transaction
@@ -18,6 +17,8 @@ from django.utils import timezone
 from accounts.services import audit_record
 from assessments.workflows.models import Verification, VerificationEvent, VerificationStatus
 from povalleviation.access import ROLE_CAPABILITIES, Capability, covers
+from povalleviation.actors import saved_user
+from povalleviation.digests import COMPACT, canonical_json, json_sha256
 from povalleviation.errors import ApplicationError, Conflict, NotFound, PermissionDenied
 
 from .chains import chain_for
@@ -28,17 +29,19 @@ COMPLETING_ACTIONS = [Action.START, Action.APPROVE, Action.PUBLICITY_CLOSE, Acti
 STALE_MESSAGE = "该流程已被他人处理，请刷新页面查看最新状态后再操作。"
 
 
-def canonical_json(data) -> str:
-    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+# The form verification snapshots, decision snapshots and publicity/announcement contents are stored and hashed
+# in (snapshot_sha256, decision_sha256, content_sha256); changing it would break every stored digest.
+SNAPSHOT_JSON = COMPACT
 
 
 def frozen_copy(data):
     """The JSON form that is stored and hashed (Decimals and dates become strings)."""
-    return json.loads(canonical_json(data))
+    return json.loads(canonical_json(data, SNAPSHOT_JSON))
 
 
 def sha256_of(data) -> str:
-    return hashlib.sha256(canonical_json(data).encode("utf-8")).hexdigest()
+    """SHA-256 of ``data`` in the stored snapshot form (what ``snapshot_sha256``/``decision_sha256`` hold)."""
+    return json_sha256(data, SNAPSHOT_JSON)
 
 
 class WorkflowHandler(abc.ABC):
@@ -215,7 +218,7 @@ def write_event(
         step_position=position,
         from_stage=from_stage,
         to_stage=stage_of(verification),
-        actor=actor if getattr(actor, "pk", None) else None,
+        actor=saved_user(actor),
         note=note,
         details=frozen_copy(details or {}),
         snapshot=snapshot,
@@ -269,7 +272,7 @@ def verification_start(
         position=1,
         note=note,
         prior_household_status=prior_household_status,
-        started_by=actor if getattr(actor, "pk", None) else None,
+        started_by=saved_user(actor),
         step_since=timezone.now(),
     )
     set_waiting(verification)

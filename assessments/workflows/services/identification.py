@@ -26,7 +26,9 @@ from households.idnumber import IdNumberError, mask_id_number, validate_id_numbe
 from households.models import Household, Member
 from households.services import household_register, household_set_status, household_update
 from povalleviation.access import Capability, require
+from povalleviation.actors import saved_user
 from povalleviation.errors import ApplicationError
+from villages.codes import county_code
 
 from .chains import chain_for
 from .common import (
@@ -154,10 +156,6 @@ def identification_apply(
     )
 
 
-def _county_code(area_code: str) -> str:
-    return area_code[:6].ljust(12, "0")
-
-
 def compare_members(verification) -> list[ComparisonMatch]:
     """Members against the departments' lists of the county and against earlier registrations (3 queries)."""
     household = verification.household
@@ -166,7 +164,7 @@ def compare_members(verification) -> list[ComparisonMatch]:
     now = timezone.now()
     matches = []
     entries = ExternalListEntry.objects.filter(
-        area__code=_county_code(household.area_code), id_number__in=list(by_number)
+        area__code=county_code(household.area_code), id_number__in=list(by_number)
     )
     for entry in entries.order_by("kind", "id"):
         member = by_number[entry.id_number]
@@ -262,7 +260,7 @@ def comparison_match_explain(*, actor, match, version, explanation: str) -> Comp
     require_step_actor(actor, step, verification.area_code)
     match = ComparisonMatch.objects.select_for_update().get(pk=match.pk, verification=verification)
     match.explanation = require_note(explanation, "核实说明")
-    match.explained_by = actor if getattr(actor, "pk", None) else None
+    match.explained_by = saved_user(actor)
     match.explained_at = timezone.now()
     match.save(update_fields=["explanation", "explained_by", "explained_at"])
     from_stage = stage_of(verification)

@@ -13,6 +13,7 @@ from django.utils import timezone
 from assessments.policy.models import ParameterCode
 from assessments.workflows.models import Objection, ObjectionChannel, Publicity, Verification
 from povalleviation.access import Capability, covers
+from povalleviation.actors import saved_user
 from povalleviation.errors import ApplicationError, Conflict, PermissionDenied
 
 from .common import (
@@ -101,7 +102,7 @@ def publicity_open(
         location=location,
         content=content,
         content_sha256=sha256_of(content),
-        opened_by=actor if getattr(actor, "pk", None) else None,
+        opened_by=saved_user(actor),
     )
     publicity.full_clean(validate_constraints=False)
     publicity.save()
@@ -154,7 +155,7 @@ def publicity_close(*, actor, verification, version, note="", step_code=None, to
         )
     publicity.status = Publicity.Status.CLOSED
     publicity.result = Publicity.Result.NO_OBJECTION
-    publicity.closed_by = actor if getattr(actor, "pk", None) else None
+    publicity.closed_by = saved_user(actor)
     publicity.closed_at = timezone.now()
     publicity.save(update_fields=["status", "result", "closed_by", "closed_at"])
     objections = publicity.objections.count()
@@ -179,7 +180,7 @@ def close_open_publicity_on_end(verification, *, actor):
     """When an attempt is rejected or withdrawn its running 公示 stops (no result)."""
     Publicity.objects.filter(verification=verification, status=Publicity.Status.OPEN).update(
         status=Publicity.Status.CLOSED,
-        closed_by=actor if getattr(actor, "pk", None) else None,
+        closed_by=saved_user(actor),
         closed_at=timezone.now(),
     )
 
@@ -203,7 +204,7 @@ def objection_lodge(*, actor, verification, channel: str, content: str, complain
         channel=channel,
         content=content,
         complainant=(complainant or "").strip(),
-        lodged_by=actor if getattr(actor, "pk", None) else None,
+        lodged_by=saved_user(actor),
     )
     objection.full_clean()
     objection.save()
@@ -239,7 +240,7 @@ def objection_resolve(*, actor, objection, upheld: bool, resolution: str) -> Obj
         raise Conflict("该异议已被他人处理，请刷新页面查看最新状态。")
     resolution = require_note(resolution, "处理意见")
     now = timezone.now()
-    user = actor if getattr(actor, "pk", None) else None
+    user = saved_user(actor)
     objection.status = Objection.Status.UPHELD if upheld else Objection.Status.DISMISSED
     objection.resolution, objection.resolved_by, objection.resolved_at = resolution, user, now
     objection.save(update_fields=["status", "resolution", "resolved_by", "resolved_at"])
