@@ -15,8 +15,8 @@ from funds.imports import excel
 from funds.imports.excel import ALLOCATION_COLUMNS, ALLOCATION_SHEET, DISBURSEMENT_COLUMNS, DISBURSEMENT_SHEET
 from funds.imports.services import ALREADY_COMMITTED, fund_import_batch_confirm, fund_import_batch_create
 from funds.models import FundAllocation, FundImportBatch
-from funds.services import fund_sources_ensure
 from povalleviation.errors import ApplicationError, Conflict
+from projects.services import fund_sources_ensure
 
 ROW = ["central_special", COUNTY, 2024, "玉财农〔2024〕9号", "2024-07-01", "30000", ""]
 
