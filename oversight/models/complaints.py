@@ -10,6 +10,7 @@ from povalleviation.personal_data import mask_name, mask_phone
 
 from ..choices import NOT_REPLIED_STATUSES as NOT_REPLIED
 from ..choices import ComplaintChannel, ComplaintEvent, ComplaintStatus
+from .history import HistoryRow
 
 
 class ComplaintQuerySet(ScopedQuerySet):
@@ -85,7 +86,7 @@ class ComplaintHistoryQuerySet(ScopedQuerySet):
     area_code_path = "complaint__area_code"
 
 
-class ComplaintHistory(models.Model):
+class ComplaintHistory(HistoryRow):
     """Every step of a complaint: who, when, from, to, note, with the handling area and reply deadline in force
     after the step (the as-of figures of the reports come from these rows)."""
 
@@ -95,18 +96,10 @@ class ComplaintHistory(models.Model):
     to_status = models.CharField("新状态", max_length=10, choices=ComplaintStatus.choices)
     area_code = models.CharField("办理区域代码", max_length=15)
     reply_deadline = models.DateField("答复期限")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True,
-                              on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField("时间")
-    note = models.CharField("说明", max_length=500, blank=True)
 
     objects = ComplaintHistoryQuerySet.as_manager()
 
-    class Meta:
+    class Meta(HistoryRow.Meta):
         verbose_name = "投诉信访办理记录"
         verbose_name_plural = "投诉信访办理记录"
-        ordering = ["at", "id"]
         indexes = [models.Index(fields=["complaint", "at"], name="complaint_history_at_idx")]
-
-    def __str__(self):
-        return f"{self.get_event_display()} {self.at:%Y-%m-%d}"

@@ -12,6 +12,7 @@ from django.utils import timezone
 from povalleviation.access import ScopedQuerySet
 
 from ..choices import EscalationKind, ItemEvent, ItemStatus, SourceKind
+from .history import HistoryRow
 
 
 class InspectionQuerySet(ScopedQuerySet):
@@ -150,7 +151,7 @@ class ChildOfItemQuerySet(ScopedQuerySet):
     area_code_path = "item__area_code"
 
 
-class RectificationHistory(models.Model):
+class RectificationHistory(HistoryRow):
     """Every change of an item's state or deadline: who, when, from, to, note (DOMAIN.md §5.0 rule 6).
 
     ``deadline`` is the 整改时限 in force after the change, so a report as of a past date sees the deadline and
@@ -162,21 +163,13 @@ class RectificationHistory(models.Model):
     from_status = models.CharField("原状态", max_length=12, choices=ItemStatus.choices, blank=True)
     to_status = models.CharField("新状态", max_length=12, choices=ItemStatus.choices)
     deadline = models.DateField("整改时限")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True,
-                              on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField("时间")
-    note = models.CharField("说明", max_length=500, blank=True)
 
     objects = ChildOfItemQuerySet.as_manager()
 
-    class Meta:
+    class Meta(HistoryRow.Meta):
         verbose_name = "整改办理记录"
         verbose_name_plural = "整改办理记录"
-        ordering = ["at", "id"]
         indexes = [models.Index(fields=["item", "at"], name="rectif_history_item_at_idx")]
-
-    def __str__(self):
-        return f"{self.get_event_display()} {self.at:%Y-%m-%d}"
 
 
 class ProgressNote(models.Model):
