@@ -7,21 +7,25 @@ import json
 from django.http import Http404
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
 from assessments.workflows import services
-from assessments.workflows.models import (
-    Objection,
-    ObjectionChannel,
-    Verification,
-    VerificationStatus,
-    WorkflowType,
+from assessments.workflows.api.serializers import (
+    AreaApplicationInput,
+    NominationInput,
+    ObjectionInput,
+    ObjectionResolveInput,
+    OverdueSummarySerializer,
+    PublicityInput,
+    TransitionInput,
+    VerificationDetailSerializer,
+    VerificationSerializer,
 )
+from assessments.workflows.models import Objection, Verification, VerificationStatus, WorkflowType
 from assessments.workflows.selectors.verifications import inbox, overdue_counts, verification_detail
-from assessments.workflows.services.snapshots import snapshot_for_display
 from households.models import Household
 from povalleviation.access import Capability
 from povalleviation.api.viewsets import ScopedViewSetMixin
@@ -30,184 +34,23 @@ from villages.choices import AreaLevel
 from villages.models import Area
 
 
-class VerificationSerializer(serializers.ModelSerializer):
-    # Plain strings: the codes are listed in the *_display fields' enums elsewhere; this keeps the OpenAPI
-    # enum names free of collisions with other apps' "status" fields.
-    workflow_type = serializers.CharField(read_only=True)
-    status = serializers.CharField(read_only=True)
-    workflow_type_display = serializers.CharField(source="get_workflow_type_display", read_only=True)
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
-    subject = serializers.CharField(source="subject_name", read_only=True)
-    stage = serializers.CharField(source="stage_label", read_only=True)
-    due_at = serializers.DateField(source="due_on", read_only=True, help_text="当前步骤办理期限（含当日）")
-    is_overdue = serializers.BooleanField(read_only=True)
-    overdue_days = serializers.IntegerField(read_only=True)
+def _start_action(name, input_class, service, *, subject, note_as="note", url_path=None, doc=None):
+    """One endpoint that starts a workflow: validate ``input_class``, find the subject in the user's areas
+    (``household`` by id → 404 outside them; ``area`` by code → 404 outside them), call ``service`` with it as
+    ``subject`` and ``note`` as ``note_as``, answer 201 with the new verification in detail."""
 
-    class Meta:
-        model = Verification
-        fields = [
-            "id",
-            "workflow_type",
-            "workflow_type_display",
-            "subject",
-            "household",
-            "area_code",
-            "year",
-            "status",
-            "status_display",
-            "stage",
-            "current_step",
-            "position",
-            "version",
-            "note",
-            "started_at",
-            "step_since",
-            "due_at",
-            "is_overdue",
-            "overdue_days",
-            "decided_on",
-            "announcement",
-        ]
-        read_only_fields = fields
+    def start(self, request):
+        payload = input_class(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        found = self._household(data["household"]) if "household" in data else self._area(data["area"])
+        verification = service(actor=request.user, **{subject: found, note_as: data["note"]}, year=data["year"])
+        return self._respond(verification.pk, status.HTTP_201_CREATED)
 
-
-class VerificationDetailSerializer(VerificationSerializer):
-    decision_snapshot = serializers.SerializerMethodField()
-    events = serializers.SerializerMethodField()
-    publicities = serializers.SerializerMethodField()
-    matches = serializers.SerializerMethodField()
-    available_actions = serializers.SerializerMethodField()
-
-    class Meta(VerificationSerializer.Meta):
-        fields = [
-            *VerificationSerializer.Meta.fields,
-            "chain",
-            "chain_source",
-            "decision_snapshot",
-            "decision_sha256",
-            "events",
-            "publicities",
-            "matches",
-            "available_actions",
-        ]
-        read_only_fields = fields
-
-    def get_decision_snapshot(self, verification) -> dict | None:
-        # Shown with birth years, never birth dates beside the masked ID numbers.
-        return snapshot_for_display(verification.decision_snapshot)
-
-    def get_events(self, verification) -> list[dict]:
-        return [
-            {
-                "action": e.action,
-                "step": e.step_code,
-                "step_label": e.step_label,
-                "from_stage": e.from_stage,
-                "to_stage": e.to_stage,
-                "actor": str(e.actor) if e.actor_id else None,
-                "at": e.at,
-                "note": e.note,
-                "details": e.details,
-                "snapshot": snapshot_for_display(e.snapshot),
-                "snapshot_sha256": e.snapshot_sha256,
-                "parameter_version": e.parameter_version,
-            }
-            for e in verification.events.all()
-        ]
-
-    def get_publicities(self, verification) -> list[dict]:
-        return [
-            {
-                "id": p.pk,
-                "step": p.step_code,
-                "status": p.status,
-                "result": p.result,
-                "start_date": p.start_date,
-                "end_date": p.end_date,
-                "days": p.days,
-                "location": p.location,
-                "content": p.content,
-                "content_sha256": p.content_sha256,
-                "objections": [
-                    {
-                        "id": o.pk,
-                        "channel": o.channel,
-                        "complainant": o.complainant,
-                        "content": o.content,
-                        "status": o.status,
-                        "resolution": o.resolution,
-                    }
-                    for o in p.objections.all()
-                ],
-            }
-            for p in verification.publicities.all()
-        ]
-
-    def get_matches(self, verification) -> list[dict]:
-        return [
-            {
-                "id": m.pk,
-                "person": m.person_name,
-                "id_number": m.masked_id_number,
-                "source": m.source,
-                "detail": m.detail,
-                "is_blocking": m.is_blocking,
-                "explanation": m.explanation,
-            }
-            for m in verification.matches.all()
-        ]
-
-    def get_available_actions(self, verification) -> list[str]:
-        return services.available_actions(self.context["request"].user, verification)
-
-
-class TransitionInput(serializers.Serializer):
-    version = serializers.IntegerField()
-    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
-    step = serializers.CharField(
-        required=False, allow_blank=True, default="", help_text="页面显示的当前步骤代码"
-    )
-    details = serializers.DictField(
-        required=False,
-        default=dict,
-        help_text="民主评议记录：meeting_date, participants, attendance, votes_for, votes_against, minutes",
-    )
-
-
-class PublicityInput(TransitionInput):
-    location = serializers.CharField(max_length=200)
-    start_date = serializers.DateField(required=False, allow_null=True, default=None)
-
-
-class ObjectionInput(serializers.Serializer):
-    channel = serializers.ChoiceField(choices=ObjectionChannel.choices)
-    complainant = serializers.CharField(required=False, allow_blank=True, default="", max_length=100)
-    content = serializers.CharField(max_length=4000)
-
-
-class ObjectionResolveInput(serializers.Serializer):
-    objection = serializers.IntegerField()
-    upheld = serializers.BooleanField()
-    resolution = serializers.CharField(max_length=4000)
-
-
-class NominationInput(serializers.Serializer):
-    household = serializers.IntegerField()
-    note = serializers.CharField(max_length=2000)
-    year = serializers.IntegerField(required=False, allow_null=True, default=None)
-
-
-class AreaApplicationInput(serializers.Serializer):
-    area = serializers.CharField(max_length=15, help_text="区划代码")
-    note = serializers.CharField(max_length=2000)
-    year = serializers.IntegerField(required=False, allow_null=True, default=None)
-
-
-class OverdueSummarySerializer(serializers.Serializer):
-    total = serializers.IntegerField()
-    level = serializers.CharField()
-    by_step = serializers.ListField(child=serializers.DictField())
-    by_area = serializers.ListField(child=serializers.DictField())
+    start.__name__ = start.__qualname__ = name
+    start.__doc__ = doc
+    start = action(detail=False, methods=["post"], url_path=url_path)(start)
+    return extend_schema(request=input_class, responses={201: VerificationDetailSerializer})(start)
 
 
 class VerificationViewSet(
@@ -391,44 +234,6 @@ class VerificationViewSet(
         )
         return self._respond(pk)
 
-    def _start(self, request, starter):
-        verification = starter()
-        return self._respond(verification.pk, status.HTTP_201_CREATED)
-
-    @extend_schema(request=NominationInput, responses={201: VerificationDetailSerializer})
-    @action(detail=False, methods=["post"])
-    def nominate(self, request):
-        """村民小组提名: start a household exit."""
-        payload = NominationInput(data=request.data)
-        payload.is_valid(raise_exception=True)
-        household = self._household(payload.validated_data["household"])
-        return self._start(
-            request,
-            lambda: services.household_exit_nominate(
-                actor=request.user,
-                household=household,
-                note=payload.validated_data["note"],
-                year=payload.validated_data["year"],
-            ),
-        )
-
-    @extend_schema(request=NominationInput, responses={201: VerificationDetailSerializer})
-    @action(detail=False, methods=["post"], url_path="return-to-poverty")
-    def return_to_poverty(self, request):
-        """返贫申报 for an exited household (``note`` = the reason)."""
-        payload = NominationInput(data=request.data)
-        payload.is_valid(raise_exception=True)
-        household = self._household(payload.validated_data["household"])
-        return self._start(
-            request,
-            lambda: services.return_to_poverty_propose(
-                actor=request.user,
-                household=household,
-                reason=payload.validated_data["note"],
-                year=payload.validated_data["year"],
-            ),
-        )
-
     def _household(self, pk):
         household = (
             Household.objects.visible_to(self.request.user, Capability.EXIT_VIEW).filter(pk=pk).first()
@@ -443,34 +248,18 @@ class VerificationViewSet(
             raise NotFound("找不到该区域，或不在您的工作范围内。")
         return area
 
-    @extend_schema(request=AreaApplicationInput, responses={201: VerificationDetailSerializer})
-    @action(detail=False, methods=["post"], url_path="village-exit")
-    def village_exit(self, request):
-        payload = AreaApplicationInput(data=request.data)
-        payload.is_valid(raise_exception=True)
-        village = self._area(payload.validated_data["area"])
-        return self._start(
-            request,
-            lambda: services.village_exit_apply(
-                actor=request.user,
-                village=village,
-                note=payload.validated_data["note"],
-                year=payload.validated_data["year"],
-            ),
-        )
-
-    @extend_schema(request=AreaApplicationInput, responses={201: VerificationDetailSerializer})
-    @action(detail=False, methods=["post"], url_path="county-exit")
-    def county_exit(self, request):
-        payload = AreaApplicationInput(data=request.data)
-        payload.is_valid(raise_exception=True)
-        county = self._area(payload.validated_data["area"])
-        return self._start(
-            request,
-            lambda: services.county_exit_apply(
-                actor=request.user,
-                county=county,
-                note=payload.validated_data["note"],
-                year=payload.validated_data["year"],
-            ),
-        )
+    nominate = _start_action(
+        "nominate", NominationInput, services.household_exit_nominate, subject="household",
+        doc="村民小组提名: start a household exit.",
+    )
+    return_to_poverty = _start_action(
+        "return_to_poverty", NominationInput, services.return_to_poverty_propose, subject="household",
+        note_as="reason", url_path="return-to-poverty",
+        doc="返贫申报 for an exited household (``note`` = the reason).",
+    )
+    village_exit = _start_action(
+        "village_exit", AreaApplicationInput, services.village_exit_apply, subject="village", url_path="village-exit"
+    )
+    county_exit = _start_action(
+        "county_exit", AreaApplicationInput, services.county_exit_apply, subject="county", url_path="county-exit"
+    )
