@@ -3,17 +3,29 @@ a county officer, leading-group staff, an auditor and a system administrator, al
 
 Data is built by calling services, as the app itself does.
 """
+import datetime
+import time
+
 import pytest
+from django.utils import timezone
 
 from accounts.services import post_assign, user_create
 from povalleviation.roles import Role
 from villages.models import Area
 from villages.services import area_create
 
-# The exit-workflow fixtures (exit_parameters, province_officer, ready_household) serve the cross-app tests in
-# tests/ as well as the assessments tests. pytest takes pytest_plugins only in this top-level conftest; it
-# makes them available to every test.
-pytest_plugins = ["assessments.tests.workflow_fixtures"]
+# Fixtures shared across apps. pytest takes pytest_plugins only in this top-level conftest; it makes them
+# available to every test: the exit-workflow fixtures (exit_parameters, province_officer, ready_household), the
+# households 李大 and 刀二 (household_a, household_b), the project of 太和村 (village_a, draft_project,
+# approved_project), the neighbouring county (other_county, other_county_cadre, staff_cadre), and the upload
+# fixtures of the import tests (media_root, eager_tasks).
+pytest_plugins = [
+    "assessments.tests.workflow_fixtures",
+    "households.tests.fixtures",
+    "households.tests.import_files",
+    "projects.tests.fixtures",
+    "tests.fixtures",
+]
 
 PASSWORD = "Test-password-2026"
 
@@ -43,6 +55,25 @@ def _fresh_rate_limits():
 
     cache.clear()
     yield
+
+
+FIXED_TODAY = datetime.date(2026, 6, 15)
+
+
+@pytest.fixture
+def today(monkeypatch):
+    """Today is ``FIXED_TODAY`` (a Monday in mid-year) for the code under test: ``timezone.now()`` starts at 10:00
+    local time that day and runs on with the real clock, so ``timezone.localdate()``, ``auto_now`` and every
+    service that reads the clock agree with the test's expectations whatever the calendar day (or the hour: the
+    local date in 北京时间 is not the UTC date after 16:00 UTC). Ask for it before the fixtures that write data."""
+    started = time.monotonic()
+    start = datetime.datetime.combine(FIXED_TODAY, datetime.time(10), tzinfo=timezone.get_default_timezone())
+
+    def now():
+        return (start + datetime.timedelta(seconds=time.monotonic() - started)).astimezone(datetime.UTC)
+
+    monkeypatch.setattr(timezone, "now", now)
+    return FIXED_TODAY
 
 
 @pytest.fixture
@@ -98,6 +129,12 @@ def other_township_officer(areas):
 @pytest.fixture
 def county_officer(areas):
     return _persona("county", Role.COUNTY_OFFICER, COUNTY)
+
+
+@pytest.fixture
+def county_approver(areas):
+    """A second county officer: 立项批复 must not be taken by whoever admitted the project."""
+    return _persona("county_approver", Role.COUNTY_OFFICER, COUNTY)
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ import pytest
 from accounts.services import post_assign, user_create
 from conftest import COUNTY, OTHER_TOWNSHIP, PASSWORD
 from povalleviation.roles import Role
-from tests.conftest import other_county, other_county_cadre  # noqa: F401 (fixtures shared with the cross-app tests)
 from villages.models import Area
 
 

@@ -137,7 +137,7 @@ def test_batches_on_several_connections_equal_the_python_path(parameters, villag
 
 
 @pytest.mark.django_db
-def test_the_engines_stock_statement_equals_the_as_of_selector(parameters, village_cadre_a):
+def test_the_engines_stock_statement_equals_the_as_of_selector(today, parameters, village_cadre_a):
     from assessments.eligibility.engine.stock_sql import stock_by_village
     from households.selectors_asof import poverty_stock_as_of
     from households.services import member_add, member_remove
@@ -152,7 +152,7 @@ def test_the_engines_stock_statement_equals_the_as_of_selector(parameters, villa
                                                                         birth="20200101", labour_capacity="none"))
     villages = {a.code: a.pk for a in Area.objects.filter(level="village")}
     for as_of in (datetime.date(2015, 12, 31), datetime.date(2018, 12, 31), datetime.date(2019, 12, 31),
-                  datetime.date.today()):
+                  today):
         selector = {villages[code]: (row["households"], row["persons"]) for code, row in poverty_stock_as_of(
             area_code=COUNTY, as_of=as_of, group_level="village").items() if row["households"]}
         assert stock_by_village(prefix="530427", as_of=as_of) == selector, as_of

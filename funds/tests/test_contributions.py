@@ -124,11 +124,10 @@ def test_ratio_without_upper_money_cannot_be_computed_and_is_not_flagged(areas, 
     assert summary["contribution_flagged"] == []
 
 
-def test_per_capita_input_per_registered_poor_person(areas, county_officer, household_a, household_b):
+def test_per_capita_input_per_registered_poor_person(today, areas, county_officer, household_a, household_b):
     """P-FD-07 at the county, 20 000 元/人: 3 registered persons (李大、王秀 in 太和村, 刀二 in 勐炳村, both 老厂乡).
     County: 中央 30 000 + 老厂乡 24 000 (a 社会捐赠 30 000 is not fiscal) = 54 000 ÷ 3 = 18 000 → below;
     老厂乡 24 000 ÷ 3 = 8 000 → below; 水塘镇 has neither money nor registered persons → not listed."""
-    today = datetime.date.today()
     target(areas[COUNTY], "per_capita_fund_input_min", "20000", year_from=today.year)
     for code, area, amount in (("central_special", COUNTY, "30000"), ("social_donation", COUNTY, "30000"),
                                ("central_special", TOWNSHIP, "24000")):

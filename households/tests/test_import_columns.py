@@ -22,10 +22,8 @@ from households.imports.jobs import import_job_create
 from households.imports.pipeline import import_workbook, validate_source
 from households.imports.reader import column_letter
 from households.models import Household, ImportJob, Member
-from households.tests.import_files import (  # noqa: F401  (fixtures used through usefixtures)
-    eager_tasks,
+from households.tests.import_files import (
     many_households,
-    media_root,
 )
 
 pytestmark = pytest.mark.django_db

@@ -26,18 +26,16 @@ from django.core.management.base import CommandError
 
 from households.imports.pipeline import import_workbook
 from households.models import Household, HouseholdEvent, ImportJob, Member
-from households.tests.import_files import (  # noqa: F401  (fixtures used through usefixtures)
+from households.tests.import_files import (
     FORMULA,
     TEXT_FILE_NAMED_XLSX,
     blank_id_numbers,
     blank_id_numbers_above_rows_of_spaces,
-    eager_tasks,
     empty_rows_below_the_data,
     far_cell,
     formula_without_value,
     many_households,
     masked_export_file,
-    media_root,
     rows_of_spaces,
     stray_cell_below_the_data,
     unpacked_size,

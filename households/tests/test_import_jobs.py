@@ -11,11 +11,9 @@ from households.imports.errorfile import ERROR_COLOR
 from households.imports.jobs import import_job_confirm, import_job_create, run_validation
 from households.models import Household, ImportJob, Member
 from households.tests.factories import register_household
-from households.tests.import_files import (  # noqa: F401  (fixtures used through usefixtures)
-    eager_tasks,
+from households.tests.import_files import (
     household_with_spouse,
     many_households,
-    media_root,
     person_id,
     workbook_bytes,
 )

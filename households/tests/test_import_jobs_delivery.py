@@ -17,10 +17,8 @@ from households.imports.jobs import (
 )
 from households.models import Household, ImportJob, Member
 from households.tasks import commit_import_task, fail_stale_imports_task, validate_import_task
-from households.tests.import_files import (  # noqa: F401  (fixtures used through usefixtures)
-    eager_tasks,
+from households.tests.import_files import (
     many_households,
-    media_root,
     workbook_bytes,
 )
 from povalleviation.celery import app

@@ -16,10 +16,8 @@ from households.models import Household, HouseholdEvent, IncomeRecord, Member
 from households.money import per_head, yuan
 from households.services import income_record_save
 from households.tests.factories import member_data, register_household
-from households.tests.import_files import (  # noqa: F401  (fixtures used through usefixtures)
-    eager_tasks,
+from households.tests.import_files import (
     many_households,
-    media_root,
     workbook_bytes,
 )
 from villages.models import Area

@@ -18,9 +18,7 @@ from households.models import (
     HouseholdStatusChange,
     IncomeRecord,
 )
-from households.tests.import_files import (  # noqa: F401  (fixtures)
-    eager_tasks,
-    media_root,
+from households.tests.import_files import (
     member_row,
     person_id,
 )
@@ -88,7 +86,7 @@ def test_re_importing_the_register_changes_nothing_and_the_preview_says_so(villa
                       HelperAssignment.objects.count(), Helper.objects.count())
 
 
-def test_a_changed_income_a_new_measure_and_a_new_helper_are_updates_in_preview_and_commit(village_cadre_a):
+def test_a_changed_income_a_new_measure_and_a_new_helper_are_updates_in_preview_and_commit(today, village_cadre_a):
     households, members, incomes, measures = register()
     assert import_workbook(source=register_file(households, members, incomes, measures), actor=village_cadre_a).is_committed
     households[0]["转移性收入"] = 2001
@@ -103,7 +101,7 @@ def test_a_changed_income_a_new_measure_and_a_new_helper_are_updates_in_preview_
     assert (outcome.summary["households_updated"], outcome.summary["incomes_updated"], outcome.summary["measures_created"],
             outcome.summary["helpers_assigned"]) == (3, 1, 1, 1)
     assert IncomeRecord.objects.get(household=_household(0), year=2016).per_capita_net_income == Decimal("6000.50")
-    assert HelperAssignment.objects.get(household=_household(4)).start_date == datetime.date.today()
+    assert HelperAssignment.objects.get(household=_household(4)).start_date == today
 
 
 @pytest.mark.parametrize(("columns", "place", "message"), [

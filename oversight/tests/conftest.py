@@ -5,7 +5,6 @@ import pytest
 from django.utils import timezone
 
 from conftest import COUNTY, TOWNSHIP, VILLAGE_A, VILLAGE_B, _persona
-from households.tests.conftest import household_a, household_b  # noqa: F401  (fixtures)
 from oversight import services
 from povalleviation.roles import Role
 from villages.models import Area

@@ -7,14 +7,13 @@ from decimal import Decimal
 
 import pytest
 
-from conftest import COUNTY, OTHER_TOWNSHIP, TOWNSHIP, VILLAGE_A, _persona
+from conftest import COUNTY, OTHER_TOWNSHIP, TOWNSHIP, VILLAGE_A
 from funds.selectors import spend_summary
 from funds.services import fund_disburse
 from households.models import Member
 from households.selectors_asof import poverty_incidence_as_of, poverty_stock_as_of
 from households.services import member_add, member_remove
 from households.tests.factories import member_data
-from povalleviation.roles import Role
 from reports.generation import report_build
 from reports.models import ReportStatus
 from reports.services import report_generate
@@ -24,11 +23,6 @@ from villages.models import Area
 
 END = datetime.date(2024, 6, 30)
 BEFORE = datetime.date(2024, 3, 31)
-
-
-@pytest.fixture
-def county_approver(areas):
-    return _persona("county_approver", Role.COUNTY_OFFICER, COUNTY)
 
 
 @pytest.fixture
@@ -55,13 +49,13 @@ def test_incidence_uses_the_village_denominators(history):
     assert villages[VILLAGE_A]["incidence"] == (Decimal(3 + 1) * 100 / 800).quantize(Decimal("0.01"))
 
 
-def test_member_who_left_after_the_date_still_counts_and_later_additions_do_not(history):
+def test_member_who_left_after_the_date_still_counts_and_later_additions_do_not(today, history):
     taihe = history["taihe"]
     member = Member.objects.filter(household=taihe[1]).exclude(relation="02").first()
     member_remove(actor=None, member=member, status="moved_out", left_date=datetime.date(2024, 9, 1))
     member_add(actor=None, household=taihe[2], data=member_data(400, name="孙新", relation="10"))
     assert poverty_stock_as_of(area_code=COUNTY, as_of=END)[TOWNSHIP]["persons"] == 8
-    assert poverty_stock_as_of(area_code=COUNTY, as_of=datetime.date.today())[TOWNSHIP]["persons"] == 8 - 1 + 1
+    assert poverty_stock_as_of(area_code=COUNTY, as_of=today)[TOWNSHIP]["persons"] == 8 - 1 + 1
 
 
 def test_regenerating_a_past_quarter_after_edits_gives_the_same_snapshot(history, township_officer):

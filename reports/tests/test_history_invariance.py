@@ -44,7 +44,6 @@ from reports.snapshot import build_snapshot
 from reports.snapshot.common import exited_poor_villages
 from reports.snapshot.dibao import dibao_section
 from reports.tests.report_data import build_history, register, set_status
-from reports.tests.test_figures import county_approver  # noqa: F401 (fixture)
 from villages.models import Area
 from villages.services import area_update
 

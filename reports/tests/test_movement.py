@@ -17,7 +17,7 @@ from reports.services import report_generate, report_review, report_sign
 from reports.snapshot import build_snapshot
 from reports.snapshot.movement import imbalance_message
 from reports.tests.report_data import build_history
-from reports.tests.test_figures import _pdf_text, county_approver  # noqa: F401 (fixture)
+from reports.tests.test_figures import _pdf_text
 from villages.models import Area
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")

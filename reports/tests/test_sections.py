@@ -11,7 +11,7 @@ from reports.generation import report_build
 from reports.services import report_generate
 from reports.snapshot import build_snapshot
 from reports.tests.report_data import build_history
-from reports.tests.test_figures import _numbers_after, _pdf_text, county_approver  # noqa: F401 (fixture)
+from reports.tests.test_figures import _numbers_after, _pdf_text
 from villages.models import Area
 
 D = datetime.date

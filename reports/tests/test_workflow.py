@@ -1,5 +1,4 @@
 """draft → reviewed (another person) → signed; a signed report never changes; corrections are new versions."""
-import datetime
 import hashlib
 
 import pytest
@@ -22,8 +21,7 @@ def test_generate_requires_the_capability_in_the_area(areas, county_officer, tow
     assert not QuarterlyReport.objects.exists()
 
 
-def test_unfinished_quarter_is_refused(areas, leading_group_staff):
-    today = datetime.date.today()
+def test_unfinished_quarter_is_refused(today, areas, leading_group_staff):
     with pytest.raises(ApplicationError, match="尚未结束"):
         report_generate(actor=leading_group_staff, area=areas[COUNTY], year=today.year + 1, quarter=1)
     assert not QuarterlyReport.objects.exists()

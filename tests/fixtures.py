@@ -1,4 +1,5 @@
-"""Fixtures of the cross-app tests: a neighbouring county and extra personas."""
+"""A neighbouring county and extra personas, shared by the cross-app and account tests (a pytest plugin of the
+root conftest)."""
 import pytest
 
 from accounts.services import post_assign, user_create

@@ -1,3 +1,5 @@
+"""Households shared by every test (a pytest plugin of the root conftest): 李大's household in 太和村 and
+刀二's in 勐炳村, registered through the services."""
 import pytest
 
 from conftest import GROUP_A1, VILLAGE_A, VILLAGE_B

@@ -1,16 +1,10 @@
+"""A project of 太和村, drafted and approved through the services (a pytest plugin of the root conftest, for the
+project and fund tests)."""
 import pytest
 
-from conftest import COUNTY, VILLAGE_A, _persona
-from households.tests.conftest import household_a, household_b  # noqa: F401  (fixtures)
-from povalleviation.roles import Role
+from conftest import VILLAGE_A
 from projects.tests.factories import approve, make_project
 from villages.models import Area
-
-
-@pytest.fixture
-def county_approver(areas):
-    """A second county officer: 立项批复 must not be taken by whoever admitted the project."""
-    return _persona("county_approver", Role.COUNTY_OFFICER, COUNTY)
 
 
 @pytest.fixture
