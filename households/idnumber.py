@@ -266,7 +266,9 @@ def validate_id_number(raw: str | None, *, today: datetime.date | None = None) -
         check_excel_cell(raw)  # raises for numbers
         raise TypeError(f"validate_id_number() expects a str, not {type(raw).__name__}")
     if today is None:
-        today = datetime.date.today()
+        from django.utils import timezone
+
+        today = timezone.localdate()  # the local (Beijing) date, not the server's UTC date
     elif isinstance(today, datetime.datetime):
         today = today.date()
     if len(raw or "") == 18 and _CLEAN_18.fullmatch(raw):

@@ -1,6 +1,7 @@
 """/api/v1/fund-allocations/, /api/v1/disbursements/, /api/v1/spend-ratios/ — scoped like every endpoint."""
 import datetime
 
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, permissions, status, viewsets
@@ -143,7 +144,7 @@ class SpendRatioView(APIView):
             if not 2000 <= year <= 2100:
                 raise ValueError(year)
             as_of = datetime.date.fromisoformat(params["as_of"]) if params.get("as_of") else min(
-                datetime.date.today(), datetime.date(year, 12, 31))
+                timezone.localdate(), datetime.date(year, 12, 31))
         except (ValueError, OverflowError) as error:
             raise ValidationError({"year": "year 必须是年份，as_of 必须是 YYYY-MM-DD"}) from error
         area = Area.objects.visible_to(request.user, Capability.FUND_VIEW).filter(code=params.get("area", "")).first()
