@@ -38,11 +38,11 @@ class ImportJobSerializer(serializers.ModelSerializer):
 
 
 class ImportUploadSerializer(serializers.Serializer):
-    file = serializers.FileField(help_text="由导入模板填写的 .xlsx 文件（工作表“户信息”和“成员信息”）")
+    file = serializers.FileField(help_text="由导入模板填写的 .xlsx 文件（工作表“户信息”“成员信息”，可选“收入信息”“帮扶措施”）")
 
 
 class ImportErrorSerializer(serializers.Serializer):
-    sheet = serializers.CharField(help_text="工作表：户信息 / 成员信息")
+    sheet = serializers.CharField(help_text="工作表：户信息 / 成员信息 / 收入信息 / 帮扶措施")
     row = serializers.IntegerField(allow_null=True, help_text="Excel 行号（表头为第 1 行）")
     column = serializers.CharField(allow_blank=True, help_text="列名（表头文字）")
     message = serializers.CharField(help_text="错误原因")

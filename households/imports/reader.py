@@ -1,35 +1,25 @@
-"""Reading the uploaded workbook with python-calamine and turning each cell into a typed value.
-
-calamine returns every numeric cell as a float; for the ID columns that is exactly how an ID number that
-Excel stored as a number shows up, and such a cell is refused with ``idnumber.check_excel_cell``'s message
-instead of being converted (the last digits are already lost). Every problem is recorded per cell.
+"""Reading the uploaded workbook with python-calamine: its sheets, headers (template columns, other names of
+them, columns not imported) and rows, each cell typed by the parsers of ``cells``. Every problem is recorded
+per cell.
 
 Nothing reaches calamine before ``workbook_guard.inspect_workbook`` has checked the file (zip directory,
 unpacked sizes, the farthest cell of each sheet within IMPORT_MAX_ROWS × IMPORT_MAX_COLUMNS), so the
 rectangle calamine builds is bounded; its rows are then turned into Python one at a time (``iter_rows``).
 """
-import datetime
 import io
 import logging
 import os
-import re
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.conf import settings
 from python_calamine import CalamineWorkbook
 
-from households.idnumber import IdNumberError, check_excel_cell, validate_id_number
-
-from .aliases import normalise_label, value_aliases
+from .cells import CellProblem, cell_parser, cell_text, is_blank
 from .columns import (
-    CAUSE_SEPARATORS,
     COLUMNS_BY_SHEET,
     ERROR_NOTE_HEADER,
-    NO,
     OPTIONAL_SHEETS,
     SHEETS,
-    YES,
     Column,
     Kind,
     aliases,
@@ -40,17 +30,7 @@ from .workbook_guard import SheetScan, WorkbookRefused, file_too_large_message, 
 logger = logging.getLogger(__name__)
 
 REQUIRED_MESSAGE = "必填项为空"
-# Characters that make a cell look empty: str.isspace() covers spaces, tabs, U+3000 and no-break spaces;
-# these zero-width ones are not whitespace to Python but are invisible in Excel.
-_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
 _HEADER_TRANSLATION = str.maketrans({"(": "（", ")": "）", "*": None, " ": None, "\u3000": None, "\n": None})
-_FULL_WIDTH_DIGITS = str.maketrans({0xFF10 + i: chr(ord("0") + i) for i in range(10)})
-_YES_VALUES = {YES, "Y", "y", "TRUE", "true", "True", "1"}
-_NO_VALUES = {NO, "N", "n", "FALSE", "false", "False", "0"}
-
-
-class CellProblem(Exception):
-    """A cell that cannot be read as its column's kind; the message is shown to the uploader."""
 
 
 @dataclass
@@ -100,7 +80,7 @@ def column_note(sheet: str, index: int, header: str, *, mapped_to: str = "") -> 
 
 
 def _sample(raw) -> str:
-    text = _text(raw)
+    text = cell_text(raw)
     return text if len(text) <= SAMPLE_LENGTH else text[:SAMPLE_LENGTH] + "…"
 
 
@@ -108,207 +88,9 @@ def _normalised_header(value) -> str:
     return str(value).translate(_HEADER_TRANSLATION) if value is not None else ""
 
 
-def _text(raw) -> str:
-    if isinstance(raw, str):
-        return raw.strip()
-    if isinstance(raw, bool):
-        return YES if raw else NO
-    if isinstance(raw, float) and raw.is_integer():
-        return str(int(raw))
-    return str(raw).strip()
-
-
-def _code(raw) -> str:
-    text = "".join(_text(raw).translate(_FULL_WIDTH_DIGITS).split())
-    if not (text.isascii() and text.isdigit()):
-        raise CellProblem(f"“{text}”不是有效代码，只能填写数字")
-    return text
-
-
-def _integer(raw) -> int:
-    if isinstance(raw, bool):
-        raise CellProblem("请填写整数")
-    if isinstance(raw, float | int):
-        if float(raw).is_integer():
-            return int(raw)
-        raise CellProblem(f"“{raw}”不是整数")
-    text = _text(raw).translate(_FULL_WIDTH_DIGITS)
-    if text.endswith(".0"):
-        text = text[:-2]
-    if not (text.isascii() and text.isdigit()):
-        raise CellProblem(f"“{text}”不是整数")
-    return int(text)
-
-
-def _year(raw) -> int:
-    if isinstance(raw, str) and raw.strip().endswith("年"):
-        raw = raw.strip()[:-1]
-    try:
-        year = _integer(raw)
-    except CellProblem:
-        raise CellProblem(f"“{_text(raw)}”不是有效年份，请填写 4 位年份，如 2016") from None
-    if not 1900 <= year <= 2100:
-        raise CellProblem(f"“{year}”不是有效年份，请填写 4 位年份，如 2016")
-    return year
-
-
-_DATE_TEXT = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
-
-
-def _year_or_date(raw) -> int | datetime.date:
-    """A year (2016, "2016年") or a date (a date cell, "2016-12-20", "2016年12月20日")."""
-    if isinstance(raw, datetime.datetime):
-        return raw.date()
-    if isinstance(raw, datetime.date):
-        return raw
-    if isinstance(raw, str):
-        match = _DATE_TEXT.match(raw.strip().translate(_FULL_WIDTH_DIGITS))
-        if match:
-            try:
-                return datetime.date(*(int(part) for part in match.groups()))
-            except ValueError:
-                raise CellProblem(f"“{raw.strip()}”不是有效日期") from None
-    try:
-        return _year(raw)
-    except CellProblem:
-        raise CellProblem(f"“{_text(raw)}”不是有效年份或日期，请填写 4 位年份（如 2016）或日期（如 2016-12-20）") from None
-
-
-MONEY_LIMIT = Decimal("9999999999.99")
-_CENT = Decimal("0.01")
-
-
-def _money(raw) -> Decimal:
-    """An amount in 元 to the fen: numbers, or text with 元 and thousands separators; never negative."""
-    if isinstance(raw, bool):
-        raise CellProblem("请填写金额（元）")
-    if isinstance(raw, int | float):
-        amount = Decimal(repr(float(raw)))
-    else:
-        text = _text(raw).translate(_FULL_WIDTH_DIGITS).replace(",", "").replace("，", "").removesuffix("元").strip()
-        try:
-            amount = Decimal(text)
-        except InvalidOperation:
-            raise CellProblem(f"“{_text(raw)}”不是有效金额，请填写数字（元）") from None
-    if not amount.is_finite():
-        raise CellProblem(f"“{_text(raw)}”不是有效金额，请填写数字（元）")
-    rounded = amount.quantize(_CENT, rounding=ROUND_HALF_UP)
-    if abs(rounded - amount) > Decimal("0.000001"):
-        raise CellProblem(f"“{_text(raw)}”最多保留两位小数（精确到分）")
-    if rounded < 0:
-        raise CellProblem(f"金额不能为负数（填写的是 {_text(raw)}）")
-    if rounded > MONEY_LIMIT:
-        raise CellProblem(f"“{_text(raw)}”超出金额上限")
-    return rounded
-
-
-def _choice(column: Column, raw, sheet: str = "") -> str:
-    """A label of the column's list, else an alias from the column's alias table (``aliases``)."""
-    text = _text(raw)
-    value = column.label_to_value.get(text)
-    if value is not None:
-        return value
-    normalised = normalise_label(text)
-    for label, choice in column.label_to_value.items():
-        if normalise_label(label) == normalised:
-            return choice
-    value = value_aliases(column.alias_key or column.key, sheet).get(normalised)
-    if value is not None and value in column.label_to_value.values():
-        return value
-    options = "、".join(label for label in column.labels if label)
-    raise CellProblem(f"“{text}”不是有效选项，请从下拉列表中选择（{options}）")
-
-
-def _causes(column: Column, raw, sheet: str = "") -> list[str]:
-    """Several 致贫原因 labels (or their aliases) separated by 、 or the other separators people type."""
-    text = _text(raw)
-    for separator in CAUSE_SEPARATORS[1:]:
-        text = text.replace(separator, CAUSE_SEPARATORS[0])
-    labels = [label for label in text.split(CAUSE_SEPARATORS[0]) if label]
-    known = value_aliases(column.alias_key or column.key, sheet)
-    values = [column.label_to_value.get(label) or known.get(normalise_label(label)) for label in labels]
-    unknown = [label for label, value in zip(labels, values, strict=True) if value is None]
-    if unknown:
-        raise CellProblem(f"未知的致贫原因：{'、'.join(unknown)}（可选：{'、'.join(column.labels)}）")
-    return list(dict.fromkeys(values))
-
-
-def _yes_no(raw) -> bool:
-    if raw is True or raw is False:
-        return raw
-    text = _text(raw)
-    if text in _YES_VALUES:
-        return True
-    if text in _NO_VALUES:
-        return False
-    raise CellProblem(f"“{text}”无效，请填写“是”或“否”")
-
-
-def _id_number(raw, today):
-    try:
-        return validate_id_number(raw if raw.__class__ is str else check_excel_cell(raw), today=today)
-    except IdNumberError as error:
-        raise CellProblem(error.message) from None
-
-
-def _is_blank(raw) -> bool:
-    return raw is None or (isinstance(raw, str) and not raw.strip().strip(_INVISIBLE).strip())
-
-
 def formula_message(formula: str) -> str:
     shown = f" ={formula}" if formula else ""
     return f"单元格为公式{shown} 但没有计算结果，请在 Excel 中重新计算并保存"
-
-
-def cell_parser(column: Column, today, id_cache: dict, sheet: str = ""):
-    """A function reading one non-blank cell of ``column``: the typed value, or CellProblem.
-
-    The common case (a clean text cell) takes the shortest path; anything else falls back to the full
-    parser, which also words the error. ID numbers repeat across the sheets (户主身份证号 on every member
-    row), so their results are cached by raw value in ``id_cache``, shared by both sheets of one file.
-    """
-    kind = column.kind
-    if kind == Kind.TEXT:
-        return lambda raw: raw.strip() if raw.__class__ is str else _text(raw)
-    if kind == Kind.ID_NUMBER:
-        def parse_id(raw):
-            key = raw if raw.__class__ is str else (raw.__class__, raw)
-            cached = id_cache.get(key)
-            if cached is None:
-                try:
-                    cached = _id_number(raw, today)
-                except CellProblem as problem:
-                    cached = problem
-                id_cache[key] = cached
-            if cached.__class__ is CellProblem:
-                raise cached
-            return cached
-        return parse_id
-    if kind == Kind.CHOICE:
-        mapping = column.label_to_value
-
-        def parse_choice(raw):
-            if raw.__class__ is str:
-                value = mapping.get(raw)
-                if value is not None:
-                    return value
-            return _choice(column, raw, sheet)
-        return parse_choice
-    if kind == Kind.YES_NO:
-        return lambda raw: True if raw == YES else False if raw == NO else _yes_no(raw)
-    if kind == Kind.CODE:
-        return lambda raw: raw if raw.__class__ is str and raw.isascii() and raw.isdigit() else _code(raw)
-    if kind == Kind.INTEGER:
-        return _integer
-    if kind == Kind.YEAR:
-        return _year
-    if kind == Kind.YEAR_OR_DATE:
-        return _year_or_date
-    if kind == Kind.MONEY:
-        return _money
-    if kind == Kind.CAUSES:
-        return lambda raw: _causes(column, raw, sheet)
-    raise ValueError(f"unknown column kind {kind!r}")
 
 
 def source_bytes(source) -> bytes:
@@ -422,14 +204,14 @@ def _parse_rows(sheet: str, table, positions: dict, note_index, errors: ErrorLis
                 _take_samples(pending, cells)
             width = len(cells)
             if cells.count("") > width - half and number not in formula_rows and all(
-                _is_blank(raw) for index, raw in enumerate(cells) if index != note_index
+                is_blank(raw) for index, raw in enumerate(cells) if index != note_index
             ):
                 continue
             values = dict(missing_defaults)
             has_error = False
             for key, index, parse, required, default, header in present:
                 raw = cells[index] if index < width else ""
-                if raw == "" or raw is None or (raw.__class__ is str and _is_blank(raw)):
+                if raw == "" or raw is None or (raw.__class__ is str and is_blank(raw)):
                     formula = formulas.get((number, index)) if formulas else None
                     if formula is not None:
                         errors.add(sheet, number, header, formula_message(formula))
@@ -462,7 +244,7 @@ def _take_samples(pending: dict, cells: list):
     width = len(cells)
     for index in list(pending):
         raw = cells[index] if index < width else None
-        if raw != "" and not _is_blank(raw):
+        if raw != "" and not is_blank(raw):
             found = pending[index]
             found.append(_sample(raw))
             if len(found) >= SAMPLE_COUNT:
