@@ -43,7 +43,6 @@ def status_history_rows(plans, *, actor_id, now) -> list[dict]:
 
 def _incomes(plans, *, actor_id, now, insert) -> tuple[int, int]:
     new_rows, changed = [], []
-    by_id = {}
     for plan in plans:
         for income in plan.history.incomes.values():
             if income.existing_id is not None and not income.changed:
@@ -58,7 +57,6 @@ def _incomes(plans, *, actor_id, now, insert) -> tuple[int, int]:
                     "recorded_at", *INCOME_AMOUNT_KEYS)})
             else:
                 record.pk = income.existing_id
-                by_id[record.pk] = record
                 changed.append(record)
     insert(IncomeRecord, new_rows)
     bulk_update_by_pk(changed, [*INCOME_AMOUNT_KEYS, "member_count", "net_income", "per_capita_net_income",
