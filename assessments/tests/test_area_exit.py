@@ -8,7 +8,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from assessments.tests.workflow_fixtures import *  # noqa: F403
 from assessments.tests.workflow_fixtures import YEAR, fresh, helped, set_parameter
 from assessments.workflows.models import Verification, VerificationStatus
 from assessments.workflows.services import county_exit_apply, verification_approve, village_exit_apply

@@ -5,7 +5,6 @@ each change audited; a refused change stores nothing; new verifications follow t
 import pytest
 
 from accounts.models import AuditEvent
-from assessments.tests.workflow_fixtures import *  # noqa: F403
 from assessments.tests.workflow_fixtures import nominate
 from assessments.workflows.models import ApprovalChain
 from assessments.workflows.services import DEFAULT_CHAINS

@@ -11,7 +11,6 @@ from django.utils import timezone
 
 from assessments.policy.models import PolicyParameter
 from assessments.policy.services import policy_parameter_retire
-from assessments.tests.workflow_fixtures import *  # noqa: F403
 from assessments.tests.workflow_fixtures import (
     approve,
     days_ago,
@@ -19,6 +18,7 @@ from assessments.tests.workflow_fixtures import (
     fresh,
     nominate,
     review,
+    set_parameter,
 )
 from assessments.workflows.selectors.verifications import inbox_overdue_count, overdue_counts
 from assessments.workflows.services import publicity_close, publicity_open
@@ -68,7 +68,7 @@ def test_without_a_parameter_there_is_no_due_date_and_the_page_says_so(
 
 
 def test_a_county_overrides_the_time_limit_for_its_area(ready_household, village_cadre_a, exit_parameters):
-    set_parameter("step_days_village", 2)  # noqa: F405 — county row beats the province's 5 days
+    set_parameter("step_days_village", 2)  # county row beats the province's 5 days
     verification = nominate(village_cadre_a, ready_household)
     assert verification.due_on == timezone.localdate() + datetime.timedelta(days=2)
     assert PolicyParameter.objects.filter(code="step_days_village").count() == 2

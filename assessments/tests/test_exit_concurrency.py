@@ -7,7 +7,6 @@ import pytest
 from django.db import connection
 
 from accounts.services import post_assign, user_create
-from assessments.tests.workflow_fixtures import *  # noqa: F403
 from assessments.tests.workflow_fixtures import fresh, nominate, to_step
 from assessments.workflows.models import VerificationEvent
 from assessments.workflows.services import verification_approve

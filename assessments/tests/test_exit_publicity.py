@@ -7,7 +7,6 @@ import pytest
 from django.utils import timezone
 
 from assessments.policy.services import policy_parameter_revise
-from assessments.tests.workflow_fixtures import *  # noqa: F403
 from assessments.tests.workflow_fixtures import fresh, nominate, review
 from assessments.workflows.models import Objection, Publicity
 from assessments.workflows.services import (

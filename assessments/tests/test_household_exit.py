@@ -9,7 +9,6 @@ from django.utils import timezone
 
 from accounts.models import AuditEvent
 from accounts.services import post_assign, user_create
-from assessments.tests.workflow_fixtures import *  # noqa: F403
 from assessments.tests.workflow_fixtures import (
     MEETING,
     YEAR,

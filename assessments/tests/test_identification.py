@@ -4,7 +4,6 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from assessments.tests.workflow_fixtures import *  # noqa: F403
 from assessments.tests.workflow_fixtures import YEAR, approve, fresh, nominate, review, to_step
 from assessments.workflows.models import ComparisonMatch, ExternalListEntry, Verification
 from assessments.workflows.services import (

@@ -5,7 +5,6 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from assessments.tests.workflow_fixtures import *  # noqa: F403
 from assessments.tests.workflow_fixtures import (
     MEETING,
     YEAR,

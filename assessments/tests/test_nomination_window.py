@@ -8,7 +8,6 @@ import pytest
 from django.utils import timezone
 
 from assessments.policy.services import policy_parameter_create, policy_parameter_revise
-from assessments.tests.workflow_fixtures import *  # noqa: F403
 from assessments.tests.workflow_fixtures import YEAR, eligible_households
 from assessments.workflows.models import Verification
 from assessments.workflows.services import household_exit_nominate, nomination_window

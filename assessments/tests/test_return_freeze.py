@@ -6,7 +6,6 @@ import datetime
 
 import pytest
 
-from assessments.tests.workflow_fixtures import *  # noqa: F403
 from assessments.tests.workflow_fixtures import YEAR, approve, fresh, nominate, to_step
 from assessments.workflows.services import return_to_poverty_propose, verification_withdraw
 from households.models import HouseholdEvent, IncomeRecord

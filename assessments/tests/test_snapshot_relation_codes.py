@@ -7,7 +7,6 @@ import pytest
 from django.apps import apps
 
 from accounts.models import AuditEvent
-from assessments.tests.workflow_fixtures import *  # noqa: F403
 from assessments.tests.workflow_fixtures import approve, fresh, nominate, to_step
 from assessments.workflows.services.common import sha256_of
 from households.models import Member

@@ -1,4 +1,5 @@
-"""Fixtures and step helpers shared by the workflow tests (imported by each test module).
+"""Fixtures and step helpers shared by the workflow tests: the fixtures reach every test as a pytest plugin of
+the root conftest; the helpers and constants are imported by name.
 
 Data is built through the services: parameters through ``policy_parameter_create``, income and
 两不愁三保障 through the household services, every workflow step through its transition service.
@@ -18,13 +19,13 @@ from assessments.workflows.services import (
     publicity_open,
     verification_approve,
 )
-from conftest import COUNTY, GROUP_A1, PROVINCE, _persona
+from conftest import COUNTY, FIXED_TODAY, GROUP_A1, PROVINCE, _persona
 from households.services import household_set_status, income_record_save, living_conditions_record
 from households.tests.factories import member_data, register_household
 from povalleviation.roles import Role
 from villages.models import Area
 
-YEAR = timezone.localdate().year
+YEAR = FIXED_TODAY.year
 MEETING = {
     "meeting_date": "2026-01-10",
     "participants": "村两委 5 人，驻村工作队 2 人，村民代表 12 人",
