@@ -4,7 +4,7 @@ import datetime
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, permissions, status, viewsets
+from rest_framework import permissions, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -23,8 +23,8 @@ from funds.choices import DisbursementStatus
 from funds.models import Disbursement, FundAllocation, ProjectFunding
 from funds.selectors import spend_summary
 from povalleviation.access import Capability, covers
-from povalleviation.api.viewsets import HasActionCapability, ScopedViewSetMixin
-from povalleviation.errors import ApplicationError, NotFound
+from povalleviation.api.viewsets import HasActionCapability, ScopedReadOnlyViewSet, visible_or_not_found
+from povalleviation.errors import ApplicationError
 from projects.models import FundSource
 from villages.models import Area
 
@@ -37,8 +37,7 @@ def _year_filter(queryset, params):
     return queryset
 
 
-class FundAllocationViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                            viewsets.GenericViewSet):
+class FundAllocationViewSet(ScopedReadOnlyViewSet):
     """资金下达 (filters: year; area = code prefix of the receiving area)."""
 
     queryset = FundAllocation.objects.all()
@@ -53,12 +52,8 @@ class FundAllocationViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Re
 
     @extend_schema(request=FundAllocationCreateSerializer, responses={201: FundAllocationSerializer})
     def create(self, request):
-        payload = FundAllocationCreateSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        data = dict(payload.validated_data)
-        area = Area.objects.visible_to(request.user, Capability.FUND_ALLOCATE).filter(code=data.pop("area")).first()
-        if area is None:
-            raise NotFound("找不到该区域，或不在您的工作范围内。")
+        data = self.validated_payload(FundAllocationCreateSerializer)
+        area = self.in_scope(Area, Capability.FUND_ALLOCATE, code=data.pop("area"))
         source = FundSource.objects.filter(code=data.pop("source")).first()
         if source is None:
             raise ApplicationError("未知的资金来源代码", field_errors={"source": "资金来源代码有误"})
@@ -66,7 +61,7 @@ class FundAllocationViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Re
         return Response(FundAllocationSerializer(allocation).data, status=status.HTTP_201_CREATED)
 
 
-class DisbursementViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class DisbursementViewSet(ScopedReadOnlyViewSet):
     """报账凭证 (filters: year; area = receiving area's code prefix); create and review through the services."""
 
     queryset = Disbursement.objects.all()
@@ -81,13 +76,9 @@ class DisbursementViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retr
 
     @extend_schema(request=DisbursementCreateSerializer, responses={201: DisbursementSerializer})
     def create(self, request):
-        payload = DisbursementCreateSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        data = dict(payload.validated_data)
-        funding = ProjectFunding.objects.visible_to(request.user, Capability.DISBURSEMENT_RECORD).filter(
-            pk=data.pop("funding")).first()
-        if funding is None:
-            raise NotFound("找不到该资金安排，或不在您的工作范围内。")
+        data = self.validated_payload(DisbursementCreateSerializer)
+        funding = self.in_scope(ProjectFunding, Capability.DISBURSEMENT_RECORD, "找不到该资金安排，或不在您的工作范围内。",
+                                pk=data.pop("funding"))
         disbursement = services.fund_disburse(actor=request.user, funding=funding, **data)
         disbursement = Disbursement.objects.select_related("source", "project").get(pk=disbursement.pk)
         return Response(DisbursementSerializer(disbursement).data, status=status.HTTP_201_CREATED)
@@ -97,12 +88,11 @@ class DisbursementViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retr
     def review(self, request, pk=None):
         """乡级 or 县级 审核, whichever step the voucher is at and the user holds."""
         disbursement = self.get_object()
-        payload = ReviewSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
+        data = self.validated_payload(ReviewSerializer)
         township_step = disbursement.status == DisbursementStatus.RECORDED and covers(
             request.user, Capability.DISBURSEMENT_REVIEW_TOWNSHIP, disbursement.project_area_code)
         review = services.disbursement_review_township if township_step else services.disbursement_review_county
-        review(actor=request.user, disbursement=disbursement, **payload.validated_data)
+        review(actor=request.user, disbursement=disbursement, **data)
         return Response(DisbursementSerializer(self.get_queryset().get(pk=disbursement.pk)).data)
 
 
@@ -147,9 +137,7 @@ class SpendRatioView(APIView):
                 timezone.localdate(), datetime.date(year, 12, 31))
         except (ValueError, OverflowError) as error:
             raise ValidationError({"year": "year 必须是年份，as_of 必须是 YYYY-MM-DD"}) from error
-        area = Area.objects.visible_to(request.user, Capability.FUND_VIEW).filter(code=params.get("area", "")).first()
-        if area is None:
-            raise NotFound("找不到该区域，或不在您的工作范围内。")
+        area = visible_or_not_found(Area, request.user, Capability.FUND_VIEW, code=params.get("area", ""))
         summary = spend_summary(area=area, year=year, as_of=as_of)
         data = {"area": area.code, "year": year, "as_of": as_of, "total": _row(summary["total"]),
                 "by_source": [_row(r) for r in summary["by_source"]], "by_area": [_row(r) for r in summary["by_child"]],

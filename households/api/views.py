@@ -1,7 +1,7 @@
 """/api/v1/households/ and /api/v1/households/{id}/members/: scoped reads, writes through the services."""
 from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
@@ -20,8 +20,7 @@ from households.api.serializers import (
 from households.filters import HouseholdFilter
 from households.models import Household, Member
 from povalleviation.access import Capability
-from povalleviation.api.viewsets import ScopedViewSetMixin
-from povalleviation.errors import NotFound
+from povalleviation.api.viewsets import ScopedReadOnlyViewSet
 from villages.models import Area
 
 EDIT_DESCRIPTION = (
@@ -32,7 +31,7 @@ EDIT_DESCRIPTION = (
 )
 
 
-class HouseholdViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class HouseholdViewSet(ScopedReadOnlyViewSet):
     """建档立卡户: list with filters, retrieve, create, update — all scoped to the user's areas."""
 
     queryset = Household.objects.all()
@@ -81,22 +80,17 @@ class HouseholdViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retriev
     def reveal(self, request, pk=None):
         """One full value: a member's ID number or the household's phone; each reveal is audited."""
         household = self.get_object()
-        payload = RevealInputSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        if payload.validated_data["field"] == "phone":
+        data = self.validated_payload(RevealInputSerializer)
+        if data["field"] == "phone":
             value = services.household_phone_reveal(actor=request.user, household=household)
             return Response({"field": "phone", "value": value})
-        member = get_object_or_404(household.members.all(), pk=payload.validated_data.get("member"))
+        member = get_object_or_404(household.members.all(), pk=data.get("member"))
         return Response({"field": "id_number", "value": services.id_number_reveal(actor=request.user, member=member)})
 
     @extend_schema(request=HouseholdCreateSerializer, responses={201: HouseholdDetailSerializer})
     def create(self, request):
-        payload = HouseholdCreateSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        data = dict(payload.validated_data)
-        area = Area.objects.visible_to(request.user, Capability.HOUSEHOLD_EDIT).filter(code=data.pop("area")).first()
-        if area is None:
-            raise NotFound("找不到该村（组），或不在您的工作范围内。")
+        data = self.validated_payload(HouseholdCreateSerializer)
+        area = self.in_scope(Area, Capability.HOUSEHOLD_EDIT, "找不到该村（组），或不在您的工作范围内。", code=data.pop("area"))
         members = data.pop("members")
         data.pop("version", None)
         household = services.household_register(actor=request.user, area=area, data=data, members=members)
@@ -106,9 +100,7 @@ class HouseholdViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retriev
     @extend_schema(request=HouseholdWriteSerializer, responses=HouseholdDetailSerializer, description=EDIT_DESCRIPTION)
     def update(self, request, pk=None, partial=False):
         household = self.get_object()
-        payload = HouseholdWriteSerializer(data=request.data, partial=True)
-        payload.is_valid(raise_exception=True)
-        data = dict(payload.validated_data)
+        data = self.validated_payload(HouseholdWriteSerializer, partial=True)
         version = data.pop("version", None)
         members = data.pop("members", [])
         services.household_edit(actor=request.user, household=household, data=data, members=members, expected_version=version)
@@ -126,9 +118,8 @@ class HouseholdViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retriev
         """The household's registered members (GET), or add one (POST)."""
         household = get_object_or_404(self.get_queryset(), pk=pk)
         if request.method == "POST":
-            payload = MemberInputSerializer(data=request.data)
-            payload.is_valid(raise_exception=True)
-            member = services.member_add(actor=request.user, household=household, data=payload.validated_data)
+            data = self.validated_payload(MemberInputSerializer)
+            member = services.member_add(actor=request.user, household=household, data=data)
             return Response(MemberSerializer(member).data, status=status.HTTP_201_CREATED)
         members = list(household.members.filter(is_registered=True).order_by("id"))
         services.household_read_record(actor=request.user, household=household, action="household.members_view",

@@ -63,11 +63,20 @@ class InspectionCreateSerializer(serializers.Serializer):
     findings = FindingInputSerializer(many=True, required=False, default=list)
 
 
-class ItemHistorySerializer(serializers.ModelSerializer):
-    event = _coded(ItemEvent.choices, "事件")
-    from_status = _coded(ItemStatus.choices, "原状态")
-    to_status = _coded(ItemStatus.choices, "新状态")
+def _status_pair(statuses):
+    """The documented from_status and to_status fields of a history row."""
+    return _coded(statuses, "原状态"), _coded(statuses, "新状态")
+
+
+# A history row: event, from → to status and the actor's username (null for system steps). No docstring: the
+# schema would show it as the description of every history component.
+class _HistorySerializer(serializers.ModelSerializer):
     actor = serializers.CharField(source="actor.username", read_only=True, default=None, allow_null=True)
+
+
+class ItemHistorySerializer(_HistorySerializer):
+    event = _coded(ItemEvent.choices, "事件")
+    from_status, to_status = _status_pair(ItemStatus.choices)
 
     class Meta:
         model = RectificationHistory
@@ -126,11 +135,9 @@ class EscalationInputSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class ComplaintHistorySerializer(serializers.ModelSerializer):
+class ComplaintHistorySerializer(_HistorySerializer):
     event = _coded(ComplaintEvent.choices, "事件")
-    from_status = _coded(ComplaintStatus.choices, "原状态")
-    to_status = _coded(ComplaintStatus.choices, "新状态")
-    actor = serializers.CharField(source="actor.username", read_only=True, default=None, allow_null=True)
+    from_status, to_status = _status_pair(ComplaintStatus.choices)
 
     class Meta:
         model = ComplaintHistory

@@ -2,7 +2,7 @@
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
@@ -27,16 +27,13 @@ from oversight.api.serializers import (
 from oversight.models import Complaint, ComplaintHistory, Inspection, RectificationHistory, RectificationItem
 from oversight.selectors import complaint_list, item_list
 from povalleviation.access import Capability
-from povalleviation.api.viewsets import ScopedViewSetMixin
-from povalleviation.errors import ApplicationError, NotFound
+from povalleviation.api.viewsets import ScopedReadOnlyViewSet, visible_or_not_found
+from povalleviation.errors import ApplicationError
 from villages.models import Area
 
 
 def _area(user, capability, code, field):
-    area = Area.objects.visible_to(user, capability).filter(code=code).first()
-    if area is None:
-        raise NotFound("找不到该区域，或不在您的工作范围内。", field_errors={field: "区划代码有误或不在您的范围内"})
-    return area
+    return visible_or_not_found(Area, user, capability, field_errors={field: "区划代码有误或不在您的范围内"}, code=code)
 
 
 class _TodayContext:
@@ -44,8 +41,7 @@ class _TodayContext:
         return super().get_serializer_context() | {"today": timezone.localdate()}
 
 
-class InspectionViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                        viewsets.GenericViewSet):
+class InspectionViewSet(ScopedReadOnlyViewSet):
     """督查检查: list, retrieve, create with its finding tree (大类 → 条 → 具体问题)."""
 
     queryset = Inspection.objects.all()
@@ -57,10 +53,7 @@ class InspectionViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retrie
 
     @extend_schema(request=InspectionCreateSerializer, responses={201: InspectionSerializer})
     def create(self, request):
-        payload = InspectionCreateSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        data = dict(payload.validated_data)
-        user = request.user
+        data, user = self.validated_payload(InspectionCreateSerializer), request.user
         issuer = _area(user, Capability.INSPECTION_MANAGE, data.pop("issuer_area"), "issuer_area")
         area = _area(user, Capability.INSPECTION_MANAGE, data.pop("area"), "area")
         findings = []
@@ -82,8 +75,7 @@ ITEM_FILTERS = [
 ]
 
 
-class RectificationItemViewSet(_TodayContext, ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                               viewsets.GenericViewSet):
+class RectificationItemViewSet(_TodayContext, ScopedReadOnlyViewSet):
     """整改事项: list (filters), retrieve with history; progress, transitions, deadline and escalation via services."""
 
     queryset = RectificationItem.objects.all()
@@ -115,10 +107,8 @@ class RectificationItemViewSet(_TodayContext, ScopedViewSetMixin, mixins.ListMod
     def progress(self, request, pk=None):
         """报送整改进展（可附佐证材料）."""
         item = self.get_object()
-        payload = ProgressInputSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        services.rectification_progress_add(actor=request.user, item=item, text=payload.validated_data["text"],
-                                            evidence=payload.validated_data.get("evidence"))
+        data = self.validated_payload(ProgressInputSerializer)
+        services.rectification_progress_add(actor=request.user, item=item, text=data["text"], evidence=data.get("evidence"))
         return self._detail(item)
 
     @extend_schema(request=ItemTransitionSerializer, responses=RectificationItemDetailSerializer)
@@ -126,9 +116,8 @@ class RectificationItemViewSet(_TodayContext, ScopedViewSetMixin, mixins.ListMod
     def transition(self, request, pk=None):
         """申请销号 / 对账通过 / 对账退回 / 销号 / 重新整改; each service checks capability, area and self-verification."""
         item = self.get_object()
-        payload = ItemTransitionSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        name, text, user = payload.validated_data["action"], payload.validated_data["text"], request.user
+        data, user = self.validated_payload(ItemTransitionSerializer), request.user
+        name, text = data["action"], data["text"]
         calls = {
             "submit": lambda: services.rectification_item_submit(actor=user, item=item, summary=text),
             "verify": lambda: services.rectification_item_verify(actor=user, item=item, passed=True, note=text),
@@ -144,9 +133,8 @@ class RectificationItemViewSet(_TodayContext, ScopedViewSetMixin, mixins.ListMod
     def deadline(self, request, pk=None):
         """调整整改时限（组织单位）."""
         item = self.get_object()
-        payload = DeadlineInputSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        services.rectification_item_set_deadline(actor=request.user, item=item, **payload.validated_data)
+        services.rectification_item_set_deadline(actor=request.user, item=item,
+                                                 **self.validated_payload(DeadlineInputSerializer))
         return self._detail(item)
 
     @extend_schema(request=EscalationInputSerializer, responses=RectificationItemDetailSerializer)
@@ -154,9 +142,7 @@ class RectificationItemViewSet(_TodayContext, ScopedViewSetMixin, mixins.ListMod
     def escalate(self, request, pk=None):
         """约谈 / 通报 an overdue item."""
         item = self.get_object()
-        payload = EscalationInputSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        services.escalation_record(actor=request.user, item=item, **payload.validated_data)
+        services.escalation_record(actor=request.user, item=item, **self.validated_payload(EscalationInputSerializer))
         return self._detail(item)
 
 
@@ -174,8 +160,7 @@ COMPLAINT_FILTERS = [
 ]
 
 
-class ComplaintViewSet(_TodayContext, ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                       viewsets.GenericViewSet):
+class ComplaintViewSet(_TodayContext, ScopedReadOnlyViewSet):
     """投诉信访: list (contacts masked), retrieve with history, receive, and the handling steps via services."""
 
     queryset = Complaint.objects.all()
@@ -204,9 +189,7 @@ class ComplaintViewSet(_TodayContext, ScopedViewSetMixin, mixins.ListModelMixin,
 
     @extend_schema(request=ComplaintCreateSerializer, responses={201: ComplaintDetailSerializer})
     def create(self, request):
-        payload = ComplaintCreateSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        data = dict(payload.validated_data)
+        data = self.validated_payload(ComplaintCreateSerializer)
         area = _area(request.user, Capability.COMPLAINT_MANAGE, data.pop("area"), "area")
         household = None
         if number := data.pop("household_number"):
@@ -229,9 +212,7 @@ class ComplaintViewSet(_TodayContext, ScopedViewSetMixin, mixins.ListModelMixin,
     def transition(self, request, pk=None):
         """交办 / 开始办理 / 答复 / 办结; each service checks capability, area and the order of steps."""
         complaint = self.get_object()
-        payload = ComplaintTransitionSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        data, user = payload.validated_data, request.user
+        data, user = self.validated_payload(ComplaintTransitionSerializer), request.user
         match data["action"]:
             case "assign":
                 area = _area(user, Capability.COMPLAINT_VIEW, data["area"], "area")

@@ -5,6 +5,17 @@ No capability anywhere → 403; a row outside the user's areas is simply not in 
 from rest_framework import permissions, viewsets
 
 from povalleviation.access import has_capability
+from povalleviation.errors import NotFound
+
+AREA_OUT_OF_SCOPE = "找不到该区域，或不在您的工作范围内。"
+
+
+def visible_or_not_found(model, user, capability, message=AREA_OUT_OF_SCOPE, *, field_errors=None, **lookup):
+    """The row of ``model`` matching ``lookup`` among those ``user`` sees for ``capability``; else NotFound(message)."""
+    row = model.objects.visible_to(user, capability).filter(**lookup).first()
+    if row is None:
+        raise NotFound(message, field_errors=field_errors)
+    return row
 
 
 class HasActionCapability(permissions.BasePermission):
@@ -38,6 +49,16 @@ class ScopedViewSetMixin:
 
     list_select_related: tuple = ()
     ordering_default: tuple = ("pk",)
+
+    def validated_payload(self, serializer_class, **kwargs) -> dict:
+        """The request body checked by ``serializer_class`` (400 on errors), as a plain dict."""
+        payload = serializer_class(data=self.request.data, **kwargs)
+        payload.is_valid(raise_exception=True)
+        return dict(payload.validated_data)
+
+    def in_scope(self, model, capability, message=AREA_OUT_OF_SCOPE, *, field_errors=None, **lookup):
+        """A row the user sees for ``capability`` (e.g. the area named in a payload), or 404 with ``message``."""
+        return visible_or_not_found(model, self.request.user, capability, message, field_errors=field_errors, **lookup)
 
 
 class ScopedReadOnlyViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):

@@ -1,13 +1,13 @@
 """/api/v1/projects/: scoped reads; create and lifecycle transitions through the services."""
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from households.models import Household
 from povalleviation.access import Capability
-from povalleviation.api.viewsets import ScopedViewSetMixin
-from povalleviation.errors import ApplicationError, NotFound
+from povalleviation.api.viewsets import ScopedReadOnlyViewSet
+from povalleviation.errors import ApplicationError
 from projects import services
 from projects.api.serializers import ProjectCreateSerializer, ProjectSerializer, TransitionSerializer
 from projects.models import FundSource, Project
@@ -15,7 +15,7 @@ from villages.codes import area_prefix
 from villages.models import Area
 
 
-class ProjectViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ProjectViewSet(ScopedReadOnlyViewSet):
     """扶贫项目: list (filters year, status, area), retrieve, create (申报草稿), transition."""
 
     queryset = Project.objects.all()
@@ -38,12 +38,8 @@ class ProjectViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveM
 
     @extend_schema(request=ProjectCreateSerializer, responses={201: ProjectSerializer})
     def create(self, request):
-        payload = ProjectCreateSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        data = dict(payload.validated_data)
-        area = Area.objects.visible_to(request.user, Capability.PROJECT_SUBMIT).filter(code=data.pop("area")).first()
-        if area is None:
-            raise NotFound("找不到该区域，或不在您的工作范围内。")
+        data = self.validated_payload(ProjectCreateSerializer)
+        area = self.in_scope(Area, Capability.PROJECT_SUBMIT, code=data.pop("area"))
         sources = {s.code: s for s in FundSource.objects.all()}
         budget = []
         for line in data.pop("budget"):
@@ -63,9 +59,8 @@ class ProjectViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveM
     def transition(self, request, pk=None):
         """申报 / 入库 / 退回 / 批复 / 验收 / 完结 / 取消; each service checks capability, area and self-approval."""
         project = self.get_object()
-        payload = TransitionSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        name, reason = payload.validated_data["action"], payload.validated_data["reason"]
+        data = self.validated_payload(TransitionSerializer)
+        name, reason = data["action"], data["reason"]
         calls = {
             "submit": lambda: services.project_submit(actor=request.user, project=project),
             "admit": lambda: services.project_admit(actor=request.user, project=project, reason=reason),

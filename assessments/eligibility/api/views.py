@@ -2,15 +2,14 @@
 reads; a run is started through the service."""
 import django_filters
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from assessments.eligibility.models import AreaEligibilityResult, EligibilityResult, RecomputeRun
 from assessments.eligibility.selectors import result_details
 from assessments.eligibility.services import recompute_run_start
 from povalleviation.access import Capability
-from povalleviation.api.viewsets import ScopedViewSetMixin
-from povalleviation.errors import NotFound
+from povalleviation.api.viewsets import ScopedReadOnlyViewSet
 from villages.codes import area_prefix
 from villages.models import Area
 
@@ -53,7 +52,7 @@ class EligibilityResultFilter(ResultFilter):
 
 
 
-class EligibilityResultViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+class EligibilityResultViewSet(ScopedReadOnlyViewSet):
     """户脱贫标准评估 (advisory), scoped like the households: ?year=&area=&passed=."""
 
     queryset = EligibilityResult.objects.all()
@@ -97,7 +96,7 @@ class AreaEligibilityResultFilter(ResultFilter):
 
 
 
-class AreaEligibilityResultViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+class AreaEligibilityResultViewSet(ScopedReadOnlyViewSet):
     """村、县退出标准评估: ?year=&area=&level=."""
 
     queryset = AreaEligibilityResult.objects.all()
@@ -128,8 +127,7 @@ class RecomputeRunStartSerializer(serializers.Serializer):
 
 
 
-class RecomputeRunViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                          viewsets.GenericViewSet):
+class RecomputeRunViewSet(ScopedReadOnlyViewSet):
     """重算批次: scoped list and detail; POST starts a run (queued when the request commits)."""
 
     queryset = RecomputeRun.objects.all()
@@ -141,12 +139,7 @@ class RecomputeRunViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retr
 
     @extend_schema(request=RecomputeRunStartSerializer, responses={202: RecomputeRunSerializer})
     def create(self, request):
-        payload = RecomputeRunStartSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        area = Area.objects.visible_to(request.user, Capability.ELIGIBILITY_RECOMPUTE).filter(
-            code=payload.validated_data["area"]
-        ).first()
-        if area is None:
-            raise NotFound("找不到该区域，或不在您的工作范围内。")
-        run = recompute_run_start(actor=request.user, area=area, year=payload.validated_data["year"])
+        data = self.validated_payload(RecomputeRunStartSerializer)
+        area = self.in_scope(Area, Capability.ELIGIBILITY_RECOMPUTE, code=data["area"])
+        run = recompute_run_start(actor=request.user, area=area, year=data["year"])
         return Response(RecomputeRunSerializer(run).data, status=status.HTTP_202_ACCEPTED)

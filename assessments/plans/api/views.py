@@ -4,7 +4,7 @@ import datetime
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework import permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -12,8 +12,8 @@ from assessments.plans import services as plan_services
 from assessments.plans.models import PLAN_FIGURES, ExitPlan, ExitPlanStatus
 from assessments.plans.selectors import exit_plan_list, exit_plan_versions, plan_sum_warnings, plan_vs_actual
 from povalleviation.access import Capability
-from povalleviation.api.viewsets import HasActionCapability, ScopedViewSetMixin
-from povalleviation.errors import ApplicationError, NotFound
+from povalleviation.api.viewsets import HasActionCapability, ScopedReadOnlyViewSet
+from povalleviation.errors import ApplicationError
 from villages.models import Area
 
 _FIGURE_KWARGS = {"required": False, "allow_null": True, "min_value": 0}
@@ -69,7 +69,7 @@ class ExitPlanReviseSerializer(ExitPlanFiguresSerializer):
     reason = serializers.CharField(max_length=300)
 
 
-class ExitPlanViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ExitPlanViewSet(ScopedReadOnlyViewSet):
     """年度脱贫计划: the user's areas only; a locked (approved) plan changes only through a revision."""
 
     queryset = ExitPlan.objects.all()
@@ -114,21 +114,16 @@ class ExitPlanViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retrieve
 
     @extend_schema(request=ExitPlanCreateSerializer, responses={201: ExitPlanDetailSerializer})
     def create(self, request):
-        payload = ExitPlanCreateSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        data = dict(payload.validated_data)
-        area = Area.objects.visible_to(request.user, Capability.PLAN_EDIT).filter(code=data.pop("area")).first()
-        if area is None:
-            raise NotFound("找不到该区域，或不在您的工作范围内。")
+        data = self.validated_payload(ExitPlanCreateSerializer)
+        area = self.in_scope(Area, Capability.PLAN_EDIT, code=data.pop("area"))
         plan = plan_services.exit_plan_create(actor=request.user, area=area, **data)
         return self._reply(plan, status.HTTP_201_CREATED)
 
     @extend_schema(request=ExitPlanFiguresSerializer, responses=ExitPlanDetailSerializer)
     def update(self, request, pk=None, partial=False):
         plan = self.get_object()
-        payload = ExitPlanFiguresSerializer(data=request.data, partial=partial)
-        payload.is_valid(raise_exception=True)
-        plan = plan_services.exit_plan_update(actor=request.user, plan=plan, **payload.validated_data)
+        data = self.validated_payload(ExitPlanFiguresSerializer, partial=partial)
+        plan = plan_services.exit_plan_update(actor=request.user, plan=plan, **data)
         return self._reply(plan)
 
     @extend_schema(request=ExitPlanFiguresSerializer, responses=ExitPlanDetailSerializer)
@@ -147,9 +142,7 @@ class ExitPlanViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retrieve
     def revise(self, request, pk=None):
         """A new draft version of an approved plan, referencing it."""
         plan = self.get_object()
-        payload = ExitPlanReviseSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        data = dict(payload.validated_data)
+        data = self.validated_payload(ExitPlanReviseSerializer)
         revision = plan_services.exit_plan_revise(actor=request.user, plan=plan, reason=data.pop("reason"), **data)
         return self._reply(revision, status.HTTP_201_CREATED)
 
