@@ -28,6 +28,24 @@ def _forbid_or_message(request, error: ApplicationError):
     messages.error(request, error.message)
 
 
+def _attempt(request, call, done):
+    """Run a service call: flash ``done``, or the refusal (a permission refusal is a 403)."""
+    try:
+        call()
+    except ApplicationError as error:
+        _forbid_or_message(request, error)
+    else:
+        messages.success(request, done)
+
+
+def _submit(request, form, *, incomplete, call, done):
+    """A posted form: flash ``incomplete`` when invalid, else ``call(**cleaned_data)`` through ``_attempt``."""
+    if not form.is_valid():
+        messages.error(request, incomplete)
+    else:
+        _attempt(request, lambda: call(**form.cleaned_data), done)
+
+
 class ProjectListView(CapabilityRequiredMixin, TemplateView):
     required_capability = Capability.PROJECT_VIEW
     template_name = "projects/project_list.html"
@@ -204,15 +222,8 @@ class PublicityCreateView(CapabilityRequiredMixin, View):
 
     def post(self, request, pk):
         project = get_object_or_404(Project.objects.visible_to(request.user, Capability.PUBLICITY_MANAGE), pk=pk)
-        form = PublicityForm(request.POST)
-        if not form.is_valid():
-            messages.error(request, "公示信息不完整。")
-        else:
-            try:
-                services.project_publicity_open(actor=request.user, project=project, **form.cleaned_data)
-                messages.success(request, "已发布公示。")
-            except ApplicationError as error:
-                _forbid_or_message(request, error)
+        _submit(request, PublicityForm(request.POST), incomplete="公示信息不完整。", done="已发布公示。",
+                call=lambda **data: services.project_publicity_open(actor=request.user, project=project, **data))
         return redirect("projects:detail", pk=project.pk)
 
 
@@ -221,15 +232,8 @@ class ObjectionCreateView(CapabilityRequiredMixin, View):
 
     def post(self, request, pk):
         publicity = get_object_or_404(ProjectPublicity.objects.visible_to(request.user, Capability.PUBLICITY_MANAGE), pk=pk)
-        form = ObjectionForm(request.POST)
-        if not form.is_valid():
-            messages.error(request, "异议信息不完整。")
-        else:
-            try:
-                services.project_objection_record(actor=request.user, publicity=publicity, **form.cleaned_data)
-                messages.success(request, "已登记异议。")
-            except ApplicationError as error:
-                _forbid_or_message(request, error)
+        _submit(request, ObjectionForm(request.POST), incomplete="异议信息不完整。", done="已登记异议。",
+                call=lambda **data: services.project_objection_record(actor=request.user, publicity=publicity, **data))
         return redirect("projects:detail", pk=publicity.project_id)
 
 
@@ -238,13 +242,9 @@ class ObjectionResolveView(CapabilityRequiredMixin, View):
 
     def post(self, request, pk):
         objection = get_object_or_404(ProjectObjection.objects.visible_to(request.user, Capability.PUBLICITY_MANAGE), pk=pk)
-        try:
-            services.project_objection_resolve(actor=request.user, objection=objection,
-                                               upheld=request.POST.get("upheld") == "1",
-                                               resolution=request.POST.get("resolution", ""))
-            messages.success(request, "已处理异议。")
-        except ApplicationError as error:
-            _forbid_or_message(request, error)
+        _attempt(request, lambda: services.project_objection_resolve(
+            actor=request.user, objection=objection, upheld=request.POST.get("upheld") == "1",
+            resolution=request.POST.get("resolution", "")), "已处理异议。")
         return redirect("projects:detail", pk=objection.publicity.project_id)
 
 

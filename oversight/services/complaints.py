@@ -79,24 +79,37 @@ def _step(complaint, *, expected, label):
         raise Conflict(f"该件处于“{complaint.get_status_display()}”状态，不能{label}。")
 
 
+def _begin(complaint, *, actor, capability, scope, expected, label) -> Complaint:
+    """Lock the row, check ``capability`` over the area code in field ``scope`` and that the step comes next."""
+    complaint = _lock(complaint)
+    require(actor, capability, getattr(complaint, scope))
+    _step(complaint, expected=expected, label=label)
+    return complaint
+
+
+def _advance(complaint, *, actor, event, to, at, note="", fields=()):
+    """Move to status ``to`` (with ``fields`` already set), bump the version, save, and record history and audit."""
+    from_status, complaint.status = complaint.status, to
+    complaint.version += 1
+    complaint.save(update_fields=[*fields, "status", "version"])
+    _history(complaint, actor=actor, event=event, from_status=from_status, at=at, note=note)
+
+
 @transaction.atomic
 def complaint_assign(*, actor, complaint: Complaint, area, handling_unit: str, note: str = "",
                      at: datetime.datetime | None = None) -> Complaint:
     """交办 to an area inside the current one (the receiving office, or a township/village below it)."""
-    complaint = _lock(complaint)
-    require(actor, Capability.COMPLAINT_MANAGE, complaint.area_code)
-    _step(complaint, expected=ComplaintStatus.RECEIVED, label="交办")
+    complaint = _begin(complaint, actor=actor, capability=Capability.COMPLAINT_MANAGE, scope="area_code",
+                       expected=ComplaintStatus.RECEIVED, label="交办")
     if not complaint.area.contains(area):
         raise ApplicationError(f"只能交办到{complaint.area.name}或其下级区域。", field_errors={"area": "不在受理单位范围内"})
     _check_household(complaint.household, area)
     when = event_time(at, after=_last_at(complaint))
     complaint.area, complaint.area_code = area, area.code
     complaint.handling_unit = required_text(handling_unit, "handling_unit", "承办单位")
-    complaint.status = ComplaintStatus.ASSIGNED
-    complaint.version += 1
-    complaint.save(update_fields=["area", "area_code", "handling_unit", "status", "version"])
-    _history(complaint, actor=actor, event=ComplaintEvent.ASSIGN, from_status=ComplaintStatus.RECEIVED, at=when,
-             note=f"交办{area.name}·{complaint.handling_unit}" + (f"：{note}" if note else ""))
+    _advance(complaint, actor=actor, event=ComplaintEvent.ASSIGN, to=ComplaintStatus.ASSIGNED, at=when,
+             note=f"交办{area.name}·{complaint.handling_unit}" + (f"：{note}" if note else ""),
+             fields=["area", "area_code", "handling_unit"])
     return complaint
 
 
@@ -104,14 +117,10 @@ def complaint_assign(*, actor, complaint: Complaint, area, handling_unit: str, n
 def complaint_start_handling(*, actor, complaint: Complaint, note: str = "",
                              at: datetime.datetime | None = None) -> Complaint:
     """开始办理 by the assigned area."""
-    complaint = _lock(complaint)
-    require(actor, Capability.COMPLAINT_HANDLE, complaint.area_code)
-    _step(complaint, expected=ComplaintStatus.ASSIGNED, label="开始办理（须先交办）")
+    complaint = _begin(complaint, actor=actor, capability=Capability.COMPLAINT_HANDLE, scope="area_code",
+                       expected=ComplaintStatus.ASSIGNED, label="开始办理（须先交办）")
     when = event_time(at, after=_last_at(complaint))
-    complaint.status = ComplaintStatus.HANDLING
-    complaint.version += 1
-    complaint.save(update_fields=["status", "version"])
-    _history(complaint, actor=actor, event=ComplaintEvent.HANDLE, from_status=ComplaintStatus.ASSIGNED, at=when, note=note)
+    _advance(complaint, actor=actor, event=ComplaintEvent.HANDLE, to=ComplaintStatus.HANDLING, at=when, note=note)
     return complaint
 
 
@@ -119,16 +128,13 @@ def complaint_start_handling(*, actor, complaint: Complaint, note: str = "",
 def complaint_reply(*, actor, complaint: Complaint, reply_text: str,
                     at: datetime.datetime | None = None) -> Complaint:
     """答复 the complainant (HANDLING → REPLIED); the reply text is kept on the record."""
-    complaint = _lock(complaint)
-    require(actor, Capability.COMPLAINT_HANDLE, complaint.area_code)
-    _step(complaint, expected=ComplaintStatus.HANDLING, label="答复（须先开始办理）")
+    complaint = _begin(complaint, actor=actor, capability=Capability.COMPLAINT_HANDLE, scope="area_code",
+                       expected=ComplaintStatus.HANDLING, label="答复（须先开始办理）")
     when = event_time(at, after=_last_at(complaint))
     complaint.reply_text = required_text(reply_text, "reply_text", "答复内容")
-    complaint.status, complaint.replied_at = ComplaintStatus.REPLIED, when
-    complaint.version += 1
-    complaint.save(update_fields=["reply_text", "status", "replied_at", "version"])
-    _history(complaint, actor=actor, event=ComplaintEvent.REPLY, from_status=ComplaintStatus.HANDLING, at=when,
-             note=complaint.reply_text)
+    complaint.replied_at = when
+    _advance(complaint, actor=actor, event=ComplaintEvent.REPLY, to=ComplaintStatus.REPLIED, at=when,
+             note=complaint.reply_text, fields=["reply_text", "replied_at"])
     return complaint
 
 
@@ -136,14 +142,11 @@ def complaint_reply(*, actor, complaint: Complaint, reply_text: str,
 def complaint_close(*, actor, complaint: Complaint, note: str = "",
                     at: datetime.datetime | None = None) -> Complaint:
     """办结 by the receiving office after the reply (REPLIED → CLOSED)."""
-    complaint = _lock(complaint)
-    require(actor, Capability.COMPLAINT_MANAGE, complaint.received_area_code)
-    _step(complaint, expected=ComplaintStatus.REPLIED, label="办结（须先答复）")
-    when = event_time(at, after=_last_at(complaint))
-    complaint.status, complaint.closed_at = ComplaintStatus.CLOSED, when
-    complaint.version += 1
-    complaint.save(update_fields=["status", "closed_at", "version"])
-    _history(complaint, actor=actor, event=ComplaintEvent.CLOSE, from_status=ComplaintStatus.REPLIED, at=when, note=note)
+    complaint = _begin(complaint, actor=actor, capability=Capability.COMPLAINT_MANAGE, scope="received_area_code",
+                       expected=ComplaintStatus.REPLIED, label="办结（须先答复）")
+    complaint.closed_at = event_time(at, after=_last_at(complaint))
+    _advance(complaint, actor=actor, event=ComplaintEvent.CLOSE, to=ComplaintStatus.CLOSED, at=complaint.closed_at,
+             note=note, fields=["closed_at"])
     return complaint
 
 

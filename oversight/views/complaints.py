@@ -16,7 +16,7 @@ from .. import services
 from ..choices import NOT_REPLIED_STATUSES, ComplaintChannel, ComplaintStatus
 from ..forms import AssignForm, ComplaintForm, NoteForm, ReplyDeadlineForm, ReplyForm, apply_errors
 from ..selectors import complaint_detail, complaint_list
-from .common import area_choices, forbid_if_denied, paginate
+from .common import RecordActionView, action_cards, area_choices, forbid_if_denied, paginate
 
 RECEIVING_LEVELS = ["city", "county", "township", "village"]
 
@@ -110,10 +110,10 @@ def _make_form(name, complaint, user, data=None):
 
 def _render(request, complaint, *, bound=None, status=200):
     user = request.user
-    actions = [{"name": name, "label": label, "open": bool(bound and bound[0] == name),
-                "form": bound[1] if bound and bound[0] == name else _make_form(name, complaint, user)}
-               for name, (label, _) in ACTIONS.items() if _may(user, complaint, name) or (bound and bound[0] == name)]
+    actions = action_cards(ACTIONS, may=lambda name: _may(user, complaint, name),
+                           make_form=lambda name: _make_form(name, complaint, user), bound=bound)
     context = {"complaint": complaint, "actions": actions, "may_see_contact": services.may_see_contact(user, complaint),
+               "history": [(h, h.reply_deadline) for h in complaint.history.all()],
                "is_overdue": complaint.status in NOT_REPLIED_STATUSES and complaint.reply_deadline < timezone.localdate()}
     return render(request, "oversight/complaint_detail.html", context, status=status)
 
@@ -125,37 +125,35 @@ class ComplaintDetailView(CapabilityRequiredMixin, View):
         return _render(request, complaint_detail(user=request.user, pk=pk))
 
 
-class ComplaintActionView(CapabilityRequiredMixin, View):
+class ComplaintActionView(CapabilityRequiredMixin, RecordActionView):
     required_capability = Capability.COMPLAINT_VIEW
+    actions = ACTIONS
+    detail_url = "oversight:complaint_detail"
 
-    def post(self, request, pk, action):
-        if action not in ACTIONS:
-            return redirect("oversight:complaint_detail", pk=pk)
-        complaint = complaint_detail(user=request.user, pk=pk)
-        form = _make_form(action, complaint, request.user, request.POST)
-        if form.is_valid():
-            data, user = form.cleaned_data, request.user
-            try:
-                match action:
-                    case "assign":
-                        services.complaint_assign(actor=user, complaint=complaint, area=Area.objects.get(code=data["area"]),
-                                                  handling_unit=data["handling_unit"], note=data["note"])
-                    case "handle":
-                        services.complaint_start_handling(actor=user, complaint=complaint, note=data["note"])
-                    case "reply":
-                        services.complaint_reply(actor=user, complaint=complaint, reply_text=data["reply_text"])
-                    case "close":
-                        services.complaint_close(actor=user, complaint=complaint, note=data["note"])
-                    case "deadline":
-                        services.complaint_set_deadline(actor=user, complaint=complaint,
-                                                        reply_deadline=data["reply_deadline"], reason=data["reason"])
-            except ApplicationError as error:
-                forbid_if_denied(error)
-                apply_errors(form, error)
-            else:
-                messages.success(request, f"已{ACTIONS[action][0]}。")
-                return redirect("oversight:complaint_detail", pk=pk)
-        return _render(request, complaint_detail(user=request.user, pk=pk), bound=(action, form), status=400)
+    def load(self, pk):
+        return complaint_detail(user=self.request.user, pk=pk)
+
+    def bound_form(self, action, complaint):
+        return _make_form(action, complaint, self.request.user, self.request.POST)
+
+    def render_page(self, complaint, *, bound, status):
+        return _render(self.request, complaint, bound=bound, status=status)
+
+    def perform(self, action, complaint, data):
+        user = self.request.user
+        match action:
+            case "assign":
+                services.complaint_assign(actor=user, complaint=complaint, area=Area.objects.get(code=data["area"]),
+                                          handling_unit=data["handling_unit"], note=data["note"])
+            case "handle":
+                services.complaint_start_handling(actor=user, complaint=complaint, note=data["note"])
+            case "reply":
+                services.complaint_reply(actor=user, complaint=complaint, reply_text=data["reply_text"])
+            case "close":
+                services.complaint_close(actor=user, complaint=complaint, note=data["note"])
+            case "deadline":
+                services.complaint_set_deadline(actor=user, complaint=complaint,
+                                                reply_deadline=data["reply_deadline"], reason=data["reason"])
 
 
 class ComplaintContactRevealView(CapabilityRequiredMixin, View):

@@ -35,7 +35,7 @@ from ..selectors import (
     item_detail,
     item_list,
 )
-from .common import area_choices, forbid_if_denied, paginate
+from .common import RecordActionView, action_cards, area_choices, forbid_if_denied, paginate
 
 
 class LedgerView(CapabilityRequiredMixin, TemplateView):
@@ -215,12 +215,10 @@ def _initial(name, item):
 
 
 def _render_item(request, item, *, bound=None, status=200):
-    actions = []
-    for name, (label, form_class) in ITEM_ACTIONS.items():
-        if _may(request.user, item, name) or (bound and bound[0] == name):
-            form = bound[1] if bound and bound[0] == name else form_class(initial=_initial(name, item))
-            actions.append({"name": name, "label": label, "form": form, "open": bool(bound and bound[0] == name)})
+    actions = action_cards(ITEM_ACTIONS, may=lambda name: _may(request.user, item, name),
+                           make_form=lambda name: ITEM_ACTIONS[name][1](initial=_initial(name, item)), bound=bound)
     context = {"item": item, "inspection": item.finding.inspection, "actions": actions, "today": timezone.localdate(),
+               "history": [(h, h.deadline) for h in item.history.all()],
                "is_overdue": item.status != ItemStatus.CLOSED and item.deadline < timezone.localdate()}
     return render(request, "oversight/item_detail.html", context, status=status)
 
@@ -232,27 +230,21 @@ class ItemDetailView(CapabilityRequiredMixin, View):
         return _render_item(request, item_detail(user=request.user, pk=pk))
 
 
-class ItemActionView(CapabilityRequiredMixin, View):
+class ItemActionView(CapabilityRequiredMixin, RecordActionView):
     required_capability = Capability.INSPECTION_VIEW
+    actions = ITEM_ACTIONS
+    detail_url = "oversight:item_detail"
 
-    def post(self, request, pk, action):
-        if action not in ITEM_ACTIONS:
-            return redirect("oversight:item_detail", pk=pk)
-        item = item_detail(user=request.user, pk=pk)
-        label, form_class = ITEM_ACTIONS[action]
-        form = form_class(request.POST, request.FILES)
-        if form.is_valid():
-            try:
-                self._call(action, item, form.cleaned_data)
-            except ApplicationError as error:
-                forbid_if_denied(error)
-                apply_errors(form, error)
-            else:
-                messages.success(request, f"已{label}。")
-                return redirect("oversight:item_detail", pk=pk)
-        return _render_item(request, item_detail(user=request.user, pk=pk), bound=(action, form), status=400)
+    def load(self, pk):
+        return item_detail(user=self.request.user, pk=pk)
 
-    def _call(self, action, item, data):
+    def bound_form(self, action, item):
+        return ITEM_ACTIONS[action][1](self.request.POST, self.request.FILES)
+
+    def render_page(self, item, *, bound, status):
+        return _render_item(self.request, item, bound=bound, status=status)
+
+    def perform(self, action, item, data):
         user = self.request.user
         match action:
             case "progress":

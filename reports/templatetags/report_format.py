@@ -16,22 +16,24 @@ def _decimal(value):
         return None
 
 
-@register.filter
-def wan(value):
-    """元 → 万元 with 2 decimals."""
+def _scaled(value, scale, template):
+    """The value times ``scale``, rounded half-up to 2 decimals, put into ``template``; a dash when missing."""
     number = _decimal(value)
     if number is None:
         return DASH
-    return f"{(number / 10000).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,}"
+    return template.format((number * scale).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+
+@register.filter
+def wan(value):
+    """元 → 万元 with 2 decimals."""
+    return _scaled(value, Decimal("0.0001"), "{:,}")
 
 
 @register.filter
 def pct(value):
     """A fraction (0.1343) → 13.43%."""
-    number = _decimal(value)
-    if number is None:
-        return DASH
-    return f"{(number * 100).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP)}%"
+    return _scaled(value, 100, "{}%")
 
 
 @register.filter
