@@ -22,6 +22,7 @@ from assessments.workflows.models import Announcement, Verification, Verificatio
 from assessments.workflows.services import announcement_publish
 from conftest import COUNTY, OTHER_TOWNSHIP, TOWNSHIP, VILLAGE_B
 from povalleviation.errors import ApplicationError, Conflict, NotFound, PermissionDenied
+from tests.access_support import text
 from villages.models import Area
 
 pytestmark = pytest.mark.django_db
@@ -136,10 +137,6 @@ def test_the_single_announce_is_a_batch_of_one(approved, leading_group_staff):
     announcement = fresh(verification).announcement
     assert announcement.household_count == 1 and announcement.scope.code == TOWNSHIP
     assert fresh(verification).household.status == "exited"
-
-
-def text(response):
-    return response.content.decode()
 
 
 def test_batch_page_access_and_publication(client, client_for, approved, leading_group_staff, county_officer,

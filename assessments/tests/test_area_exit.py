@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from assessments.tests.workflow_fixtures import YEAR, fresh, helped, set_parameter
+from assessments.tests.workflow_fixtures import YEAR, approve, fresh, helped, set_parameter
 from assessments.workflows.models import Verification, VerificationStatus
 from assessments.workflows.services import county_exit_apply, verification_approve, village_exit_apply
 from conftest import COUNTY, OTHER_VILLAGE, VILLAGE_A, VILLAGE_B
@@ -66,16 +66,6 @@ def poor_villages(areas, village_cadre_a, village_cadre_b):
             actor=None, household=exited, to_status=status, reason="历史数据", workflow="test"
         )
     return Area.objects.get(code=VILLAGE_A)
-
-
-def approve(actor, verification, step_code=None):
-    return verification_approve(
-        actor=actor,
-        verification=fresh(verification),
-        version=verification.version,
-        step_code=step_code,
-        note="同意",
-    )
 
 
 def test_village_exit_through_each_level_sets_the_exit_date(

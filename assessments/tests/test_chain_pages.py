@@ -10,6 +10,7 @@ from assessments.workflows.models import ApprovalChain
 from assessments.workflows.services import DEFAULT_CHAINS
 from conftest import COUNTY, _persona
 from povalleviation.roles import Role
+from tests.access_support import text
 from villages.services import area_create
 
 pytestmark = pytest.mark.django_db
@@ -28,10 +29,6 @@ def other_county(areas):
 @pytest.fixture
 def other_county_cadre(other_county):
     return _persona("eshan_officer", Role.TOWNSHIP_OFFICER, other_county[1].code)
-
-
-def text(response):
-    return response.content.decode()
 
 
 def form_data(steps, **meta):

@@ -17,19 +17,17 @@ from assessments.tests.workflow_fixtures import (
     eligible_households,
     fresh,
     nominate,
+    open_publicity,
     review,
     set_parameter,
 )
 from assessments.workflows.selectors.verifications import inbox_overdue_count, overdue_counts
-from assessments.workflows.services import publicity_close, publicity_open
+from assessments.workflows.services import publicity_close
 from conftest import TOWNSHIP, VILLAGE_B
+from tests.access_support import text
 
 pytestmark = pytest.mark.django_db
 API = "/api/v1/exit-verifications/"
-
-
-def text(response):
-    return response.content.decode()
 
 
 def test_each_step_gets_its_due_date_from_the_level_parameter(
@@ -41,9 +39,7 @@ def test_each_step_gets_its_due_date_from_the_level_parameter(
     assert verification.due_on == today + datetime.timedelta(days=5) and not verification.is_overdue
     review(first_secretary_a, verification)
     assert fresh(verification).due_on == today + datetime.timedelta(days=5)
-    publicity = publicity_open(
-        actor=village_cadre_a, verification=fresh(verification), version=fresh(verification).version, location="栏"
-    )
+    publicity = open_publicity(village_cadre_a, verification, location="栏")
     # While the 公示 runs the step is due when it ends.
     assert fresh(verification).due_on == publicity.end_date == today + datetime.timedelta(days=7)
     publicity_close(
@@ -158,8 +154,7 @@ def test_fill_step_deadlines_gives_records_started_without_one_their_time_limit(
     waiting = nominate(village_cadre_a, ready_household)
     in_publicity = nominate(village_cadre_a, eligible_households(village_cadre_a, 1)[0])
     review(first_secretary_a, in_publicity)
-    publicity = publicity_open(actor=village_cadre_a, verification=fresh(in_publicity),
-                               version=fresh(in_publicity).version, location="栏")
+    publicity = open_publicity(village_cadre_a, in_publicity, location="栏")
     started = timezone.now() - datetime.timedelta(days=3)
     Verification.objects.filter(pk=waiting.pk).update(due_on=None, step_since=started)
     Verification.objects.filter(pk=in_publicity.pk).update(due_on=None)

@@ -2,32 +2,23 @@
 each transition form does what the service does, and a refused one changes nothing and shows why."""
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from assessments.tests.workflow_fixtures import (
     MEETING,
     YEAR,
-    approve,
     fresh,
-    helped,
     make_eligible,
     nominate,
+    open_publicity,
+    read_before_and_after_nominations,
     review,
-    to_step,
 )
 from assessments.workflows.models import Verification
-from assessments.workflows.services import publicity_open
-from conftest import VILLAGE_A
-from households.tests.factories import make_id_number, member_data, register_household
-from villages.models import Area
+from households.tests.factories import make_id_number
+from tests.access_support import text
 
 pytestmark = pytest.mark.django_db
-
-
-def text(response):
-    return response.content.decode()
 
 
 def test_anonymous_is_sent_to_login(client, ready_household, village_cadre_a):
@@ -98,20 +89,9 @@ def test_nomination_page_shows_why_a_household_is_not_eligible(client_for, ready
 
 
 def test_detail_page_shows_steps_snapshots_and_the_forms_for_the_viewer(
-    client_for,
-    ready_household,
-    village_cadre_a,
-    village_cadre_b,
-    first_secretary_a,
-    township_officer,
-    auditor,
+    client_for, village_cadre_b, township_officer, auditor, exit_at
 ):
-    verification = to_step(
-        nominate(village_cadre_a, ready_household),
-        "township_check",
-        cadre=village_cadre_a,
-        secretary=first_secretary_a,
-    )
+    verification = exit_at("township_check")
     url = f"/exits/{verification.pk}/"
     assert client_for(village_cadre_b).get(url).status_code == 404
     assert client_for(village_cadre_b).get("/exits/999999/").status_code == 404
@@ -172,20 +152,9 @@ def test_transitions_through_the_page(
 
 
 def test_refused_page_transitions_keep_status_codes_and_change_nothing(
-    client_for,
-    ready_household,
-    village_cadre_a,
-    first_secretary_a,
-    township_officer,
-    county_officer,
-    other_township_officer,
+    client_for, township_officer, county_officer, other_township_officer, exit_at
 ):
-    verification = to_step(
-        nominate(village_cadre_a, ready_household),
-        "township_check",
-        cadre=village_cadre_a,
-        secretary=first_secretary_a,
-    )
+    verification = exit_at("township_check")
     url = f"/exits/{verification.pk}/act/"
     version = verification.version
     form = {
@@ -221,12 +190,7 @@ def test_objections_through_the_page(
 ):
     verification = nominate(village_cadre_a, ready_household)
     review(first_secretary_a, verification)
-    publicity_open(
-        actor=village_cadre_a,
-        verification=fresh(verification),
-        version=verification.version,
-        location="公开栏",
-    )
+    open_publicity(village_cadre_a, verification)
     url = f"/exits/{verification.pk}/objections/"
     assert (
         client_for(auditor).post(url, {"objection-channel": "media", "objection-content": "x"}).status_code
@@ -256,24 +220,9 @@ def test_objections_through_the_page(
 
 
 def test_return_and_monitoring_pages(
-    client_for,
-    ready_household,
-    village_cadre_a,
-    village_cadre_b,
-    first_secretary_a,
-    township_officer,
-    county_officer,
-    leading_group_staff,
+    client_for, ready_household, village_cadre_a, village_cadre_b, township_officer, exit_at
 ):
-    verification = to_step(
-        nominate(village_cadre_a, ready_household),
-        "announce",
-        cadre=village_cadre_a,
-        secretary=first_secretary_a,
-        township=township_officer,
-        county=county_officer,
-    )
-    approve(leading_group_staff, verification, "announce")
+    exit_at("completed")
     card = text(client_for(village_cadre_a).get(f"/households/{ready_household.pk}/"))
     assert f"/exits/households/{ready_household.pk}/return/" in card
     monitoring = f"/exits/households/{ready_household.pk}/monitoring/"
@@ -306,17 +255,7 @@ def test_verification_list_page_is_scoped_and_its_query_count_is_flat(
     assert "李大户" not in text(client_for(village_cadre_b).get("/exits/"))
     county = client_for(county_officer)
     assert "李大户" in text(county.get("/exits/?type=household_exit"))
-    county.get("/exits/")
-    with CaptureQueriesContext(connection) as few:
-        assert county.get("/exits/").status_code == 200
-    for sequence in range(3):
-        household = register_household(
-            actor=village_cadre_a,
-            area=Area.objects.get(code=VILLAGE_A),
-            sequence=300 + sequence,
-            members=[member_data(300 + sequence, name=f"户{sequence}")],
-        )
-        nominate(village_cadre_a, helped(village_cadre_a, make_eligible(village_cadre_a, household)))
-    with CaptureQueriesContext(connection) as more:
-        assert county.get("/exits/").status_code == 200
-    assert len(more) == len(few)
+    (first, few), (last, more) = read_before_and_after_nominations(
+        lambda: county.get("/exits/"), village_cadre_a, added=3, start=300
+    )
+    assert first.status_code == last.status_code == 200 and more == few

@@ -7,14 +7,13 @@ import pytest
 from django.utils import timezone
 
 from assessments.policy.services import policy_parameter_revise
-from assessments.tests.workflow_fixtures import fresh, nominate, review
+from assessments.tests.workflow_fixtures import fresh, nominate, open_publicity, review
 from assessments.workflows.models import Objection, Publicity
 from assessments.workflows.services import (
     close_due_publicities,
     objection_lodge,
     objection_resolve,
     publicity_close,
-    publicity_open,
 )
 from households.tests.factories import make_id_number
 from povalleviation.errors import ApplicationError, Conflict, NotFound, PermissionDenied
@@ -27,12 +26,7 @@ def publicizing(ready_household, village_cadre_a, first_secretary_a):
     """A nomination reviewed by the village and posted today for 7 days."""
     verification = nominate(village_cadre_a, ready_household)
     review(first_secretary_a, verification)
-    publicity = publicity_open(
-        actor=village_cadre_a,
-        verification=fresh(verification),
-        version=verification.version,
-        location="太和村村务公开栏",
-    )
+    publicity = open_publicity(village_cadre_a, verification, location="太和村村务公开栏")
     return fresh(verification), publicity
 
 
@@ -79,12 +73,7 @@ def test_the_duration_comes_from_the_parameter_and_its_absence_is_an_error(
     policy_parameter_revise(
         actor=None, parameter=exit_parameters["publicity"], value=3, reason="县里改为 3 天"
     )
-    publicity = publicity_open(
-        actor=village_cadre_a,
-        verification=fresh(verification),
-        version=verification.version,
-        location="公开栏",
-    )
+    publicity = open_publicity(village_cadre_a, verification)
     assert publicity.days == 3
     Publicity.objects.filter(pk=publicity.pk).delete()
 
@@ -98,12 +87,7 @@ def test_the_duration_comes_from_the_parameter_and_its_absence_is_an_error(
         reason="测试缺参数",
     )
     with pytest.raises(ApplicationError) as refused:
-        publicity_open(
-            actor=village_cadre_a,
-            verification=fresh(verification),
-            version=verification.version,
-            location="公开栏",
-        )
+        open_publicity(village_cadre_a, verification)
     assert refused.value.message.startswith("未设置公示天数参数")
 
 
@@ -115,13 +99,7 @@ def test_publicity_start_cannot_be_future_or_before_the_step(
     today = timezone.localdate()
     for start in (today + datetime.timedelta(days=1), today - datetime.timedelta(days=3)):
         with pytest.raises(ApplicationError) as refused:
-            publicity_open(
-                actor=village_cadre_a,
-                verification=fresh(verification),
-                version=verification.version,
-                location="公开栏",
-                start_date=start,
-            )
+            open_publicity(village_cadre_a, verification, start_date=start)
         assert "start_date" in refused.value.field_errors
     assert not Publicity.objects.exists()
 
@@ -217,12 +195,7 @@ def test_only_the_village_opens_the_village_publicity(
     verification = nominate(village_cadre_a, ready_household)
     review(first_secretary_a, verification)
     with pytest.raises(PermissionDenied):
-        publicity_open(
-            actor=township_officer,
-            verification=fresh(verification),
-            version=verification.version,
-            location="乡政府公告栏",
-        )
+        open_publicity(township_officer, verification, location="乡政府公告栏")
     with pytest.raises(ApplicationError) as refused:
         publicity_close(actor=village_cadre_a, verification=fresh(verification), version=verification.version)
     assert refused.value.code == "no_publicity"

@@ -17,6 +17,7 @@ from assessments.tests.workflow_fixtures import (
     helped,
     make_eligible,
     nominate,
+    open_publicity,
     publicize,
     review,
     to_step,
@@ -54,15 +55,15 @@ def state(verification):
     )
 
 
-@pytest.fixture
-def people(village_cadre_a, first_secretary_a, township_officer, county_officer, leading_group_staff):
-    return {
-        "cadre": village_cadre_a,
-        "secretary": first_secretary_a,
-        "township": township_officer,
-        "county": county_officer,
-        "office": leading_group_staff,
-    }
+def decide_with_a_note(service, actor, verification, note):
+    """A return or a reject: refused with a blank note (nothing changed), then taken with ``note``."""
+    before = state(verification)
+    for blank in ("", " "):
+        with pytest.raises(ApplicationError):
+            service(actor=actor, verification=verification, version=verification.version, note=blank)
+    assert state(verification) == before
+    service(actor=actor, verification=verification, version=verification.version, note=note)
+    return fresh(verification)
 
 
 def test_household_goes_from_nomination_to_exited_through_each_role(ready_household, people):
@@ -113,18 +114,8 @@ def test_household_goes_from_nomination_to_exited_through_each_role(ready_househ
     assert AuditEvent.objects.filter(action="verification.announce", actor=people["office"]).count() == 1
 
 
-def test_snapshot_does_not_change_after_later_edits(ready_household, people):
-    verification = nominate(people["cadre"], ready_household)
-    to_step(
-        verification,
-        "announce",
-        cadre=people["cadre"],
-        secretary=people["secretary"],
-        township=people["township"],
-        county=people["county"],
-    )
-    approve(people["office"], verification, "announce")
-    verification = fresh(verification)
+def test_snapshot_does_not_change_after_later_edits(ready_household, people, exit_at):
+    verification = exit_at("completed")
     stored, digest = verification.decision_snapshot, verification.decision_sha256
     event_digests = list(verification.events.values_list("snapshot_sha256", flat=True))
 
@@ -180,15 +171,8 @@ def test_nomination_refused_for_wrong_status_role_and_area(
     assert Verification.objects.count() == 1
 
 
-def test_wrong_role_wrong_area_and_skipped_step_change_nothing(
-    ready_household, people, other_township_officer
-):
-    verification = to_step(
-        nominate(people["cadre"], ready_household),
-        "township_check",
-        cadre=people["cadre"],
-        secretary=people["secretary"],
-    )
+def test_wrong_role_wrong_area_and_skipped_step_change_nothing(people, other_township_officer, exit_at):
+    verification = exit_at("township_check")
     before = state(verification)
     # The county officer holds no township capability; the cadre is a village post.
     for actor in (people["county"], people["cadre"], people["office"]):
@@ -228,13 +212,8 @@ def test_self_approval_on_consecutive_steps_is_refused(
     assert refused.value.code == "self_approval" and state(verification) == before
 
 
-def test_stale_version_is_a_conflict(ready_household, people):
-    verification = to_step(
-        nominate(people["cadre"], ready_household),
-        "township_check",
-        cadre=people["cadre"],
-        secretary=people["secretary"],
-    )
+def test_stale_version_is_a_conflict(people, exit_at):
+    verification = exit_at("township_check")
     shown = verification.version
     before = state(verification)
     with pytest.raises(Conflict) as refused:
@@ -265,25 +244,10 @@ def test_meeting_record_is_required_and_must_pass(ready_household, village_cadre
     assert state(verification) == before
 
 
-def test_return_sends_back_one_step(ready_household, people):
-    verification = to_step(
-        nominate(people["cadre"], ready_household),
-        "county_approve",
-        cadre=people["cadre"],
-        secretary=people["secretary"],
-        township=people["township"],
+def test_return_sends_back_one_step(ready_household, people, exit_at):
+    verification = decide_with_a_note(
+        verification_return, people["county"], exit_at("county_approve"), "收入佐证材料不全"
     )
-    with pytest.raises(ApplicationError):
-        verification_return(
-            actor=people["county"], verification=verification, version=verification.version, note=" "
-        )
-    verification_return(
-        actor=people["county"],
-        verification=verification,
-        version=verification.version,
-        note="收入佐证材料不全",
-    )
-    verification = fresh(verification)
     assert verification.current_step == "township_check" and verification.status == "in_progress"
     event = verification.events.order_by("-id").first()
     assert (event.action, event.note, event.actor) == ("return", "收入佐证材料不全", people["county"])
@@ -308,24 +272,10 @@ def test_village_review_cannot_be_returned_only_rejected(ready_household, villag
     assert refused.value.code == "cannot_return"
 
 
-def test_reject_ends_and_restores_the_prior_status(ready_household, people):
-    verification = to_step(
-        nominate(people["cadre"], ready_household),
-        "township_check",
-        cadre=people["cadre"],
-        secretary=people["secretary"],
+def test_reject_ends_and_restores_the_prior_status(ready_household, people, exit_at):
+    verification = decide_with_a_note(
+        verification_reject, people["township"], exit_at("township_check"), "入户核查发现收入不稳定"
     )
-    with pytest.raises(ApplicationError):
-        verification_reject(
-            actor=people["township"], verification=verification, version=verification.version, note=""
-        )
-    verification_reject(
-        actor=people["township"],
-        verification=verification,
-        version=verification.version,
-        note="入户核查发现收入不稳定",
-    )
-    verification = fresh(verification)
     ready_household.refresh_from_db()
     assert verification.status == VerificationStatus.REJECTED and verification.current_step == ""
     assert ready_household.status == "helped"
@@ -337,17 +287,8 @@ def test_reject_ends_and_restores_the_prior_status(ready_household, people):
     assert Verification.objects.filter(household=ready_household).count() == 2
 
 
-def test_reject_of_a_returned_household_goes_back_to_returned(ready_household, people):
-    to_exited = nominate(people["cadre"], ready_household)
-    to_step(
-        to_exited,
-        "announce",
-        cadre=people["cadre"],
-        secretary=people["secretary"],
-        township=people["township"],
-        county=people["county"],
-    )
-    approve(people["office"], to_exited, "announce")
+def test_reject_of_a_returned_household_goes_back_to_returned(ready_household, people, exit_at):
+    exit_at("completed")
     ready_household.refresh_from_db()
     household_set_status(
         actor=None, household=ready_household, to_status="returned", reason="因病返贫", workflow="test"
@@ -368,16 +309,9 @@ def test_reject_of_a_returned_household_goes_back_to_returned(ready_household, p
 
 
 def test_withdraw_restores_status_and_stops_the_publicity(ready_household, people):
-    from assessments.workflows.services import publicity_open
-
     verification = nominate(people["cadre"], ready_household)
     review(people["secretary"], verification)
-    publicity_open(
-        actor=people["cadre"],
-        verification=fresh(verification),
-        version=verification.version,
-        location="公开栏",
-    )
+    open_publicity(people["cadre"], verification)
     with pytest.raises(PermissionDenied):
         verification_withdraw(
             actor=people["township"],
@@ -397,13 +331,8 @@ def test_withdraw_restores_status_and_stops_the_publicity(ready_household, peopl
     assert verification.publicities.get().status == "closed"
 
 
-def test_changed_facts_block_the_next_check(ready_household, people):
-    verification = to_step(
-        nominate(people["cadre"], ready_household),
-        "township_check",
-        cadre=people["cadre"],
-        secretary=people["secretary"],
-    )
+def test_changed_facts_block_the_next_check(ready_household, people, exit_at):
+    verification = exit_at("township_check")
     # A write that bypassed the services (the freeze rule) is caught by the snapshot comparison.
     IncomeRecord.objects.filter(household=ready_household).update(per_capita_net_income=9999)
     before = state(verification)
@@ -412,26 +341,27 @@ def test_changed_facts_block_the_next_check(ready_household, people):
     assert refused.value.code == "facts_changed" and state(verification) == before
 
 
+def county_chain_set(actor, steps, note):
+    """新平县's own household exit chain from 2013."""
+    return approval_chain_set(
+        actor=actor,
+        area=Area.objects.get(code=COUNTY),
+        workflow_type="household_exit",
+        year_from=2013,
+        steps=steps,
+        note=note,
+    )
+
+
 def test_area_override_chain_applies_to_new_attempts_only(ready_household, people, village_cadre_b):
     running = nominate(people["cadre"], ready_household)
     with pytest.raises(PermissionDenied):
-        approval_chain_set(
-            actor=people["township"],
-            area=Area.objects.get(code=COUNTY),
-            workflow_type="household_exit",
-            year_from=2013,
-            steps=[],
-            note="无权",
-        )
+        county_chain_set(people["township"], [], "无权")
     with pytest.raises(ApplicationError):
-        approval_chain_set(
-            actor=people["county"],
-            area=Area.objects.get(code=COUNTY),
-            workflow_type="household_exit",
-            year_from=2013,
-            steps=[{"code": "x", "label": "x", "level": "village", "capability": "no.such", "kind": "start"}]
-            * 2,
-            note="错误",
+        county_chain_set(
+            people["county"],
+            [{"code": "x", "label": "x", "level": "village", "capability": "no.such", "kind": "start"}] * 2,
+            "错误",
         )
     steps = [
         {
@@ -456,14 +386,7 @@ def test_area_override_chain_applies_to_new_attempts_only(ready_household, peopl
             "kind": "announcement",
         },
     ]
-    approval_chain_set(
-        actor=people["county"],
-        area=Area.objects.get(code=COUNTY),
-        workflow_type="household_exit",
-        year_from=2013,
-        steps=steps,
-        note="县扶贫开发领导小组决定",
-    )
+    county_chain_set(people["county"], steps, "县扶贫开发领导小组决定")
     household_b = register_household(
         actor=village_cadre_b, area=Area.objects.get(code=VILLAGE_B), sequence=201, head_name="刀二"
     )

@@ -4,7 +4,15 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from assessments.tests.workflow_fixtures import YEAR, approve, fresh, nominate, review, to_step
+from assessments.tests.workflow_fixtures import (
+    YEAR,
+    approve,
+    fresh,
+    nominate,
+    open_publicity,
+    publicize,
+    review,
+)
 from assessments.workflows.models import ComparisonMatch, ExternalListEntry, Verification
 from assessments.workflows.services import (
     comparison_match_explain,
@@ -13,7 +21,6 @@ from assessments.workflows.services import (
     identification_compare,
     monitoring_flag_set,
     publicity_close,
-    publicity_open,
     return_to_poverty_propose,
     verification_reject,
 )
@@ -49,15 +56,6 @@ def apply(actor, *, members=None, area_code=VILLAGE_A):
                 student_status="primary",
             ),
         ],
-    )
-
-
-def publicize(actor, verification):
-    publicity = publicity_open(
-        actor=actor, verification=fresh(verification), version=verification.version, location="公开栏"
-    )
-    publicity_close(
-        actor=actor, verification=fresh(verification), version=verification.version, today=publicity.end_date
     )
 
 
@@ -142,12 +140,7 @@ def test_comparison_is_queued_when_the_step_is_reached_and_the_task_runs_it(
     review(first_secretary_a, verification)
     publicize(village_cadre_a, verification)
     approve(township_officer, verification, "township_review")
-    publicity = publicity_open(
-        actor=township_officer,
-        verification=fresh(verification),
-        version=verification.version,
-        location="乡政府公告栏",
-    )
+    publicity = open_publicity(township_officer, verification, location="乡政府公告栏")
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         publicity_close(
             actor=township_officer,
@@ -262,19 +255,12 @@ def test_return_to_poverty_county_decides(
     township_officer,
     county_officer,
     leading_group_staff,
+    exit_at,
 ):
     with pytest.raises(ApplicationError) as not_exited:
         return_to_poverty_propose(actor=village_cadre_a, household=ready_household, reason="因病")
     assert not_exited.value.code == "not_exited"
-    exit_attempt = to_step(
-        nominate(village_cadre_a, ready_household),
-        "announce",
-        cadre=village_cadre_a,
-        secretary=first_secretary_a,
-        township=township_officer,
-        county=county_officer,
-    )
-    approve(leading_group_staff, exit_attempt, "announce")
+    exit_at("completed")
     ready_household.refresh_from_db()
     with pytest.raises(NotFound):
         return_to_poverty_propose(actor=village_cadre_b, household=ready_household, reason="因病")

@@ -2,47 +2,26 @@
 role, scoped; the API's transitions take ``version`` and ``note`` and refuse like the services."""
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from assessments.tests.workflow_fixtures import (
     MEETING,
     YEAR,
+    eligible_households,
     fresh,
-    helped,
-    make_eligible,
     nominate,
+    open_publicity,
+    read_before_and_after_nominations,
     review,
     to_step,
 )
 from assessments.workflows.models import Verification
 from assessments.workflows.selectors.verifications import inbox, inbox_count
-from assessments.workflows.services import objection_lodge, publicity_open
-from conftest import VILLAGE_A
-from households.tests.factories import member_data, register_household
-from villages.models import Area
+from assessments.workflows.services import objection_lodge
+from tests.access_support import text
 
 pytestmark = pytest.mark.django_db
 
 API = "/api/v1/exit-verifications/"
-
-
-def text(response):
-    return response.content.decode()
-
-
-def more_households(cadre, count, start=300):
-    village = Area.objects.get(code=VILLAGE_A)
-    made = []
-    for index in range(count):
-        household = register_household(
-            actor=cadre,
-            area=village,
-            sequence=start + index,
-            members=[member_data(start + index, name=f"户主{index}")],
-        )
-        made.append(helped(cadre, make_eligible(cadre, household)))
-    return made
 
 
 def test_each_role_sees_what_waits_for_it(
@@ -78,12 +57,7 @@ def test_open_objections_wait_for_whoever_may_resolve_them(
 ):
     verification = nominate(village_cadre_a, ready_household)
     review(first_secretary_a, verification)
-    publicity_open(
-        actor=village_cadre_a,
-        verification=fresh(verification),
-        version=verification.version,
-        location="公开栏",
-    )
+    open_publicity(village_cadre_a, verification)
     assert inbox_count(user=township_officer) == 0
     objection_lodge(actor=village_cadre_a, verification=verification, channel="on_site", content="有异议")
     items = list(inbox(user=township_officer))
@@ -91,23 +65,11 @@ def test_open_objections_wait_for_whoever_may_resolve_them(
 
 
 def test_inbox_page_and_navigation_count(
-    client,
-    client_for,
-    ready_household,
-    village_cadre_a,
-    village_cadre_b,
-    first_secretary_a,
-    township_officer,
-    system_admin,
+    client, client_for, village_cadre_b, township_officer, system_admin, exit_at
 ):
     assert client.get("/exits/inbox/").status_code == 302
     assert client_for(system_admin).get("/exits/inbox/").status_code == 403
-    verification = to_step(
-        nominate(village_cadre_a, ready_household),
-        "township_check",
-        cadre=village_cadre_a,
-        secretary=first_secretary_a,
-    )
+    verification = exit_at("township_check")
     page = text(client_for(township_officer).get("/exits/inbox/"))
     assert (
         "待办（1）" in page
@@ -124,18 +86,14 @@ def test_inbox_page_and_navigation_count(
 def test_inbox_page_query_count_does_not_grow(
     client_for, village_cadre_a, first_secretary_a, exit_parameters
 ):
-    for household in more_households(village_cadre_a, 2):
+    for household in eligible_households(village_cadre_a, 2, start=300):
         nominate(village_cadre_a, household)
     secretary = client_for(first_secretary_a)
-    secretary.get("/exits/inbox/")
-    with CaptureQueriesContext(connection) as few:
-        assert secretary.get("/exits/inbox/").status_code == 200
-    for household in more_households(village_cadre_a, 4, start=320):
-        nominate(village_cadre_a, household)
-    with CaptureQueriesContext(connection) as more:
-        page = secretary.get("/exits/inbox/")
-    assert "待办（6）" in text(page)
-    assert len(more) == len(few) <= 9
+    (first, few), (page, more) = read_before_and_after_nominations(
+        lambda: secretary.get("/exits/inbox/"), village_cadre_a, added=4
+    )
+    assert first.status_code == 200 and "待办（6）" in text(page)
+    assert more == few <= 9
 
 
 def test_api_access_anonymous_no_capability_out_of_area(
@@ -222,20 +180,9 @@ def test_api_transitions_with_version_and_note(
 
 
 def test_api_refusals_wrong_role_skip_and_announce(
-    api_for,
-    ready_household,
-    village_cadre_a,
-    first_secretary_a,
-    township_officer,
-    county_officer,
-    leading_group_staff,
+    api_for, ready_household, township_officer, county_officer, leading_group_staff, exit_at
 ):
-    verification = to_step(
-        nominate(village_cadre_a, ready_household),
-        "township_check",
-        cadre=village_cadre_a,
-        secretary=first_secretary_a,
-    )
+    verification = exit_at("township_check")
     url = f"{API}{verification.pk}/"
     version = verification.version
     wrong = api_for(county_officer).post(f"{url}approve/", {"version": version}, format="json")
@@ -273,14 +220,9 @@ def test_api_starts_a_nomination(
 
 
 def test_api_list_query_count_does_not_grow(api_for, village_cadre_a, county_officer, exit_parameters):
-    for household in more_households(village_cadre_a, 2):
+    for household in eligible_households(village_cadre_a, 2, start=300):
         nominate(village_cadre_a, household)
     api = api_for(county_officer)
-    api.get(API)
-    with CaptureQueriesContext(connection) as few:
-        assert len(api.get(API).json()["results"]) == 2
-    for household in more_households(village_cadre_a, 4, start=320):
-        nominate(village_cadre_a, household)
-    with CaptureQueriesContext(connection) as more:
-        assert len(api.get(API).json()["results"]) == 6
-    assert len(more) == len(few)
+    (first, few), (last, more) = read_before_and_after_nominations(lambda: api.get(API), village_cadre_a, added=4)
+    assert len(first.json()["results"]) == 2 and len(last.json()["results"]) == 6
+    assert more == few

@@ -6,7 +6,7 @@ import datetime
 
 import pytest
 
-from assessments.tests.workflow_fixtures import YEAR, approve, fresh, nominate, to_step
+from assessments.tests.workflow_fixtures import YEAR, fresh
 from assessments.workflows.services import return_to_poverty_propose, verification_withdraw
 from households.models import HouseholdEvent, IncomeRecord
 from households.services import (
@@ -23,13 +23,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def exited(ready_household, village_cadre_a, first_secretary_a, township_officer, county_officer,
-           leading_group_staff):
-    attempt = to_step(
-        nominate(village_cadre_a, ready_household), "announce", cadre=village_cadre_a, secretary=first_secretary_a,
-        township=township_officer, county=county_officer,
-    )
-    approve(leading_group_staff, attempt, "announce")
+def exited(ready_household, exit_at):
+    exit_at("completed")
     ready_household.refresh_from_db()
     assert ready_household.status == "exited"
     return ready_household

@@ -10,6 +10,8 @@ import datetime
 from unittest import mock
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from assessments.policy.services import policy_parameter_create
@@ -136,14 +138,15 @@ def review(reviewer, verification):
     )
 
 
+def open_publicity(actor, verification, *, location="公开栏", **extra):
+    return publicity_open(
+        actor=actor, verification=fresh(verification), version=verification.version, location=location, **extra
+    )
+
+
 def publicize(cadre, verification, *, closer=None):
     """Open the 公示 and close it on its end date."""
-    publicity = publicity_open(
-        actor=cadre,
-        verification=fresh(verification),
-        version=verification.version,
-        location="太和村村务公开栏",
-    )
+    publicity = open_publicity(cadre, verification, location="太和村村务公开栏")
     publicity_close(
         actor=closer or cadre,
         verification=fresh(verification),
@@ -153,7 +156,7 @@ def publicize(cadre, verification, *, closer=None):
     return publicity
 
 
-def approve(actor, verification, step_code, **extra):
+def approve(actor, verification, step_code=None, **extra):
     return verification_approve(
         actor=actor,
         verification=fresh(verification),
@@ -164,11 +167,14 @@ def approve(actor, verification, step_code, **extra):
     )
 
 
-def to_step(verification, step_code, *, cadre, secretary, township=None, county=None):
-    """Drive a household exit from where it waits up to (not through) ``step_code``."""
-    order = ["village_review", "village_publicity", "township_check", "county_approve", "announce"]
+STEPS = ["village_review", "village_publicity", "township_check", "county_approve", "announce", "completed"]
+
+
+def to_step(verification, step_code, *, cadre, secretary, township=None, county=None, office=None):
+    """Drive a household exit from where it waits up to (not through) ``step_code``; up to ``"completed"`` the
+    office also takes the 公告."""
     current = fresh(verification).current_step
-    for code in order[order.index(current) : order.index(step_code)]:
+    for code in STEPS[STEPS.index(current) : STEPS.index(step_code)]:
         if code == "village_review":
             review(secretary, verification)
         elif code == "village_publicity":
@@ -177,7 +183,50 @@ def to_step(verification, step_code, *, cadre, secretary, township=None, county=
             approve(township, verification, code)
         elif code == "county_approve":
             approve(county, verification, code)
+        elif code == "announce":
+            approve(office, verification, code)
     return fresh(verification)
+
+
+@pytest.fixture
+def people(village_cadre_a, first_secretary_a, township_officer, county_officer, leading_group_staff):
+    return {
+        "cadre": village_cadre_a,
+        "secretary": first_secretary_a,
+        "township": township_officer,
+        "county": county_officer,
+        "office": leading_group_staff,
+    }
+
+
+@pytest.fixture
+def exit_at(request, ready_household, village_cadre_a, first_secretary_a):
+    """``exit_at(step_code)``: 李大 (``ready_household``) nominated by 太和村's cadre and driven up to (not through)
+    ``step_code`` by the 太和村, 老厂乡 and 新平县 personas (each officer asked for only when a step needs them);
+    ``exit_at("completed")`` also takes the 公告, so the household has exited."""
+
+    def drive(step_code):
+        passed = STEPS[: STEPS.index(step_code)]
+        officers = {
+            step: request.getfixturevalue(name)
+            for step, name in (
+                ("township_check", "township_officer"),
+                ("county_approve", "county_officer"),
+                ("announce", "leading_group_staff"),
+            )
+            if step in passed
+        }
+        return to_step(
+            nominate(village_cadre_a, ready_household),
+            step_code,
+            cadre=village_cadre_a,
+            secretary=first_secretary_a,
+            township=officers.get("township_check"),
+            county=officers.get("county_approve"),
+            office=officers.get("announce"),
+        )
+
+    return drive
 
 
 def eligible_households(cadre, count, *, start=500, village_code=None):
@@ -198,6 +247,19 @@ def eligible_households(cadre, count, *, start=500, village_code=None):
         make_eligible(cadre, household, year=YEAR - 1)
         made.append(helped(cadre, make_eligible(cadre, household)))
     return made
+
+
+def read_before_and_after_nominations(read, cadre, *, added, start=320):
+    """``read()`` (a page or API request, warmed up once) before and after the cadre nominates ``added`` more
+    households: each response with the number of queries it took."""
+    read()
+    with CaptureQueriesContext(connection) as few:
+        before = read()
+    for household in eligible_households(cadre, added, start=start):
+        nominate(cadre, household)
+    with CaptureQueriesContext(connection) as more:
+        after = read()
+    return (before, len(few)), (after, len(more))
 
 
 @contextlib.contextmanager
