@@ -57,15 +57,20 @@ def _fresh_rate_limits():
     yield
 
 
-FIXED_TODAY = datetime.date(2026, 6, 15)
+FIXED_TODAY = datetime.date(2026, 12, 7)
 
 
-@pytest.fixture
-def today(monkeypatch):
-    """Today is ``FIXED_TODAY`` (a Monday in mid-year) for the code under test: ``timezone.now()`` starts at 10:00
-    local time that day and runs on with the real clock, so ``timezone.localdate()``, ``auto_now`` and every
-    service that reads the clock agree with the test's expectations whatever the calendar day (or the hour: the
-    local date in 北京时间 is not the UTC date after 16:00 UTC). Ask for it before the fixtures that write data."""
+@pytest.fixture(autouse=True)
+def today(request, monkeypatch):
+    """Every test runs on ``FIXED_TODAY`` (a Monday in December: the year's first three quarters are over), so no
+    expectation reads the real calendar. ``timezone.now()`` starts at 10:00 local time that day and runs on with the
+    real clock, so ``timezone.localdate()``, ``auto_now`` and every service that reads the clock agree with the test
+    whatever the calendar day or hour (the local date in 北京时间 is not the UTC date after 16:00 UTC). Being
+    autouse, it is in place before any fixture writes data. Tests that talk to a separate worker process (marked
+    ``celery_worker``, which this patch cannot reach) or are marked ``real_clock`` keep the real clock; a test that
+    needs another moment patches ``timezone.now`` itself."""
+    if request.node.get_closest_marker("real_clock") or request.node.get_closest_marker("celery_worker"):
+        return timezone.localdate()
     started = time.monotonic()
     start = datetime.datetime.combine(FIXED_TODAY, datetime.time(10), tzinfo=timezone.get_default_timezone())
 
@@ -73,6 +78,9 @@ def today(monkeypatch):
         return (start + datetime.timedelta(seconds=time.monotonic() - started)).astimezone(datetime.UTC)
 
     monkeypatch.setattr(timezone, "now", now)
+    # django-axes binds ``now`` at import (attempt times, cool-off threshold); the lockout must read the same clock.
+    monkeypatch.setattr("axes.handlers.proxy.now", now)
+    monkeypatch.setattr("axes.attempts.now", now)
     return FIXED_TODAY
 
 

@@ -3,6 +3,7 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils import timezone
 
+from povalleviation import clock
 from povalleviation.access import ScopedQuerySet
 from povalleviation.roles import Role
 
@@ -146,7 +147,7 @@ class AuditEvent(models.Model):
     Written by services in the same transaction as the change they describe (ARCHITECTURE.md §8).
     """
 
-    at = models.DateTimeField("时间", default=timezone.now, db_index=True)
+    at = models.DateTimeField("时间", default=clock.now, db_index=True)
     actor = models.ForeignKey(
         User, verbose_name="操作人", null=True, blank=True, on_delete=models.PROTECT, related_name="audit_events"
     )
@@ -202,7 +203,7 @@ class PasswordHistory(models.Model):
 
     user = models.ForeignKey(User, verbose_name="用户", on_delete=models.CASCADE, related_name="password_history")
     password = models.CharField("密码散列", max_length=128)
-    created_at = models.DateTimeField("设置时间", default=timezone.now)
+    created_at = models.DateTimeField("设置时间", default=clock.now)
 
     class Meta:
         verbose_name = "历史密码"
@@ -220,7 +221,7 @@ class AuditArchive(models.Model):
     archive row exists (database trigger); ``head_hash`` is the last link of the SHA-256 chain over the rows.
     """
 
-    created_at = models.DateTimeField("归档时间", default=timezone.now)
+    created_at = models.DateTimeField("归档时间", default=clock.now)
     before = models.DateField("归档截止日期（不含）")
     first_id = models.BigIntegerField("首条编号")
     last_id = models.BigIntegerField("末条编号")

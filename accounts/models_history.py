@@ -9,7 +9,8 @@ transaction as the change.
 """
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
+
+from povalleviation import clock
 
 
 class ValueChange(models.Model):
@@ -20,7 +21,7 @@ class ValueChange(models.Model):
     object_id = models.BigIntegerField("记录编号")
     field = models.CharField("字段", max_length=64)
     old_value = models.TextField("修改前的值", null=True, blank=True, help_text="空值表示修改前为空")
-    changed_at = models.DateTimeField("修改时间", default=timezone.now)
+    changed_at = models.DateTimeField("修改时间", default=clock.now)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="修改人", null=True, blank=True,
                               on_delete=models.PROTECT, related_name="+")
 
