@@ -8,8 +8,8 @@ from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.views import View
-from django.views.generic import TemplateView
 
 from assessments.eligibility.forms import RecomputeForm
 from assessments.eligibility.models import AreaEligibilityResult
@@ -20,29 +20,27 @@ from assessments.eligibility.selectors import (
     recompute_runs,
 )
 from assessments.eligibility.services import recompute_run_start
-from assessments.policy.views import apply_form_errors, area_from_request, parse_year
+from assessments.policy.views import area_from_request, parse_year
 from povalleviation.access import Capability, has_capability
 from povalleviation.errors import ApplicationError
 from povalleviation.views import CapabilityRequiredMixin
+from povalleviation.views_base import PageView, apply_form_errors
 from villages.models import Area
 
 
-class RunListView(CapabilityRequiredMixin, TemplateView):
+class RunListView(PageView):
     """Recompute runs in the user's areas, with progress, and 「立即重算」 for county staff."""
 
     required_capability = Capability.POLICY_VIEW
     template_name = "assessments/eligibility/run_list.html"
 
-    def get_context_data(self, form=None, **kwargs):
-        context = super().get_context_data(**kwargs)
-        user = self.request.user
+    def page_context(self, user, form=None, **kwargs):
         page = Paginator(recompute_runs(user=user), 30).get_page(self.request.GET.get("page"))
         can_start = has_capability(user, Capability.ELIGIBILITY_RECOMPUTE)
         if can_start and form is None:
             form = RecomputeForm(area_choices=self._choices(), initial={"year": timezone.localdate().year})
-        context.update(page_obj=page, runs=page.object_list, form=form, can_start=can_start,
-                       active_ids=[run.pk for run in page.object_list if run.is_active])
-        return context
+        return dict(page_obj=page, runs=page.object_list, form=form, can_start=can_start,
+                    active_ids=[run.pk for run in page.object_list if run.is_active])
 
     def _choices(self):
         return [(a.code, a.name) for a in recompute_areas(user=self.request.user)]
@@ -90,19 +88,16 @@ class RunStatusView(CapabilityRequiredMixin, View):
 
 
 
-class AreaResultListView(CapabilityRequiredMixin, TemplateView):
+class AreaResultListView(PageView):
     """Village (出列) and county (摘帽) results of a year, explained."""
 
     required_capability = Capability.POLICY_VIEW
     template_name = "assessments/eligibility/area_results.html"
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        user = self.request.user
+    def page_context(self, user, **kwargs):
         area = area_from_request(self.request)
         latest = area_results(user=user, area_code=area.code).values_list("year", flat=True).first()
         year = parse_year(self.request.GET.get("year"), default=latest)
         page = Paginator(area_results(user=user, year=year, area_code=area.code), 50).get_page(self.request.GET.get("page"))
-        context.update(area=area, year=year, page_obj=page, results=explained_area_results(page.object_list),
-                       levels=AreaEligibilityResult.Level)
-        return context
+        return dict(area=area, year=year, page_obj=page, results=explained_area_results(page.object_list),
+                    levels=AreaEligibilityResult.Level, query_string=urlencode({"area": area.code, "year": year}))

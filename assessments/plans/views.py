@@ -9,11 +9,10 @@ import datetime
 from django import forms
 from django.contrib import messages
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.views import View
-from django.views.generic import TemplateView
 
 from assessments.plans import services as plan_services
 from assessments.plans.models import PLAN_FIGURES, ExitPlanStatus
@@ -31,6 +30,7 @@ from assessments.plans.selectors import (
 from povalleviation.access import Capability, covers, has_capability
 from povalleviation.errors import ApplicationError
 from povalleviation.views import CapabilityRequiredMixin
+from povalleviation.views_base import PageView, ServiceFormView
 from villages.choices import AreaLevel
 
 
@@ -64,16 +64,8 @@ class ExitPlanReviseForm(ExitPlanForm):
     field_order = ["reason"]
 
 
-def _apply_errors(error: ApplicationError, form):
-    aliases = {"revision_reason": "reason", "__all__": None}
-    placed = False
-    for key, message in error.field_errors.items():
-        name = aliases.get(key, key)
-        if name in form.fields:
-            form.add_error(name, message)
-            placed = True
-    if not placed:
-        form.add_error(None, error.message)
+# The services name the revision reason ``revision_reason``; the form calls it ``reason``.
+PLAN_ERROR_ALIASES = {"revision_reason": "reason", "__all__": None}
 
 
 def _initial(plan) -> dict:
@@ -83,32 +75,31 @@ def _initial(plan) -> dict:
     return initial
 
 
-def _warn(request, plan):
+def _saved(request, plan):
+    """After a save: the sum warnings as messages, then the plan's page."""
     for warning in plan_sum_warnings(plan=plan):
         messages.warning(request, f"提醒：{warning}")
+    return redirect("plan:plan_detail", pk=plan.pk)
 
 
-class PlanListView(CapabilityRequiredMixin, TemplateView):
+class PlanListView(PageView):
     required_capability = Capability.PLAN_VIEW
     template_name = "assessments/plan/plan_list.html"
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        user = self.request.user
+    def page_context(self, user, **kwargs):
         raw_year = self.request.GET.get("year", "")
         year = int(raw_year) if raw_year.isdigit() else None
         this_year = timezone.localdate().year
         plan_years = exit_plan_years(user=user)
         past_plan_years = [y for y in plan_years if y <= this_year]
-        context.update({
+        return {
             "plans": list(exit_plan_list(user=user, year=year)),
             "years": sorted(set(plan_years) | {this_year}, reverse=True),
             "selected_year": year,
             "compare_year": year or (max(past_plan_years) if past_plan_years else this_year),
             "areas": list(viewable_plan_areas(user=user)),
             "can_edit": has_capability(user, Capability.PLAN_EDIT),
-        })
-        return context
+        }
 
 
 class PlanCompareRedirectView(CapabilityRequiredMixin, View):
@@ -124,46 +115,53 @@ class PlanCompareRedirectView(CapabilityRequiredMixin, View):
         return redirect("plan:plan_vs_actual", area_code=code, year=int(year))
 
 
-class PlanCreateView(CapabilityRequiredMixin, View):
+class PlanFormView(ServiceFormView):
+    """The plan form page (entry, draft edit, revision); ``plan`` is the plan changed, if any."""
+
     required_capability = Capability.PLAN_EDIT
     template_name = "assessments/plan/plan_form.html"
+    error_aliases = PLAN_ERROR_ALIASES
+    title = ""
+    revising = False
 
-    def _choices(self, request):
-        return [(a.code, f"{a.name}（{a.get_level_display()}）") for a in plannable_areas(user=request.user)]
-
-    def get(self, request):
-        initial = {"year": timezone.localdate().year, "area": request.GET.get("area", "")}
-        form = ExitPlanCreateForm(initial=initial, area_choices=self._choices(request))
-        return render(request, self.template_name, {"form": form, "title": "录入脱贫计划"})
-
-    def post(self, request):
-        choices = self._choices(request)
-        form = ExitPlanCreateForm(request.POST, area_choices=choices)
-        if form.is_valid():
-            area = plannable_areas(user=request.user).get(code=form.cleaned_data["area"])
-            try:
-                plan = plan_services.exit_plan_create(actor=request.user, area=area, year=form.cleaned_data["year"],
-                                                      **form.figures())
-            except ApplicationError as error:
-                _apply_errors(error, form)
-            else:
-                messages.success(request, f"已录入 {area.name} {plan.year}年脱贫计划（草稿），请由另一位有权限的人员审批")
-                _warn(request, plan)
-                return redirect("plan:plan_detail", pk=plan.pk)
-        return render(request, self.template_name, {"form": form, "title": "录入脱贫计划"}, status=400)
+    def page_context(self, request, plan, form):
+        context = {"form": form, "title": self.title}
+        if plan is not None:
+            context["plan"] = plan
+        if self.revising:
+            context["revising"] = True
+        return context
 
 
-class PlanDetailView(CapabilityRequiredMixin, TemplateView):
+class PlanCreateView(PlanFormView):
+    form_class = ExitPlanCreateForm
+    title = "录入脱贫计划"
+    refusal_status = 400
+
+    def form_kwargs(self, request, plan):
+        return {"area_choices": [(a.code, f"{a.name}（{a.get_level_display()}）")
+                                 for a in plannable_areas(user=request.user)]}
+
+    def initial(self, request, plan):
+        return {"year": timezone.localdate().year, "area": request.GET.get("area", "")}
+
+    def save(self, request, plan, form):
+        area = plannable_areas(user=request.user).get(code=form.cleaned_data["area"])
+        plan = plan_services.exit_plan_create(actor=request.user, area=area, year=form.cleaned_data["year"],
+                                              **form.figures())
+        messages.success(request, f"已录入 {area.name} {plan.year}年脱贫计划（草稿），请由另一位有权限的人员审批")
+        return _saved(request, plan)
+
+
+class PlanDetailView(PageView):
     required_capability = Capability.PLAN_VIEW
     template_name = "assessments/plan/plan_detail.html"
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        user = self.request.user
+    def page_context(self, user, **kwargs):
         plan = exit_plan_detail(user=user, pk=kwargs["pk"])
         may_edit = covers(user, Capability.PLAN_EDIT, plan.area.code)
         is_draft = plan.status == ExitPlanStatus.DRAFT
-        context.update({
+        return {
             "plan": plan,
             "figures": [(FIGURE_LABELS[name], getattr(plan, name)) for name in PLAN_FIGURES],
             "versions": exit_plan_versions(plan=plan),
@@ -172,38 +170,40 @@ class PlanDetailView(CapabilityRequiredMixin, TemplateView):
             "can_approve": may_edit and is_draft and user.pk not in (plan.created_by_id, plan.updated_by_id),
             "is_own_draft": may_edit and is_draft and user.pk in (plan.created_by_id, plan.updated_by_id),
             "can_revise": may_edit and plan.status == ExitPlanStatus.APPROVED,
-        })
-        return context
+        }
 
 
-class PlanEditView(CapabilityRequiredMixin, View):
+class PlanChangeView(PlanFormView):
+    """A form about one plan, offered only while the plan has ``required_status``."""
+
+    required_status = None
+    wrong_status_message = ""
+
+    def get_object(self, request, pk):
+        return exit_plan_detail(user=request.user, pk=pk, capability=Capability.PLAN_EDIT)
+
+    def initial(self, request, plan):
+        return _initial(plan)
+
+    def refuse_form(self, request, plan):
+        if plan.status == self.required_status:
+            return None
+        messages.error(request, self.wrong_status_message)
+        return redirect("plan:plan_detail", pk=plan.pk)
+
+
+class PlanEditView(PlanChangeView):
     """Edit a draft. A locked plan is never edited: the page says so and offers a revision."""
 
-    required_capability = Capability.PLAN_EDIT
-    template_name = "assessments/plan/plan_form.html"
+    form_class = ExitPlanForm
+    title = "修改脱贫计划草稿"
+    required_status = ExitPlanStatus.DRAFT
+    wrong_status_message = "该计划已审批锁定，不能修改；如需调整请修订为新版本"
 
-    def get(self, request, pk):
-        plan = exit_plan_detail(user=request.user, pk=pk, capability=Capability.PLAN_EDIT)
-        if plan.status != ExitPlanStatus.DRAFT:
-            messages.error(request, "该计划已审批锁定，不能修改；如需调整请修订为新版本")
-            return redirect("plan:plan_detail", pk=plan.pk)
-        form = ExitPlanForm(initial=_initial(plan))
-        return render(request, self.template_name, {"form": form, "plan": plan, "title": "修改脱贫计划草稿"})
-
-    def post(self, request, pk):
-        plan = exit_plan_detail(user=request.user, pk=pk, capability=Capability.PLAN_EDIT)
-        form = ExitPlanForm(request.POST)
-        if form.is_valid():
-            try:
-                plan = plan_services.exit_plan_update(actor=request.user, plan=plan, **form.figures())
-            except ApplicationError as error:
-                _apply_errors(error, form)
-                return render(request, self.template_name, {"form": form, "plan": plan, "title": "修改脱贫计划草稿"},
-                              status=error.status_code)
-            messages.success(request, "计划草稿已保存")
-            _warn(request, plan)
-            return redirect("plan:plan_detail", pk=plan.pk)
-        return render(request, self.template_name, {"form": form, "plan": plan, "title": "修改脱贫计划草稿"}, status=400)
+    def save(self, request, plan, form):
+        plan = plan_services.exit_plan_update(actor=request.user, plan=plan, **form.figures())
+        messages.success(request, "计划草稿已保存")
+        return _saved(request, plan)
 
 
 class PlanApproveView(CapabilityRequiredMixin, View):
@@ -220,36 +220,20 @@ class PlanApproveView(CapabilityRequiredMixin, View):
         return redirect("plan:plan_detail", pk=plan.pk)
 
 
-class PlanReviseView(CapabilityRequiredMixin, View):
+class PlanReviseView(PlanChangeView):
     """Revise an approved plan: a new draft version that references it; the old version is kept."""
 
-    required_capability = Capability.PLAN_EDIT
-    template_name = "assessments/plan/plan_form.html"
+    form_class = ExitPlanReviseForm
+    title = "修订脱贫计划"
+    revising = True
+    required_status = ExitPlanStatus.APPROVED
+    wrong_status_message = "只能修订已审批的现行计划"
 
-    def get(self, request, pk):
-        plan = exit_plan_detail(user=request.user, pk=pk, capability=Capability.PLAN_EDIT)
-        if plan.status != ExitPlanStatus.APPROVED:
-            messages.error(request, "只能修订已审批的现行计划")
-            return redirect("plan:plan_detail", pk=plan.pk)
-        form = ExitPlanReviseForm(initial=_initial(plan))
-        return render(request, self.template_name, {"form": form, "plan": plan, "title": "修订脱贫计划", "revising": True})
-
-    def post(self, request, pk):
-        plan = exit_plan_detail(user=request.user, pk=pk, capability=Capability.PLAN_EDIT)
-        form = ExitPlanReviseForm(request.POST)
-        if form.is_valid():
-            try:
-                revision = plan_services.exit_plan_revise(actor=request.user, plan=plan, reason=form.cleaned_data["reason"],
-                                                          **form.figures())
-            except ApplicationError as error:
-                _apply_errors(error, form)
-                context = {"form": form, "plan": plan, "title": "修订脱贫计划", "revising": True}
-                return render(request, self.template_name, context, status=error.status_code)
-            messages.success(request, f"已生成第{revision.version}版修订草稿，审批后取代第{plan.version}版")
-            _warn(request, revision)
-            return redirect("plan:plan_detail", pk=revision.pk)
-        context = {"form": form, "plan": plan, "title": "修订脱贫计划", "revising": True}
-        return render(request, self.template_name, context, status=400)
+    def save(self, request, plan, form):
+        revision = plan_services.exit_plan_revise(actor=request.user, plan=plan, reason=form.cleaned_data["reason"],
+                                                  **form.figures())
+        messages.success(request, f"已生成第{revision.version}版修订草稿，审批后取代第{plan.version}版")
+        return _saved(request, revision)
 
 
 def _shown_figures(area, rows) -> list[str]:
@@ -271,12 +255,11 @@ def _cells(row, shown):
     return [(planned.get(name), row["actual"][name], row["completion"][name]) for name in shown]
 
 
-class PlanVsActualView(CapabilityRequiredMixin, TemplateView):
+class PlanVsActualView(PageView):
     required_capability = Capability.PLAN_VIEW
     template_name = "assessments/plan/plan_vs_actual.html"
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
+    def page_context(self, user, **kwargs):
         year = int(kwargs["year"])
         if not 2000 <= year <= 2100:
             raise Http404
@@ -286,14 +269,14 @@ class PlanVsActualView(CapabilityRequiredMixin, TemplateView):
                 as_of = datetime.date.fromisoformat(self.request.GET["as_of"])
             except ValueError:
                 messages.error(self.request, "截至日期格式应为 YYYY-MM-DD，已按今天计算")
-        data = plan_vs_actual(user=self.request.user, area_code=kwargs["area_code"], year=year, as_of=as_of)
+        data = plan_vs_actual(user=user, area_code=kwargs["area_code"], year=year, as_of=as_of)
         everything = [data["own"], *data["rows"]]
         shown = _shown_figures(data["area"], everything)
         children_row = {"planned": data["children_planned"], "actual": data["children_actual"],
                         "completion": {name: None for name in PLAN_FIGURES}}
         area = data["area"]
-        context.update(data)
-        context.update({
+        return {
+            **data,
             "figure_headers": [FIGURE_LABELS[name] for name in shown],
             "own_cells": _cells(data["own"], shown),
             "child_rows": [{"row": row, "cells": _cells(row, shown)} for row in data["rows"]],
@@ -304,8 +287,7 @@ class PlanVsActualView(CapabilityRequiredMixin, TemplateView):
                                        "completion": item["completion_cumulative"]}, shown)}
                 for item in data["series"]
             ],
-            "can_edit": covers(self.request.user, Capability.PLAN_EDIT, area.code),
+            "can_edit": covers(user, Capability.PLAN_EDIT, area.code),
             "previous_year_url": reverse("plan:plan_vs_actual", args=[area.code, year - 1]),
             "next_year_url": reverse("plan:plan_vs_actual", args=[area.code, year + 1]),
-        })
-        return context
+        }

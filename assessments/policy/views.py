@@ -6,11 +6,11 @@ Anonymous → login; no capability → 403; a row or area outside the user's are
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.views import View
-from django.views.generic import TemplateView
 
 from assessments.policy.forms import ParameterForm
 from assessments.policy.models import PARAMETER_DEFINITIONS, ParameterCode
@@ -31,6 +31,7 @@ from assessments.policy.services import (
 from povalleviation.access import Capability, covers
 from povalleviation.errors import ApplicationError
 from povalleviation.views import CapabilityRequiredMixin
+from povalleviation.views_base import PageView, ServiceFormView
 from villages.models import Area
 
 
@@ -40,16 +41,6 @@ def parse_year(raw, default=None) -> int:
     except (TypeError, ValueError):
         return default or timezone.localdate().year
     return year if 2000 <= year <= 2100 else (default or timezone.localdate().year)
-
-
-def apply_form_errors(error: ApplicationError, form):
-    placed = False
-    for key, message in error.field_errors.items():
-        if key in form.fields:
-            form.add_error(key, message)
-            placed = True
-    if not placed:
-        form.add_error(None, error.message)
 
 
 def area_from_request(request, capability=Capability.POLICY_VIEW):
@@ -62,122 +53,102 @@ def area_from_request(request, capability=Capability.POLICY_VIEW):
     return area
 
 
-class ParameterListView(CapabilityRequiredMixin, TemplateView):
+class ParameterListView(PageView):
     """/policy/: what applies at an area in a year (and from which area's row), and the rows set below it."""
 
     required_capability = Capability.POLICY_VIEW
     template_name = "assessments/policy/parameter_list.html"
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        user = self.request.user
+    def page_context(self, user, **kwargs):
         area = area_from_request(self.request)
         year = parse_year(self.request.GET.get("year"))
         page = Paginator(parameter_rows(user=user, area=area), 50).get_page(self.request.GET.get("page"))
-        context.update(
+        return dict(
             area=area, year=year, overview=parameter_overview(user=user, area=area, year=year), page_obj=page,
-            rows=page.object_list, ancestors=list(Area.objects.ancestors_of(area)),
+            rows=page.object_list, query_string=urlencode({"area": area.code, "year": year}),
+            ancestors=list(Area.objects.ancestors_of(area)),
             children=list(Area.objects.filter(parent=area).order_by("code")) if area.level != "village" else [],
             can_edit_here=covers(user, Capability.POLICY_EDIT, area.code),
         )
-        return context
 
 
-class ParameterCreateView(CapabilityRequiredMixin, View):
-    """Set a parameter at an area (an override of what it inherits, or a missing value)."""
+class ParameterFormView(ServiceFormView):
+    """The parameter form; a refused save shows it again with status 400."""
 
     required_capability = Capability.POLICY_EDIT
     template_name = "assessments/policy/parameter_form.html"
+    form_class = ParameterForm
+    refusal_status = 400
 
-    def _area(self, request):
+
+class ParameterCreateView(ParameterFormView):
+    """Set a parameter at an area (an override of what it inherits, or a missing value)."""
+
+    def get_object(self, request):
         area = area_from_request(request, capability=Capability.POLICY_EDIT)
         if not covers(request.user, Capability.POLICY_EDIT, area.code):  # an ancestor: shown, never set, from here
             raise Http404
         return area
 
-    def _render(self, request, form, area, status=200):
+    def page_context(self, request, area, form):
         defaults = {code: {"unit": d.unit, "comparator": d.comparator, "has_value": d.has_value}
                     for code, d in PARAMETER_DEFINITIONS.items()}
-        return render(request, self.template_name, {"form": form, "area": area, "title": f"设置政策参数：{area.name}",
-                                                    "definitions": defaults}, status=status)
+        return {"form": form, "area": area, "title": f"设置政策参数：{area.name}", "definitions": defaults}
 
-    def get(self, request):
-        area = self._area(request)
+    def initial(self, request, area):
         code = request.GET.get("code") if request.GET.get("code") in ParameterCode.values else ParameterCode.INCOME_LINE
         definition = PARAMETER_DEFINITIONS[code]
-        form = ParameterForm(initial={"code": code, "unit": definition.unit, "comparator": definition.comparator,
-                                      "year_from": parse_year(request.GET.get("year"))})
-        return self._render(request, form, area)
+        return {"code": code, "unit": definition.unit, "comparator": definition.comparator,
+                "year_from": parse_year(request.GET.get("year"))}
 
-    def post(self, request):
-        area = self._area(request)
-        form = ParameterForm(request.POST)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                parameter = policy_parameter_create(
-                    actor=request.user, code=data["code"], area=area, year_from=data["year_from"], year_to=data["year_to"],
-                    value=data["value"], unit=data["unit"], comparator=data["comparator"],
-                    source_citation=data["source_citation"], is_from_seeds=data["is_from_seeds"], note=data["note"],
-                    policy_ref=data["policy_ref"], price_base_year=data["price_base_year"], reason=data["reason"],
-                )
-            except ApplicationError as error:
-                apply_form_errors(error, form)
-            else:
-                messages.success(request, f"已设置：{parameter}（{parameter.display}）")
-                return redirect("policy:parameter_detail", pk=parameter.pk)
-        return self._render(request, form, area, status=400)
+    def save(self, request, area, form):
+        data = form.cleaned_data
+        parameter = policy_parameter_create(
+            actor=request.user, code=data["code"], area=area, year_from=data["year_from"], year_to=data["year_to"],
+            value=data["value"], unit=data["unit"], comparator=data["comparator"],
+            source_citation=data["source_citation"], is_from_seeds=data["is_from_seeds"], note=data["note"],
+            policy_ref=data["policy_ref"], price_base_year=data["price_base_year"], reason=data["reason"],
+        )
+        messages.success(request, f"已设置：{parameter}（{parameter.display}）")
+        return redirect("policy:parameter_detail", pk=parameter.pk)
 
 
-class ParameterDetailView(CapabilityRequiredMixin, TemplateView):
+class ParameterDetailView(PageView):
     """One parameter with all its versions: value, years, source, who set it, when and why."""
 
     required_capability = Capability.POLICY_VIEW
     template_name = "assessments/policy/parameter_detail.html"
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        row = parameter_detail(user=self.request.user, pk=kwargs["pk"])
-        context.update(parameter=row, versions=list(parameter_history(parameter=row)),
-                       can_edit=row.is_current and covers(self.request.user, Capability.POLICY_EDIT, row.area.code))
-        return context
+    def page_context(self, user, **kwargs):
+        row = parameter_detail(user=user, pk=kwargs["pk"])
+        return dict(parameter=row, versions=list(parameter_history(parameter=row)),
+                    can_edit=row.is_current and covers(user, Capability.POLICY_EDIT, row.area.code))
 
 
-class ParameterEditView(CapabilityRequiredMixin, View):
+class ParameterEditView(ParameterFormView):
     """Revise a parameter: a new version is written, the old one kept in the history."""
 
-    required_capability = Capability.POLICY_EDIT
-    template_name = "assessments/policy/parameter_form.html"
-
-    def _row(self, request, pk):
+    def get_object(self, request, pk):
         row = parameter_detail(user=request.user, pk=pk, capability=Capability.POLICY_EDIT)
         if not row.is_current:
             raise Http404
         return row
 
-    def _render(self, request, form, row, status=200):
-        return render(request, self.template_name, {"form": form, "area": row.area, "parameter": row,
-                                                    "title": f"修改政策参数：{row.get_code_display()}"}, status=status)
+    def form_kwargs(self, request, row):
+        return {"fixed_code": True}
 
-    def get(self, request, pk):
-        row = self._row(request, pk)
-        form = ParameterForm(initial={name: getattr(row, name) for name in EDITABLE_FIELDS}, fixed_code=True)
-        return self._render(request, form, row)
+    def initial(self, request, row):
+        return {name: getattr(row, name) for name in EDITABLE_FIELDS}
 
-    def post(self, request, pk):
-        row = self._row(request, pk)
-        form = ParameterForm(request.POST, fixed_code=True)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                revised = policy_parameter_revise(actor=request.user, parameter=row, reason=data["reason"],
-                                                  **{name: data[name] for name in EDITABLE_FIELDS})
-            except ApplicationError as error:
-                apply_form_errors(error, form)
-            else:
-                messages.success(request, f"已修改为第 {revised.version} 版：{revised.display}")
-                return redirect("policy:parameter_detail", pk=revised.pk)
-        return self._render(request, form, row, status=400)
+    def page_context(self, request, row, form):
+        return {"form": form, "area": row.area, "parameter": row, "title": f"修改政策参数：{row.get_code_display()}"}
+
+    def save(self, request, row, form):
+        data = form.cleaned_data
+        revised = policy_parameter_revise(actor=request.user, parameter=row, reason=data["reason"],
+                                          **{name: data[name] for name in EDITABLE_FIELDS})
+        messages.success(request, f"已修改为第 {revised.version} 版：{revised.display}")
+        return redirect("policy:parameter_detail", pk=revised.pk)
 
 
 class ParameterRetireView(CapabilityRequiredMixin, View):

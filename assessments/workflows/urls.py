@@ -5,6 +5,19 @@ from django.urls import path
 from assessments.workflows.models import WorkflowType
 from assessments.workflows.views import actions, announcements, chains, pages, starts
 
+
+def area_exit_paths(prefix, name, workflow_type):
+    """The list of poor areas and the apply action of one area exit (贫困村退出, 贫困县摘帽)."""
+    return [
+        path(f"{prefix}/", starts.AreaExitListView.as_view(workflow_type=workflow_type), name=f"{name}_list"),
+        path(
+            f"{prefix}/<str:code>/apply/",
+            starts.AreaExitApplyView.as_view(workflow_type=workflow_type),
+            name=f"{name}_apply",
+        ),
+    ]
+
+
 app_name = "workflow"
 urlpatterns = [
     path("", pages.VerificationListView.as_view(), name="list"),
@@ -29,24 +42,6 @@ urlpatterns = [
     path("households/<int:pk>/return/", starts.ReturnProposeView.as_view(), name="return_propose"),
     path("households/<int:pk>/monitoring/", starts.MonitoringView.as_view(), name="monitoring"),
     path("identification/new/", starts.IdentificationCreateView.as_view(), name="identification_create"),
-    path(
-        "villages/",
-        starts.AreaExitListView.as_view(workflow_type=WorkflowType.VILLAGE_EXIT),
-        name="village_list",
-    ),
-    path(
-        "villages/<str:code>/apply/",
-        starts.AreaExitApplyView.as_view(workflow_type=WorkflowType.VILLAGE_EXIT),
-        name="village_apply",
-    ),
-    path(
-        "counties/",
-        starts.AreaExitListView.as_view(workflow_type=WorkflowType.COUNTY_EXIT),
-        name="county_list",
-    ),
-    path(
-        "counties/<str:code>/apply/",
-        starts.AreaExitApplyView.as_view(workflow_type=WorkflowType.COUNTY_EXIT),
-        name="county_apply",
-    ),
+    *area_exit_paths("villages", "village", WorkflowType.VILLAGE_EXIT),
+    *area_exit_paths("counties", "county", WorkflowType.COUNTY_EXIT),
 ]

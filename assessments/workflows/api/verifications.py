@@ -34,6 +34,25 @@ from villages.choices import AreaLevel
 from villages.models import Area
 
 
+def _endpoint(func, name, doc, *, detail, url_path, request, responses):
+    """``func`` as the POST action ``name`` of the viewset, documented with ``doc`` and in the schema."""
+    func.__name__ = func.__qualname__ = name
+    func.__doc__ = doc
+    func = action(detail=detail, methods=["post"], url_path=url_path)(func)
+    return extend_schema(request=request, responses=responses)(func)
+
+
+def _transition_action(name, service, input_class=TransitionInput, *, url_path=None, doc=None):
+    """One transition of a verification: ``service`` through ``VerificationViewSet._transition``, answered with
+    the verification in detail."""
+
+    def transition(self, request, pk=None):
+        return self._transition(request, pk, service, input_class)
+
+    return _endpoint(transition, name, doc, detail=True, url_path=url_path, request=input_class,
+                     responses=VerificationDetailSerializer)
+
+
 def _start_action(name, input_class, service, *, subject, note_as="note", url_path=None, doc=None):
     """One endpoint that starts a workflow: validate ``input_class``, find the subject in the user's areas
     (``household`` by id → 404 outside them; ``area`` by code → 404 outside them), call ``service`` with it as
@@ -47,10 +66,8 @@ def _start_action(name, input_class, service, *, subject, note_as="note", url_pa
         verification = service(actor=request.user, **{subject: found, note_as: data["note"]}, year=data["year"])
         return self._respond(verification.pk, status.HTTP_201_CREATED)
 
-    start.__name__ = start.__qualname__ = name
-    start.__doc__ = doc
-    start = action(detail=False, methods=["post"], url_path=url_path)(start)
-    return extend_schema(request=input_class, responses={201: VerificationDetailSerializer})(start)
+    return _endpoint(start, name, doc, detail=False, url_path=url_path, request=input_class,
+                     responses={201: VerificationDetailSerializer})
 
 
 class VerificationViewSet(
@@ -113,11 +130,16 @@ class VerificationViewSet(
             status=code,
         )
 
-    def _transition(self, request, pk, service, serializer_class=TransitionInput, **fixed):
+    def _target(self, request, pk, input_class):
+        """The verification (404 outside the user's areas) and the validated input."""
         verification = get_object_or_404(self.get_queryset(), pk=pk)
-        payload = serializer_class(data=request.data)
+        payload = input_class(data=request.data)
         payload.is_valid(raise_exception=True)
-        data = dict(payload.validated_data)
+        return verification, payload.validated_data
+
+    def _transition(self, request, pk, service, serializer_class=TransitionInput, **fixed):
+        verification, data = self._target(request, pk, serializer_class)
+        data = dict(data)
         arguments = {
             "actor": request.user,
             "verification": verification,
@@ -153,11 +175,9 @@ class VerificationViewSet(
             }
         )
 
-    @extend_schema(request=TransitionInput, responses=VerificationDetailSerializer)
-    @action(detail=True, methods=["post"])
-    def approve(self, request, pk=None):
-        """通过 the waiting step (民主评议 with ``details``, 初核, 审定, 比对审定)."""
-        return self._transition(request, pk, services.verification_approve)
+    approve = _transition_action(
+        "approve", services.verification_approve, doc="通过 the waiting step (民主评议 with ``details``, 初核, 审定, 比对审定)."
+    )
 
     @extend_schema(request=TransitionInput, responses=VerificationDetailSerializer)
     @action(detail=True, methods=["post"])
@@ -169,68 +189,38 @@ class VerificationViewSet(
             raise ApplicationError("流程当前不在公告步骤。", code="step_out_of_order")
         return self._transition(request, pk, services.verification_approve)
 
-    @extend_schema(request=TransitionInput, responses=VerificationDetailSerializer)
-    @action(detail=True, methods=["post"], url_path="return")
-    def send_back(self, request, pk=None):
-        """退回 one step, with the reason in ``note``."""
-        return self._transition(request, pk, services.verification_return)
-
-    @extend_schema(request=TransitionInput, responses=VerificationDetailSerializer)
-    @action(detail=True, methods=["post"])
-    def reject(self, request, pk=None):
-        return self._transition(request, pk, services.verification_reject)
-
-    @extend_schema(request=TransitionInput, responses=VerificationDetailSerializer)
-    @action(detail=True, methods=["post"])
-    def withdraw(self, request, pk=None):
-        return self._transition(request, pk, services.verification_withdraw)
-
-    @extend_schema(request=PublicityInput, responses=VerificationDetailSerializer)
-    @action(detail=True, methods=["post"], url_path="open-publicity")
-    def open_publicity(self, request, pk=None):
-        return self._transition(request, pk, services.publicity_open, PublicityInput)
-
-    @extend_schema(request=TransitionInput, responses=VerificationDetailSerializer)
-    @action(detail=True, methods=["post"], url_path="close-publicity")
-    def close_publicity(self, request, pk=None):
-        return self._transition(request, pk, services.publicity_close)
+    send_back = _transition_action(
+        "send_back", services.verification_return, url_path="return", doc="退回 one step, with the reason in ``note``."
+    )
+    reject = _transition_action("reject", services.verification_reject)
+    withdraw = _transition_action("withdraw", services.verification_withdraw)
+    open_publicity = _transition_action(
+        "open_publicity", services.publicity_open, PublicityInput, url_path="open-publicity"
+    )
+    close_publicity = _transition_action("close_publicity", services.publicity_close, url_path="close-publicity")
 
     @extend_schema(request=TransitionInput, responses=VerificationDetailSerializer)
     @action(detail=True, methods=["post"], url_path="run-comparison")
     def run_comparison(self, request, pk=None):
-        verification = get_object_or_404(self.get_queryset(), pk=pk)
-        payload = TransitionInput(data=request.data)
-        payload.is_valid(raise_exception=True)
-        services.identification_compare(
-            actor=request.user, verification=verification, version=payload.validated_data["version"]
-        )
+        verification, data = self._target(request, pk, TransitionInput)
+        services.identification_compare(actor=request.user, verification=verification, version=data["version"])
         return self._respond(pk)
 
     @extend_schema(request=ObjectionInput, responses=VerificationDetailSerializer)
     @action(detail=True, methods=["post"])
     def objections(self, request, pk=None):
         """登记异议 during the running 公示."""
-        verification = get_object_or_404(self.get_queryset(), pk=pk)
-        payload = ObjectionInput(data=request.data)
-        payload.is_valid(raise_exception=True)
-        services.objection_lodge(actor=request.user, verification=verification, **payload.validated_data)
+        verification, data = self._target(request, pk, ObjectionInput)
+        services.objection_lodge(actor=request.user, verification=verification, **data)
         return self._respond(pk, status.HTTP_201_CREATED)
 
     @extend_schema(request=ObjectionResolveInput, responses=VerificationDetailSerializer)
     @action(detail=True, methods=["post"], url_path="resolve-objection")
     def resolve_objection(self, request, pk=None):
-        verification = get_object_or_404(self.get_queryset(), pk=pk)
-        payload = ObjectionResolveInput(data=request.data)
-        payload.is_valid(raise_exception=True)
-        objection = get_object_or_404(
-            Objection.objects.filter(publicity__verification=verification),
-            pk=payload.validated_data["objection"],
-        )
+        verification, data = self._target(request, pk, ObjectionResolveInput)
+        objection = get_object_or_404(Objection.objects.filter(publicity__verification=verification), pk=data["objection"])
         services.objection_resolve(
-            actor=request.user,
-            objection=objection,
-            upheld=payload.validated_data["upheld"],
-            resolution=payload.validated_data["resolution"],
+            actor=request.user, objection=objection, upheld=data["upheld"], resolution=data["resolution"]
         )
         return self._respond(pk)
 

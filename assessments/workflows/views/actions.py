@@ -81,82 +81,91 @@ class TransitionView(CapabilityRequiredMixin, View):
         return redirect("workflow:detail", pk=pk)
 
 
-class ObjectionLodgeView(CapabilityRequiredMixin, View):
-    required_capability = Capability.OBJECTION_RECORD
+class SideFormView(CapabilityRequiredMixin, View):
+    """A form of the verification page beside the transitions (prefix ``action``), about ``target``; a refusal
+    shows the page again with the reason, a success goes back to the page with ``success_message``."""
+
+    action = ""
+    form_class = None
+    invalid_message = ""
+    success_message = ""
+
+    def target(self, request, pk):
+        """The object the form is about, and the pk of its verification."""
+        raise NotImplementedError
+
+    def perform(self, request, target, data):
+        raise NotImplementedError
 
     def post(self, request, pk):
-        verification = verification_detail(user=request.user, pk=pk)
-        form = ObjectionForm(request.POST, prefix="objection")
+        target, verification_pk = self.target(request, pk)
+        form = self.form_class(request.POST, prefix=self.action)
         if not form.is_valid():
-            return show_error(request, pk, action="objection", error="请按提示填写异议后再提交。", status=400)
+            return show_error(request, verification_pk, action=self.action, error=self.invalid_message, status=400)
         try:
-            services.objection_lodge(actor=request.user, verification=verification, **form.cleaned_data)
+            self.perform(request, target, form.cleaned_data)
         except ApplicationError as error:
-            return show_error(request, pk, action="objection", error=error.message, status=error.status_code)
-        messages.success(request, "已登记异议；处理完毕前不能结束公示")
-        return redirect("workflow:detail", pk=pk)
+            return show_error(
+                request, verification_pk, action=self.action, error=error.message, status=error.status_code
+            )
+        messages.success(request, self.success_message)
+        return redirect("workflow:detail", pk=verification_pk)
 
 
-class ObjectionResolveView(CapabilityRequiredMixin, View):
+class ObjectionLodgeView(SideFormView):
+    required_capability = Capability.OBJECTION_RECORD
+    action = "objection"
+    form_class = ObjectionForm
+    invalid_message = "请按提示填写异议后再提交。"
+    success_message = "已登记异议；处理完毕前不能结束公示"
+
+    def target(self, request, pk):
+        verification = verification_detail(user=request.user, pk=pk)
+        return verification, verification.pk
+
+    def perform(self, request, verification, data):
+        services.objection_lodge(actor=request.user, verification=verification, **data)
+
+
+class ObjectionResolveView(SideFormView):
     required_capability = Capability.PUBLICITY_MANAGE
+    action = "resolve"
+    form_class = ObjectionResolveForm
+    invalid_message = "请填写处理意见。"
+    success_message = "异议已处理"
 
-    def post(self, request, pk):
+    def target(self, request, pk):
         objection = get_object_or_404(
             Objection.objects.visible_to(request.user, Capability.EXIT_VIEW).select_related(
                 "publicity__verification"
             ),
             pk=pk,
         )
-        verification_pk = objection.publicity.verification_id
-        form = ObjectionResolveForm(request.POST, prefix="resolve")
-        if not form.is_valid():
-            return show_error(
-                request, verification_pk, action="resolve", error="请填写处理意见。", status=400
-            )
-        try:
-            services.objection_resolve(
-                actor=request.user,
-                objection=objection,
-                upheld=form.cleaned_data["upheld"],
-                resolution=form.cleaned_data["resolution"],
-            )
-        except ApplicationError as error:
-            return show_error(
-                request, verification_pk, action="resolve", error=error.message, status=error.status_code
-            )
-        messages.success(request, "异议已处理")
-        return redirect("workflow:detail", pk=verification_pk)
+        return objection, objection.publicity.verification_id
+
+    def perform(self, request, objection, data):
+        services.objection_resolve(
+            actor=request.user, objection=objection, upheld=data["upheld"], resolution=data["resolution"]
+        )
 
 
-class MatchExplainView(CapabilityRequiredMixin, View):
+class MatchExplainView(SideFormView):
     required_capability = Capability.IDENTIFICATION_APPROVE_COUNTY
+    action = "explain"
+    form_class = ExplainForm
+    invalid_message = "请填写核实说明。"
+    success_message = "已填写核实说明"
 
-    def post(self, request, pk):
+    def target(self, request, pk):
         match = get_object_or_404(
             ComparisonMatch.objects.filter(
                 scope_q(request.user, Capability.EXIT_VIEW, "verification__area_code")
             ).select_related("verification"),
             pk=pk,
         )
-        form = ExplainForm(request.POST, prefix="explain")
-        if not form.is_valid():
-            return show_error(
-                request, match.verification_id, action="explain", error="请填写核实说明。", status=400
-            )
-        try:
-            services.comparison_match_explain(
-                actor=request.user,
-                match=match,
-                version=form.cleaned_data["version"],
-                explanation=form.cleaned_data["explanation"],
-            )
-        except ApplicationError as error:
-            return show_error(
-                request,
-                match.verification_id,
-                action="explain",
-                error=error.message,
-                status=error.status_code,
-            )
-        messages.success(request, "已填写核实说明")
-        return redirect("workflow:detail", pk=match.verification_id)
+        return match, match.verification_id
+
+    def perform(self, request, match, data):
+        services.comparison_match_explain(
+            actor=request.user, match=match, version=data["version"], explanation=data["explanation"]
+        )

@@ -10,7 +10,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views import View
-from django.views.generic import TemplateView
 
 from assessments.workflows.models import WorkflowType
 from assessments.workflows.selectors.announcements import (
@@ -23,26 +22,24 @@ from assessments.workflows.services import announcement_publish
 from povalleviation.access import Capability, has_capability
 from povalleviation.errors import ApplicationError
 from povalleviation.views import CapabilityRequiredMixin
+from povalleviation.views_base import PageView
 from villages.choices import AreaLevel
 from villages.models import Area
 
 
-class AnnouncementListView(CapabilityRequiredMixin, TemplateView):
+class AnnouncementListView(PageView):
     required_capability = Capability.EXIT_VIEW
     template_name = "assessments/workflow/announcement_list.html"
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        user = self.request.user
+    def page_context(self, user, **kwargs):
         can_announce = has_capability(user, Capability.EXIT_ANNOUNCE)
-        context.update(
+        return dict(
             announcements=list(announcement_list(user=user)[:200]),
             can_announce=can_announce,
             scopes=announcement_scopes(user=user) if can_announce else [],
             identification_scopes=(announcement_scopes(user=user, workflow_type=WorkflowType.IDENTIFICATION)
                                    if can_announce else []),
         )
-        return context
 
 
 # The two household workflows that end in a 公告 (DOMAIN.md §5.1 step 7, §5.4): what the page calls the
@@ -142,14 +139,12 @@ class AnnouncementBatchView(CapabilityRequiredMixin, View):
         return redirect("workflow:announcement_detail", pk=announcement.pk)
 
 
-class AnnouncementDetailView(CapabilityRequiredMixin, TemplateView):
+class AnnouncementDetailView(PageView):
     required_capability = Capability.EXIT_VIEW
     template_name = "assessments/workflow/announcement_detail.html"
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["announcement"] = announcement_detail(user=self.request.user, pk=kwargs["pk"])
-        return context
+    def page_context(self, user, **kwargs):
+        return {"announcement": announcement_detail(user=user, pk=kwargs["pk"])}
 
 
 class AnnouncementPdfView(CapabilityRequiredMixin, View):

@@ -4,10 +4,10 @@ to the inherited chain. Running verifications keep the chain they started with."
 
 from django import forms
 from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views import View
-from django.views.generic import TemplateView
 
 from assessments.workflows.models import ApprovalChain, WorkflowType
 from assessments.workflows.services import approval_chain_reset, approval_chain_set, chain_for
@@ -15,6 +15,7 @@ from assessments.workflows.services.chains import STEP_KINDS
 from povalleviation.access import Capability, covers
 from povalleviation.errors import ApplicationError
 from povalleviation.views import CapabilityRequiredMixin
+from povalleviation.views_base import PageView
 from villages.choices import AreaLevel
 from villages.models import Area
 
@@ -48,13 +49,11 @@ def describe(steps) -> list[dict]:
     ]
 
 
-class ApprovalChainListView(CapabilityRequiredMixin, TemplateView):
+class ApprovalChainListView(PageView):
     required_capability = Capability.POLICY_VIEW
     template_name = "assessments/workflow/chain_list.html"
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        user = self.request.user
+    def page_context(self, user, **kwargs):
         # Staff posted below the county (township) see the chains in force at their own area, read-only.
         areas = list(chain_areas(user)) or sorted(
             {post.area for post in user.active_posts() if covers(user, Capability.POLICY_VIEW, post.area.code)},
@@ -68,7 +67,7 @@ class ApprovalChainListView(CapabilityRequiredMixin, TemplateView):
             for workflow_type, label in WorkflowType.choices:
                 steps, source = chain_for(workflow_type=workflow_type, area=area, year=year)
                 rows.append({"type": workflow_type, "label": label, "steps": describe(steps), "source": source})
-        context.update(
+        return dict(
             areas=areas,
             area=area,
             year=year,
@@ -83,7 +82,6 @@ class ApprovalChainListView(CapabilityRequiredMixin, TemplateView):
             if area
             else [],
         )
-        return context
 
 
 class StepForm(forms.Form):
@@ -105,16 +103,16 @@ class ChainMetaForm(forms.Form):
     note = forms.CharField(label="依据（文件与条款）", max_length=300)
 
 
+def chain_area(request, code, workflow_type):
+    """The area whose chain of ``workflow_type`` is changed; 404 for an unknown type or an area out of reach."""
+    if workflow_type not in WorkflowType.values:
+        raise Http404
+    return get_object_or_404(chain_areas(request.user), code=code)
+
+
 class ApprovalChainEditView(CapabilityRequiredMixin, View):
     required_capability = Capability.POLICY_EDIT
     template_name = "assessments/workflow/chain_edit.html"
-
-    def setup_objects(self, request, code, workflow_type):
-        if workflow_type not in WorkflowType.values:
-            from django.http import Http404
-
-            raise Http404
-        return get_object_or_404(chain_areas(request.user), code=code)
 
     def render_page(self, request, area, workflow_type, meta, formset, *, error=None, status=200):
         year = timezone.localdate().year
@@ -134,7 +132,7 @@ class ApprovalChainEditView(CapabilityRequiredMixin, View):
         return render(request, self.template_name, context, status=status)
 
     def get(self, request, code, workflow_type):
-        area = self.setup_objects(request, code, workflow_type)
+        area = chain_area(request, code, workflow_type)
         steps, _ = chain_for(workflow_type=workflow_type, area=area, year=timezone.localdate().year)
         initial = [{**{k: s.get(k, "") for k in StepForm.base_fields}, "order": i} for i, s in enumerate(steps)]
         formset = StepFormSet(prefix="steps", initial=initial)
@@ -142,7 +140,7 @@ class ApprovalChainEditView(CapabilityRequiredMixin, View):
         return self.render_page(request, area, workflow_type, meta, formset)
 
     def post(self, request, code, workflow_type):
-        area = self.setup_objects(request, code, workflow_type)
+        area = chain_area(request, code, workflow_type)
         meta = ChainMetaForm(request.POST)
         formset = StepFormSet(request.POST, prefix="steps")
         if not (meta.is_valid() and formset.is_valid()):
@@ -186,11 +184,7 @@ class ApprovalChainResetView(CapabilityRequiredMixin, View):
     required_capability = Capability.POLICY_EDIT
 
     def post(self, request, code, workflow_type):
-        area = get_object_or_404(chain_areas(request.user), code=code)
-        if workflow_type not in WorkflowType.values:
-            from django.http import Http404
-
-            raise Http404
+        area = chain_area(request, code, workflow_type)
         try:
             approval_chain_reset(
                 actor=request.user, area=area, workflow_type=workflow_type, note=request.POST.get("note", "")

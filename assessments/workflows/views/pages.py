@@ -4,7 +4,6 @@
 import json
 
 from django.core.paginator import Paginator
-from django.views.generic import TemplateView
 
 from assessments.workflows.forms import (
     ExplainForm,
@@ -24,32 +23,31 @@ from assessments.workflows.selectors.verifications import (
 )
 from assessments.workflows.services import available_actions
 from povalleviation.access import Capability, covers
-from povalleviation.views import CapabilityRequiredMixin
+from povalleviation.views_base import PageView
 from villages.choices import AreaLevel
 
 
-class InboxView(CapabilityRequiredMixin, TemplateView):
+class InboxView(PageView):
     """待办: the steps waiting for this user and the objections to resolve."""
 
     required_capability = Capability.EXIT_VIEW
     template_name = "assessments/workflow/inbox.html"
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        items = list(inbox(user=self.request.user)[:200])
+    def page_context(self, user, **kwargs):
+        items = list(inbox(user=user)[:200])
         overdue_only = self.request.GET.get("overdue") == "1"
-        context["overdue_count"] = sum(1 for v in items if v.is_overdue)
-        context["overdue_only"] = overdue_only
-        context["items"] = [v for v in items if v.is_overdue] if overdue_only else items
-        return context
+        return {
+            "overdue_count": sum(1 for v in items if v.is_overdue),
+            "overdue_only": overdue_only,
+            "items": [v for v in items if v.is_overdue] if overdue_only else items,
+        }
 
 
-class VerificationListView(CapabilityRequiredMixin, TemplateView):
+class VerificationListView(PageView):
     required_capability = Capability.EXIT_VIEW
     template_name = "assessments/workflow/verification_list.html"
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
+    def page_context(self, user, **kwargs):
         workflow_type = (
             self.request.GET.get("type") if self.request.GET.get("type") in WorkflowType.values else ""
         )
@@ -61,21 +59,20 @@ class VerificationListView(CapabilityRequiredMixin, TemplateView):
         overdue = self.request.GET.get("overdue") == "1"
         page = Paginator(
             verification_list(
-                user=self.request.user, workflow_type=workflow_type, status=status, overdue=overdue
+                user=user, workflow_type=workflow_type, status=status, overdue=overdue
             ),
             50,
         )
         page_obj = page.get_page(self.request.GET.get("page"))
-        context.update(
+        return dict(
             page_obj=page_obj,
             verifications=page_obj.object_list,
             workflow_types=WorkflowType.choices,
             statuses=VerificationStatus.choices,
             params={"type": workflow_type, "status": status, "overdue": "1" if overdue else ""},
-            overdue=overdue_counts(user=self.request.user),
+            overdue=overdue_counts(user=user),
             is_paginated=page.num_pages > 1,
         )
-        return context
 
 
 def step_rows(verification) -> list[dict]:
@@ -166,11 +163,9 @@ def detail_context(request, pk, *, bound_action=None, data=None, error=None) -> 
     }
 
 
-class VerificationDetailView(CapabilityRequiredMixin, TemplateView):
+class VerificationDetailView(PageView):
     required_capability = Capability.EXIT_VIEW
     template_name = "assessments/workflow/verification_detail.html"
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context.update(detail_context(self.request, kwargs["pk"]))
-        return context
+    def page_context(self, user, **kwargs):
+        return detail_context(self.request, kwargs["pk"])

@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views import View
-from django.views.generic import TemplateView
 
 from assessments.eligibility.models import EligibilityResult
 from assessments.workflows import services
@@ -21,6 +20,7 @@ from households.selectors import editable_areas
 from povalleviation.access import Capability, has_capability
 from povalleviation.errors import ApplicationError
 from povalleviation.views import CapabilityRequiredMixin
+from povalleviation.views_base import PageView, ServiceFormView
 from villages.models import Area
 
 
@@ -34,14 +34,13 @@ def place_errors(error: ApplicationError, form):
         form.add_error(None, error.message)
 
 
-class HouseholdStartView(CapabilityRequiredMixin, View):
+class HouseholdStartView(ServiceFormView):
     """A small form about one household that starts (or changes) something; 404 outside the user's areas."""
 
-    form_class = None
     title = ""
     template_name = "assessments/workflow/household_start.html"
 
-    def get_household(self, request, pk):
+    def get_object(self, request, pk):
         return get_object_or_404(
             Household.objects.visible_to(request.user, self.required_capability).select_related(
                 "area", "village"
@@ -49,7 +48,7 @@ class HouseholdStartView(CapabilityRequiredMixin, View):
             pk=pk,
         )
 
-    def context(self, request, household, form):
+    def page_context(self, request, household, form):
         return {
             "household": household,
             "form": form,
@@ -57,40 +56,35 @@ class HouseholdStartView(CapabilityRequiredMixin, View):
             "verifications": household_verifications(user=request.user, household=household),
         }
 
-    def initial(self, household):
-        return {}
-
-    def get(self, request, pk):
-        household = self.get_household(request, pk)
-        return render(
-            request,
-            self.template_name,
-            self.context(request, household, self.form_class(initial=self.initial(household))),
-        )
-
-    def post(self, request, pk):
-        household = self.get_household(request, pk)
-        form = self.form_class(request.POST)
-        status = 400
-        if form.is_valid():
-            try:
-                return self.perform(request, household, form.cleaned_data)
-            except ApplicationError as error:
-                place_errors(error, form)
-                status = error.status_code
-        return render(request, self.template_name, self.context(request, household, form), status=status)
+    def place_errors(self, error, form):
+        place_errors(error, form)
 
 
-class NominateView(HouseholdStartView):
+class VerificationStartView(HouseholdStartView):
+    """Starts a verification of the household (``start`` calls the service) and shows it."""
+
+    success_message = ""
+
+    def start(self, request, household, data):
+        raise NotImplementedError
+
+    def save(self, request, household, form):
+        verification = self.start(request, household, form.cleaned_data)
+        messages.success(request, self.success_message)
+        return redirect("workflow:detail", pk=verification.pk)
+
+
+class NominateView(VerificationStartView):
     required_capability = Capability.EXIT_NOMINATE
     form_class = NominationForm
     title = "发起退出提名"
+    success_message = "已提名退出，等待村级民主评议"
 
-    def initial(self, household):
+    def initial(self, request, household):
         return {"year": timezone.localdate().year}
 
-    def context(self, request, household, form):
-        context = super().context(request, household, form)
+    def page_context(self, request, household, form):
+        context = super().page_context(request, household, form)
         year = timezone.localdate().year
         context["eligibility"] = EligibilityResult.objects.filter(household=household, year=year).first()
         context["year"] = year
@@ -108,25 +102,20 @@ class NominateView(HouseholdStartView):
             }
         return context
 
-    def perform(self, request, household, data):
-        verification = services.household_exit_nominate(
+    def start(self, request, household, data):
+        return services.household_exit_nominate(
             actor=request.user, household=household, note=data["note"], year=data["year"]
         )
-        messages.success(request, "已提名退出，等待村级民主评议")
-        return redirect("workflow:detail", pk=verification.pk)
 
 
-class ReturnProposeView(HouseholdStartView):
+class ReturnProposeView(VerificationStartView):
     required_capability = Capability.RETURN_PROPOSE
     form_class = ReturnProposalForm
     title = "返贫申报"
+    success_message = "已申报返贫，等待村级民主评议"
 
-    def perform(self, request, household, data):
-        verification = services.return_to_poverty_propose(
-            actor=request.user, household=household, reason=data["note"]
-        )
-        messages.success(request, "已申报返贫，等待村级民主评议")
-        return redirect("workflow:detail", pk=verification.pk)
+    def start(self, request, household, data):
+        return services.return_to_poverty_propose(actor=request.user, household=household, reason=data["note"])
 
 
 class MonitoringView(HouseholdStartView):
@@ -134,10 +123,11 @@ class MonitoringView(HouseholdStartView):
     form_class = MonitoringForm
     title = "动态监测标识"
 
-    def initial(self, household):
+    def initial(self, request, household):
         return {"flag": household.monitoring_flag}
 
-    def perform(self, request, household, data):
+    def save(self, request, household, form):
+        data = form.cleaned_data
         services.monitoring_flag_set(
             actor=request.user, household=household, flag=data["flag"] or "", reason=data["reason"]
         )
@@ -145,29 +135,26 @@ class MonitoringView(HouseholdStartView):
         return redirect("households:detail", pk=household.pk)
 
 
-class AreaExitListView(CapabilityRequiredMixin, TemplateView):
+def apply_capability(workflow_type):
+    """Who may apply for a village exit or a county exit."""
+    return Capability.VILLAGE_EXIT_APPLY if workflow_type == WorkflowType.VILLAGE_EXIT else Capability.COUNTY_EXIT_APPLY
+
+
+class AreaExitListView(PageView):
     """贫困村退出 / 贫困县摘帽: each poor area in the user's scope with its latest verification."""
 
     required_capability = Capability.EXIT_VIEW
     template_name = "assessments/workflow/area_exit_list.html"
     workflow_type = WorkflowType.VILLAGE_EXIT
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        apply_capability = (
-            Capability.VILLAGE_EXIT_APPLY
-            if self.workflow_type == WorkflowType.VILLAGE_EXIT
-            else (Capability.COUNTY_EXIT_APPLY)
-        )
-        context.update(
-            rows=area_exit_list(user=self.request.user, workflow_type=self.workflow_type),
+    def page_context(self, user, **kwargs):
+        return dict(
+            rows=area_exit_list(user=user, workflow_type=self.workflow_type),
             workflow_type=self.workflow_type,
             title=WorkflowType(self.workflow_type).label,
-            can_apply=has_capability(self.request.user, apply_capability),
+            can_apply=has_capability(user, apply_capability(self.workflow_type)),
             apply_form=AreaApplyForm(initial={"year": timezone.localdate().year}),
-            **kwargs,
         )
-        return context
 
 
 class AreaExitApplyView(CapabilityRequiredMixin, View):
@@ -175,11 +162,7 @@ class AreaExitApplyView(CapabilityRequiredMixin, View):
 
     @property
     def required_capability(self):
-        return (
-            Capability.VILLAGE_EXIT_APPLY
-            if self.workflow_type == WorkflowType.VILLAGE_EXIT
-            else Capability.COUNTY_EXIT_APPLY
-        )
+        return apply_capability(self.workflow_type)
 
     def post(self, request, code):
         area = get_object_or_404(Area.objects.visible_to(request.user, Capability.EXIT_VIEW), code=code)

@@ -1,0 +1,90 @@
+"""Shared page-view helpers: a read page whose context is computed for the signed-in user, a page with one
+form whose valid submission calls a service, and placing a service's refusal on a form."""
+from django.shortcuts import render
+from django.views import View
+from django.views.generic import TemplateView
+
+from povalleviation.errors import ApplicationError
+from povalleviation.views import CapabilityRequiredMixin
+
+
+def apply_form_errors(error: ApplicationError, form, aliases=None):
+    """Put the service's field errors on the form's fields (``aliases`` maps a service key to a field, or to
+    ``None`` for the whole form); when none fits, the message goes on the form as a whole."""
+    aliases = aliases or {}
+    placed = False
+    for key, message in error.field_errors.items():
+        name = aliases.get(key, key)
+        if name in form.fields:
+            form.add_error(name, message)
+            placed = True
+    if not placed:
+        form.add_error(None, error.message)
+
+
+class PageView(CapabilityRequiredMixin, TemplateView):
+    """A read page: the template's context is TemplateView's plus what ``page_context`` computes."""
+
+    def page_context(self, user, **kwargs) -> dict:
+        return {}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(self.page_context(self.request.user, **kwargs))
+        return context
+
+
+class ServiceFormView(CapabilityRequiredMixin, View):
+    """One form about an object (found from the URL by ``get_object``): GET shows it, POST calls ``save`` with
+    the valid form, which answers (usually a redirect). A refusal shows the page again with the reasons on the
+    form: status 400 for an invalid form, ``refusal_status`` (or the service's own status) for a refusal."""
+
+    template_name = None
+    form_class = None
+    refusal_status: int | None = None
+    error_aliases: dict = {}
+
+    def get_object(self, request, **kwargs):
+        return None
+
+    def form_kwargs(self, request, obj) -> dict:
+        return {}
+
+    def initial(self, request, obj) -> dict:
+        return {}
+
+    def refuse_form(self, request, obj):
+        """A response that replaces the empty form (e.g. a redirect when the object may not be changed)."""
+        return None
+
+    def page_context(self, request, obj, form) -> dict:
+        return {"form": form}
+
+    def place_errors(self, error: ApplicationError, form):
+        apply_form_errors(error, form, self.error_aliases)
+
+    def save(self, request, obj, form):
+        raise NotImplementedError
+
+    def render_page(self, request, obj, form, status=200):
+        return render(request, self.template_name, self.page_context(request, obj, form), status=status)
+
+    def get(self, request, **kwargs):
+        obj = self.get_object(request, **kwargs)
+        refusal = self.refuse_form(request, obj)
+        if refusal is not None:
+            return refusal
+        form = self.form_class(initial=self.initial(request, obj), **self.form_kwargs(request, obj))
+        return self.render_page(request, obj, form)
+
+    def post(self, request, **kwargs):
+        obj = self.get_object(request, **kwargs)
+        form = self.form_class(request.POST, **self.form_kwargs(request, obj))
+        status = 400
+        if form.is_valid():
+            try:
+                return self.save(request, obj, form)
+            except ApplicationError as error:
+                self.place_errors(error, form)
+                status = self.refusal_status or error.status_code
+        return self.render_page(request, obj, form, status=status)
