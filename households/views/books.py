@@ -8,39 +8,46 @@ from povalleviation.views import CapabilityRequiredMixin
 from villages.choices import AreaLevel
 
 
-class VillageRegisterView(CapabilityRequiredMixin, TemplateView):
+class _BookView(CapabilityRequiredMixin, TemplateView):
+    """One area of the user's scope (``level``), its book (``book_context``) and the export mark of ``title``."""
+
     required_capability = Capability.HOUSEHOLD_VIEW
+    template_name = "households/area_book.html"
+    level: str
+    title: str
+    page_context: dict = {}
+
+    def book_context(self, area) -> dict:
+        raise NotImplementedError
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        area = selectors.scoped_area(user=self.request.user, code=kwargs["code"], levels={self.level})
+        context.update(area=area, **self.page_context,
+                       export_mark=export_mark(user=self.request.user, purpose=f"查阅、打印{self.title}"),
+                       **self.book_context(area))
+        return context
+
+
+class VillageRegisterView(_BookView):
     template_name = "households/village_register.html"
+    level, title = AreaLevel.VILLAGE, "村册"
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        village = selectors.scoped_area(user=self.request.user, code=kwargs["code"], levels={AreaLevel.VILLAGE})
-        context.update(area=village, **selectors.village_register(user=self.request.user, village=village),
-                       export_mark=export_mark(user=self.request.user, purpose="查阅、打印村册"))
-        return context
+    def book_context(self, area) -> dict:
+        return selectors.village_register(user=self.request.user, village=area)
 
 
-class TownshipBookView(CapabilityRequiredMixin, TemplateView):
-    required_capability = Capability.HOUSEHOLD_VIEW
-    template_name = "households/area_book.html"
+class TownshipBookView(_BookView):
+    level, title = AreaLevel.TOWNSHIP, "乡簿"
+    page_context = {"title": title, "child_label": "行政村", "child_url": "households:village_register"}
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        township = selectors.scoped_area(user=self.request.user, code=kwargs["code"], levels={AreaLevel.TOWNSHIP})
-        context.update(area=township, title="乡簿", child_label="行政村", child_url="households:village_register",
-                       export_mark=export_mark(user=self.request.user, purpose="查阅、打印乡簿"),
-                       **selectors.township_book(user=self.request.user, township=township))
-        return context
+    def book_context(self, area) -> dict:
+        return selectors.township_book(user=self.request.user, township=area)
 
 
-class CountySummaryView(CapabilityRequiredMixin, TemplateView):
-    required_capability = Capability.HOUSEHOLD_VIEW
-    template_name = "households/area_book.html"
+class CountySummaryView(_BookView):
+    level, title = AreaLevel.COUNTY, "县汇总"
+    page_context = {"title": title, "child_label": "乡镇", "child_url": "households:township_book"}
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        county = selectors.scoped_area(user=self.request.user, code=kwargs["code"], levels={AreaLevel.COUNTY})
-        context.update(area=county, title="县汇总", child_label="乡镇", child_url="households:township_book",
-                       export_mark=export_mark(user=self.request.user, purpose="查阅、打印县汇总"),
-                       **selectors.county_summary(user=self.request.user, county=county))
-        return context
+    def book_context(self, area) -> dict:
+        return selectors.county_summary(user=self.request.user, county=area)
