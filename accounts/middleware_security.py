@@ -10,7 +10,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import JsonResponse
 from django.shortcuts import render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 
@@ -81,33 +81,64 @@ class SessionTimeoutMiddleware:
         return redirect_to_login(request.get_full_path())
 
 
-class SecondFactorMiddleware:
-    """A signed-in user who needs a second factor reaches nothing but the code, enrolment and logout pages
-    until he has given a code in this session; the API answers 403 to such a session."""
+class SignedInGuard:
+    """Holds a signed-in user at a step (``blocks``) outside the pages of ``ALLOWED_URL_NAMES``: a page request
+    gets ``page_response`` (usually a redirect to that step), an API request 403 with ``api_detail`` and ``code``."""
 
-    ALLOWED_URL_NAMES = ("accounts:otp_verify", "accounts:otp_enrol", "accounts:logout", "accounts:login")
+    ALLOWED_URL_NAMES: tuple = ()
+    code = ""
 
     def __init__(self, get_response):
         self.get_response = get_response
+
+    def allowed_paths(self) -> set[str]:
+        paths = set()
+        for name in self.ALLOWED_URL_NAMES:
+            try:
+                paths.add(reverse(name))
+            except NoReverseMatch:
+                continue
+        return paths
+
+    def blocks(self, request, user) -> bool:
+        raise NotImplementedError
+
+    def api_detail(self, user) -> str:
+        raise NotImplementedError
+
+    def page_response(self, request, user):
+        raise NotImplementedError
 
     def __call__(self, request):
         user = getattr(request, "user", None)
         if (
             user is not None
             and user.is_authenticated
-            and not _is_static(request)
-            and not user.is_verified()
-            and request.path not in {reverse(name) for name in self.ALLOWED_URL_NAMES}
-            and requires_second_factor(user)
+            and request.path not in self.allowed_paths()
+            and self.blocks(request, user)
         ):
             if _is_api(request):
-                return JsonResponse(
-                    {"detail": "该账号须先在网页上完成动态口令验证。", "code": "second_factor_required", "errors": {}},
-                    status=403,
-                )
-            target = "accounts:otp_verify" if has_confirmed_device(user) else "accounts:otp_enrol"
-            return redirect_to_login(request.get_full_path(), login_url=reverse(target))
+                return JsonResponse({"detail": self.api_detail(user), "code": self.code, "errors": {}}, status=403)
+            return self.page_response(request, user)
         return self.get_response(request)
+
+
+class SecondFactorMiddleware(SignedInGuard):
+    """A signed-in user who needs a second factor reaches nothing but the code, enrolment and logout pages
+    until he has given a code in this session; the API answers 403 to such a session."""
+
+    ALLOWED_URL_NAMES = ("accounts:otp_verify", "accounts:otp_enrol", "accounts:logout", "accounts:login")
+    code = "second_factor_required"
+
+    def blocks(self, request, user) -> bool:
+        return not _is_static(request) and not user.is_verified() and requires_second_factor(user)
+
+    def api_detail(self, user) -> str:
+        return "该账号须先在网页上完成动态口令验证。"
+
+    def page_response(self, request, user):
+        target = "accounts:otp_verify" if has_confirmed_device(user) else "accounts:otp_enrol"
+        return redirect_to_login(request.get_full_path(), login_url=reverse(target))
 
 
 class NoStoreMiddleware:
