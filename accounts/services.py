@@ -326,24 +326,37 @@ def _locked_pending_post(*, actor, post: Post) -> Post:
     return post
 
 
+def _decide(*, actor, post: Post, status: str, note: str, **fields) -> None:
+    """Record a security administrator's decision on a pending grant (and any other ``fields`` it changes)."""
+    for name, value in fields.items():
+        setattr(post, name, value)
+    post.approval_status = status
+    post.decided_by = actor
+    post.decided_at = timezone.now()
+    post.decision_note = note[:200]
+    post.full_clean()
+    post.save(update_fields=["approval_status", *fields, "decided_by", "decided_at", "decision_note"])
+
+
+def _grant_changed(*, actor, post: Post, action: str, changes: dict, summary: str, granted: bool) -> None:
+    """Audit a post that now grants (or no longer grants) its role; an administrative role brings the staff flag
+    along. The user's cached access is dropped."""
+    if post.role in ADMINISTRATIVE_ROLES:
+        changes.update(_sync_staff_flag(post.user, granted=granted))
+    audit_record(actor=actor, action=action, target=post, area=post.area, changes=changes, summary=summary)
+    post.user.forget_access_cache()
+
+
 @transaction.atomic
 def post_approve(*, actor, post: Post, note: str = "") -> Post:
     """A security administrator of the post's area (not the requester, not the grantee) approves a grant."""
     post = _locked_pending_post(actor=actor, post=post)
     _refuse_second_administrative_role(post.user, post.role, exclude_pk=post.pk)
-    post.approval_status = PostApproval.APPROVED
-    post.decided_by = actor
-    post.decided_at = timezone.now()
-    post.decision_note = note.strip()[:200]
-    post.full_clean()
-    post.save(update_fields=["approval_status", "decided_by", "decided_at", "decision_note"])
-    changes = {"approval_status": PostApproval.APPROVED, "note": post.decision_note,
-               "requested_by": post.requested_by.username if post.requested_by else ""}
-    if post.role in ADMINISTRATIVE_ROLES:
-        changes.update(_sync_staff_flag(post.user, granted=True))
-    audit_record(actor=actor, action="post.approve", target=post, area=post.area, changes=changes,
-                 summary=f"批准任命 {post.user} 为 {post.area.name} {post.get_role_display()}")
-    post.user.forget_access_cache()
+    _decide(actor=actor, post=post, status=PostApproval.APPROVED, note=note.strip())
+    _grant_changed(actor=actor, post=post, action="post.approve", granted=True,
+                   changes={"approval_status": PostApproval.APPROVED, "note": post.decision_note,
+                            "requested_by": post.requested_by.username if post.requested_by else ""},
+                   summary=f"批准任命 {post.user} 为 {post.area.name} {post.get_role_display()}")
     return post
 
 
@@ -354,13 +367,7 @@ def post_reject(*, actor, post: Post, note: str) -> Post:
     if not note:
         raise ApplicationError("驳回须填写理由。", field_errors={"note": ["驳回须填写理由。"]})
     post = _locked_pending_post(actor=actor, post=post)
-    post.approval_status = PostApproval.REJECTED
-    post.is_active = False
-    post.decided_by = actor
-    post.decided_at = timezone.now()
-    post.decision_note = note[:200]
-    post.full_clean()
-    post.save(update_fields=["approval_status", "is_active", "decided_by", "decided_at", "decision_note"])
+    _decide(actor=actor, post=post, status=PostApproval.REJECTED, note=note, is_active=False)
     audit_record(actor=actor, action="post.reject", target=post, area=post.area,
                  changes={"approval_status": PostApproval.REJECTED, "note": post.decision_note},
                  summary=f"驳回任命 {post.user} 为 {post.area.name} {post.get_role_display()}：{post.decision_note}")
@@ -377,10 +384,6 @@ def post_end(*, actor, post: Post, end_date) -> Post:
     post.end_date = end_date
     post.full_clean()
     post.save(update_fields=["is_active", "end_date"])
-    changes = {"end_date": end_date.isoformat()}
-    if post.role in ADMINISTRATIVE_ROLES:
-        changes.update(_sync_staff_flag(post.user, granted=False))
-    audit_record(actor=actor, action="post.end", target=post, area=post.area, changes=changes,
-                 summary=f"免去 {post.user} 在 {post.area.name} 的{post.get_role_display()}任职")
-    post.user.forget_access_cache()
+    _grant_changed(actor=actor, post=post, action="post.end", granted=False, changes={"end_date": end_date.isoformat()},
+                   summary=f"免去 {post.user} 在 {post.area.name} 的{post.get_role_display()}任职")
     return post
