@@ -1,14 +1,12 @@
 """Per-account lockout (django-axes, by username: a township office shares one address), the security
 administrator's unlock page, and the per-address login rate limit."""
-import pytest
 from axes.models import AccessAttempt
 from axes.signals import user_locked_out
 from django.test import Client, override_settings
 
 from accounts.models import AuditEvent
 from accounts.views_security import LOCKOUT_MESSAGE
-from conftest import COUNTY, OTHER_TOWNSHIP, PASSWORD, _persona
-from povalleviation.roles import Role
+from conftest import PASSWORD
 
 LOGIN = "/accounts/login/"
 SHARED_OFFICE_ADDRESS = "10.20.30.40"
@@ -22,16 +20,6 @@ def fail_five_times(client, username):
     for _ in range(5):
         response = post_login(client, username, "wrong-password-1")
     return response
-
-
-@pytest.fixture
-def security_admin(areas):
-    return _persona("security", Role.SECURITY_ADMIN, COUNTY)
-
-
-@pytest.fixture
-def other_security_admin(areas):
-    return _persona("security_other", Role.SECURITY_ADMIN, OTHER_TOWNSHIP)
 
 
 def test_four_failures_still_let_the_right_password_in(village_cadre_a):
@@ -96,9 +84,9 @@ def test_security_admin_lists_and_unlocks_an_account_of_his_area(client_for, vil
     assert signed_in.status_code == 302 and signed_in.url == "/"
 
 
-def test_security_admin_of_another_area_neither_sees_nor_unlocks(client_for, village_cadre_a, other_security_admin):
+def test_security_admin_of_another_area_neither_sees_nor_unlocks(client_for, village_cadre_a, township_security_admin):
     fail_five_times(Client(), "cadre_a")
-    admin = client_for(other_security_admin)
+    admin = client_for(township_security_admin)
     assert "cadre_a" not in admin.get("/accounts/security/locked/").content.decode()
     admin.post("/accounts/security/locked/", {"username": "cadre_a"})
     assert AccessAttempt.objects.filter(username="cadre_a").exists()
