@@ -29,25 +29,20 @@ def test_healthz_needs_no_login_and_reveals_no_data(client, village_cadre_a):
     assert set(response.json()) == {"status", "database", "broker"}
 
 
-@override_settings(REDIS_URL="redis://127.0.0.1:1/0", CELERY_TASK_ALWAYS_EAGER=False)
-def test_healthz_503_when_the_broker_is_down(client):
-    response = client.get("/healthz")
-    assert response.status_code == 503
+@pytest.mark.parametrize(("redis_url", "eager", "http_status", "status", "broker"), [
+    pytest.param("redis://127.0.0.1:1/0", False, 503, "down", {"status": "down", "error": "ConnectionError"},
+                 id="503_when_the_broker_is_down"),
+    pytest.param("", True, 200, "ok", {"status": "not_in_use", "detail": "未使用任务队列：后台任务在进程内同步执行"},
+                 id="embedded_mode_says_the_broker_is_not_in_use"),
+])
+def test_healthz_without_a_running_broker(client, redis_url, eager, http_status, status, broker):
+    with override_settings(REDIS_URL=redis_url, CELERY_TASK_ALWAYS_EAGER=eager):
+        response = client.get("/healthz")
+    assert response.status_code == http_status
     data = response.json()
-    assert data["status"] == "down"
+    assert data["status"] == status
     assert data["database"]["status"] == "ok"
-    assert data["broker"] == {"status": "down", "error": "ConnectionError"}
-
-
-@override_settings(REDIS_URL="", CELERY_TASK_ALWAYS_EAGER=True)
-def test_healthz_in_embedded_mode_says_the_broker_is_not_in_use(client):
-    response = client.get("/healthz")
-    assert response.status_code == 200
-    data = response.json()
-    assert data["status"] == "ok"
-    assert data["database"]["status"] == "ok"
-    assert data["broker"]["status"] == "not_in_use"
-    assert data["broker"]["detail"] == "未使用任务队列：后台任务在进程内同步执行"
+    assert data["broker"] == broker
 
 
 def test_healthz_only_answers_get(client):
