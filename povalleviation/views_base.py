@@ -1,11 +1,35 @@
 """Shared page-view helpers: a read page whose context is computed for the signed-in user, a page with one
-form whose valid submission calls a service, and placing a service's refusal on a form."""
+form whose valid submission calls a service, placing a service's refusal on a form or in a message, and the
+page of a filtered list."""
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied as PageForbidden
+from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.views import View
 from django.views.generic import TemplateView
 
-from povalleviation.errors import ApplicationError
+from povalleviation.errors import ApplicationError, PermissionDenied
 from povalleviation.views import CapabilityRequiredMixin
+
+
+def forbid_if_denied(error: ApplicationError):
+    """A service's permission refusal becomes the page's 403."""
+    if isinstance(error, PermissionDenied):
+        raise PageForbidden(error.message) from error
+
+
+def flash_refusal(request, error: ApplicationError):
+    """A service's refusal as an error message on the next page (a permission refusal is a 403)."""
+    forbid_if_denied(error)
+    messages.error(request, error.message)
+
+
+def paginate(request, queryset, per_page=50):
+    """The requested page of ``queryset`` and the query string of the filters without the page number."""
+    page = Paginator(queryset, per_page).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return page, query.urlencode()
 
 
 def apply_form_errors(error: ApplicationError, form, aliases=None):
