@@ -181,11 +181,12 @@ def announcement_publish(
             raise ApplicationError(f"{verification.subject_name}不属于本次公告的范围。", code="out_of_batch")
         if int(versions.get(verification.pk, versions.get(str(verification.pk), -1))) != verification.version:
             raise Conflict(f"{verification.subject_name}：{STALE_MESSAGE}")
-        waiting = require_waiting_step(verification, None)
-        if waiting["kind"] != "announcement":
-            raise ApplicationError(
-                f"{verification.subject_name}当前待“{waiting['label']}”，尚未到公告步骤。", code="step_out_of_order"
-            )
+        waiting = require_waiting_step(
+            verification,
+            None,
+            kind="announcement",
+            other_kind=f"{verification.subject_name}当前待“{{label}}”，尚未到公告步骤。",
+        )
         require_step_actor(actor, waiting, verification.area_code)
         refuse_self_approval(verification, actor)
         step = step or waiting

@@ -2,10 +2,7 @@
 市级初核 → 省级审定), decided on snapshots of their aggregates (000_6ea9a56b91abd59f.txt §三(四); DOMAIN.md
 §5.2, §5.4). The last step sets the area's actual exit date."""
 
-import abc
-
 from django.db import transaction
-from django.utils import timezone
 
 from accounts.services import audit_record
 from assessments.policy.models import ParameterCode
@@ -16,15 +13,7 @@ from villages.choices import AreaLevel
 from villages.models import Area
 from villages.services import area_update
 
-from .chains import chain_for
-from .common import (
-    WorkflowHandler,
-    register,
-    require_note,
-    require_step_actor,
-    require_visible,
-    verification_start,
-)
+from .common import WorkflowHandler, register, verification_start
 
 
 def threshold_checks(*, area, year: int, indicators: dict, checks) -> dict:
@@ -81,11 +70,16 @@ def refuse_failed_checks(snapshot):
 
 
 class AreaExitHandler(WorkflowHandler):
-    checks = []
+    """One handler per kind of area exit: the level and designation of the areas that may apply, the
+    aggregates the exit is judged on and the parameters they are checked against."""
 
-    @abc.abstractmethod
-    def indicators(self, area, year):
-        """The aggregates of the area in the year that the exit is judged on."""
+    def __init__(self, workflow_type, *, level, designated, not_designated, indicators, checks):
+        self.workflow_type = workflow_type
+        self.level = level
+        self.designated = designated  # the Area field that marks a 贫困村 / 贫困县
+        self.not_designated = not_designated  # (message, code) refusing any other area
+        self.indicators = indicators  # (area, year) -> the aggregates of the area in the year
+        self.checks = checks
 
     def snapshot(self, verification) -> dict:
         return self.build(verification.subject_area, verification.year)
@@ -132,64 +126,63 @@ class AreaExitHandler(WorkflowHandler):
             },
         )
 
+    def apply(self, *, actor, area, note, year, today):
+        """The 申请 that starts the exit, refused unless the area is designated poor, not exited yet and
+        passes the checks now."""
+        if area.level != self.level or not getattr(area, self.designated):
+            message, code = self.not_designated
+            raise ApplicationError(message, code=code)
+        area = Area.objects.select_for_update().get(pk=area.pk)
+        year, note = self.require_starter(
+            actor, area, year=year, today=today, note=note, note_label="申请说明"
+        )
+        if area.actual_exit_date:
+            raise ApplicationError(f"{area.name}已于 {area.actual_exit_date} 退出。", code="already_exited")
+        snapshot = self.build(area, year)
+        if snapshot["poverty_incidence"] is None:
+            raise ApplicationError(
+                f"未录入 {year} 年度农村户籍人口，无法计算贫困发生率。", code="no_population"
+            )
+        refuse_failed_checks(snapshot)
+        return verification_start(
+            actor=actor,
+            workflow_type=self.workflow_type,
+            subject_area=area,
+            year=year,
+            note=note,
+            first_snapshot=snapshot,
+        )
 
-@register
-class VillageExitHandler(AreaExitHandler):
-    workflow_type = WorkflowType.VILLAGE_EXIT
-    checks = VILLAGE_CHECKS
 
-    def indicators(self, area, year):
-        return village_indicators(village=area, year=year)
-
-
-@register
-class CountyExitHandler(AreaExitHandler):
-    workflow_type = WorkflowType.COUNTY_EXIT
-    checks = COUNTY_CHECKS
-
-    def indicators(self, area, year):
-        return county_indicators(county=area, year=year)
-
-
-def _apply(*, actor, area, workflow_type, year, note, today):
-    require_visible(actor, area.code)
-    area = Area.objects.select_for_update().get(pk=area.pk)
-    year = year or (today or timezone.localdate()).year
-    steps, _ = chain_for(workflow_type=workflow_type, area=area, year=year)
-    require_step_actor(actor, steps[0], area.code)
-    note = require_note(note, "申请说明")
-    if area.actual_exit_date:
-        raise ApplicationError(f"{area.name}已于 {area.actual_exit_date} 退出。", code="already_exited")
-    handler = VillageExitHandler() if workflow_type == WorkflowType.VILLAGE_EXIT else CountyExitHandler()
-    snapshot = handler.build(area, year)
-    if snapshot["poverty_incidence"] is None:
-        raise ApplicationError(f"未录入 {year} 年度农村户籍人口，无法计算贫困发生率。", code="no_population")
-    refuse_failed_checks(snapshot)
-    return verification_start(
-        actor=actor,
-        workflow_type=workflow_type,
-        subject_area=area,
-        year=year,
-        note=note,
-        first_snapshot=snapshot,
+VILLAGE_EXIT = register(
+    AreaExitHandler(
+        WorkflowType.VILLAGE_EXIT,
+        level=AreaLevel.VILLAGE,
+        designated="is_poor_village",
+        not_designated=("只有贫困村可以申请退出。", "not_poor_village"),
+        indicators=lambda area, year: village_indicators(village=area, year=year),
+        checks=VILLAGE_CHECKS,
     )
+)
+COUNTY_EXIT = register(
+    AreaExitHandler(
+        WorkflowType.COUNTY_EXIT,
+        level=AreaLevel.COUNTY,
+        designated="poverty_county_designation",
+        not_designated=("只有贫困县可以申请摘帽。", "not_poor_county"),
+        indicators=lambda area, year: county_indicators(county=area, year=year),
+        checks=COUNTY_CHECKS,
+    )
+)
 
 
 @transaction.atomic
 def village_exit_apply(*, actor, village, note: str, year: int | None = None, today=None):
     """村级申请 for a 贫困村 (by the village cadre or 第一书记)."""
-    if village.level != AreaLevel.VILLAGE or not village.is_poor_village:
-        raise ApplicationError("只有贫困村可以申请退出。", code="not_poor_village")
-    return _apply(
-        actor=actor, area=village, workflow_type=WorkflowType.VILLAGE_EXIT, year=year, note=note, today=today
-    )
+    return VILLAGE_EXIT.apply(actor=actor, area=village, note=note, year=year, today=today)
 
 
 @transaction.atomic
 def county_exit_apply(*, actor, county, note: str, year: int | None = None, today=None):
     """县级申请 for a 贫困县 (by the county leading-group office)."""
-    if county.level != AreaLevel.COUNTY or not county.poverty_county_designation:
-        raise ApplicationError("只有贫困县可以申请摘帽。", code="not_poor_county")
-    return _apply(
-        actor=actor, area=county, workflow_type=WorkflowType.COUNTY_EXIT, year=year, note=note, today=today
-    )
+    return COUNTY_EXIT.apply(actor=actor, area=county, note=note, year=year, today=today)

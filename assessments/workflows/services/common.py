@@ -57,6 +57,16 @@ class WorkflowHandler(abc.ABC):
     def publicity_content(self, verification) -> dict:
         """What the 公示 shows (never full ID numbers)."""
 
+    def require_starter(self, actor, area, *, year, today, note, note_label):
+        """What every start refuses first: a subject outside the actor's areas, an actor who may not take
+        the chain's first step in ``area`` in the year (by default this year), a missing reason.
+        Returns (year, note)."""
+        require_visible(actor, area.code)
+        year = year or (today or timezone.localdate()).year
+        steps, _ = chain_for(workflow_type=self.workflow_type, area=area, year=year)
+        require_step_actor(actor, steps[0], area.code)
+        return year, require_note(note, note_label)
+
     def check_before_completing(self, verification, step, *, actor, snapshot):
         """Refuse (ApplicationError) when the subject does not allow this step to complete now."""
         return None  # optional hook: nothing to do by default
@@ -77,9 +87,10 @@ class WorkflowHandler(abc.ABC):
 HANDLERS: dict[str, WorkflowHandler] = {}
 
 
-def register(handler_class):
-    HANDLERS[handler_class.workflow_type] = handler_class()
-    return handler_class
+def register(handler):
+    """Register a handler class (instantiated once) or a handler instance."""
+    HANDLERS[handler.workflow_type] = handler() if isinstance(handler, type) else handler
+    return handler
 
 
 def handler_for(verification) -> WorkflowHandler:
@@ -138,6 +149,10 @@ def set_waiting(verification):
     )
 
 
+# ``version`` of a caller that acts on whatever is current (a queued task), not on what a page showed.
+ANY_VERSION = object()
+
+
 def locked(verification, *, version) -> Verification:
     """Lock the row and refuse a decision on a record that changed since it was shown."""
     fresh = (
@@ -145,7 +160,7 @@ def locked(verification, *, version) -> Verification:
         .select_related("household", "subject_area")
         .get(pk=verification.pk)
     )
-    if version is None or int(version) != fresh.version:
+    if version is not ANY_VERSION and (version is None or int(version) != fresh.version):
         raise Conflict(STALE_MESSAGE)
     return fresh
 
@@ -155,8 +170,9 @@ def require_open(verification):
         raise ApplicationError(f"该流程已{verification.get_status_display()}，不能再办理。", code="closed")
 
 
-def require_waiting_step(verification, step_code: str | None) -> dict:
-    """The step the verification waits for; naming another one is a skipped (or repeated) step."""
+def require_waiting_step(verification, step_code: str | None, *, kind=None, other_kind="") -> dict:
+    """The step the verification waits for; naming another one is a skipped (or repeated) step. With
+    ``kind``, a step of another kind is refused with ``other_kind`` ("{label}" names the waiting step)."""
     require_open(verification)
     step = verification.waiting_step
     if step_code and step_code != step["code"]:
@@ -165,7 +181,19 @@ def require_waiting_step(verification, step_code: str | None) -> dict:
             code="step_out_of_order",
             field_errors={"step": "步骤不符"},
         )
+    if kind and step["kind"] != kind:
+        raise ApplicationError(other_kind.replace("{label}", step["label"]), code="step_out_of_order")
     return step
+
+
+def lock_for_step(actor, verification, *, version, step_code=None, kind=None, other_kind=""):
+    """The locked verification and the step it waits for, which ``actor`` may take: what every service
+    acting on the waiting step checks first (visible, unchanged since shown, the step, the actor)."""
+    require_visible(actor, verification.area_code)
+    verification = locked(verification, version=version)
+    step = require_waiting_step(verification, step_code, kind=kind, other_kind=other_kind)
+    require_step_actor(actor, step, verification.area_code)
+    return verification, step
 
 
 def previous_step_actor_id(verification):
@@ -243,6 +271,34 @@ def bump(verification):
     verification.save()
 
 
+def move(verification, *, position=None, status=None, decided_on=None):
+    """Put the verification at another step, or end it with ``status``; the waiting step follows."""
+    if position is not None:
+        verification.position = position
+    if status is not None:
+        verification.status = status
+        verification.decided_on = decided_on
+    set_waiting(verification)
+
+
+def save_with_event(verification, *, action, actor, from_stage=None, position=None, **event):
+    """Save the changed verification (its version grows, so a page showing the old one is refused) and
+    write the event. ``from_stage`` and ``position`` say where it was; by default where it is now."""
+    from_stage = stage_of(verification) if from_stage is None else from_stage
+    position = verification.position if position is None else position
+    bump(verification)
+    return write_event(
+        verification, action=action, actor=actor, from_stage=from_stage, position=position, **event
+    )
+
+
+def move_with_event(verification, *, position=None, status=None, today=None, **event):
+    """``move`` the verification, save it and write the event of the step it left."""
+    from_stage, left = stage_of(verification), verification.position
+    move(verification, position=position, status=status, decided_on=today)
+    return save_with_event(verification, from_stage=from_stage, position=left, **event)
+
+
 @transaction.atomic
 def verification_start(
     *,
@@ -305,24 +361,18 @@ def complete_step(verification, step, *, actor, action, note, details, today):
     handler = handler_for(verification)
     snapshot = handler.snapshot(verification)
     handler.check_before_completing(verification, step, actor=actor, snapshot=snapshot)
-    from_stage = stage_of(verification)
-    position = verification.position
-    verification.position += 1
-    finished = verification.position >= len(verification.chain)
+    finished = verification.position + 1 >= len(verification.chain)
     if finished:
-        verification.status = VerificationStatus.COMPLETED
-        verification.decided_on = today
         verification.decision_snapshot = frozen_copy(snapshot)
         verification.decision_sha256 = sha256_of(snapshot)
-    set_waiting(verification)
-    bump(verification)
-    event = write_event(
+    event = move_with_event(
         verification,
+        position=verification.position + 1,
+        status=VerificationStatus.COMPLETED if finished else None,
+        today=today,
         action=action,
         actor=actor,
         step=step,
-        position=position,
-        from_stage=from_stage,
         note=note,
         details=details,
         snapshot=snapshot,

@@ -6,27 +6,16 @@ and, at 公告, 已脱贫 effective on the announcement date. Rejection or withd
 """
 
 from django.db import transaction
-from django.utils import timezone
 
 from assessments.workflows.models import WorkflowType
 from households.choices import HouseholdStatus
-from households.models import Household
-from households.services import household_set_status
 from povalleviation.errors import ApplicationError
 
-from .chains import chain_for
-from .common import (
-    WorkflowHandler,
-    register,
-    require_note,
-    require_step_actor,
-    require_visible,
-    verification_start,
-)
+from .common import register
 from .deadlines import refuse_outside_nomination_window
-from .snapshots import evaluate_eligibility, failing_criteria, household_publicity_content, household_snapshot
+from .household_handler import HouseholdHandler
+from .snapshots import evaluate_eligibility, failing_criteria, household_snapshot
 
-WORKFLOW = "household_exit"
 NOMINABLE_STATUSES = {HouseholdStatus.HELPED, HouseholdStatus.RETURNED}
 CRITERION_LABELS = {
     "INCOME_PER_CAPITA": "人均纯收入未稳定超过脱贫标准",
@@ -55,19 +44,13 @@ def refuse_unless_eligible(result):
 
 
 @register
-class HouseholdExitHandler(WorkflowHandler):
+class HouseholdExitHandler(HouseholdHandler):
     workflow_type = WorkflowType.HOUSEHOLD_EXIT
-
-    def snapshot(self, verification) -> dict:
-        household = verification.household
-        return household_snapshot(
-            household, verification.year, eligibility=evaluate_eligibility(household, verification.year)
-        )
-
-    def publicity_content(self, verification) -> dict:
-        return household_publicity_content(
-            verification, title=f"{verification.year} 年拟退出贫困户公示", reason=verification.note
-        )
+    publicity_title = "{year} 年拟退出贫困户公示"
+    completed_status = HouseholdStatus.EXITED
+    completed_reason = "{year} 年脱贫退出（公告）"
+    held_status = HouseholdStatus.EXIT_PENDING
+    ended_reason = "退出流程终止：{reason}"
 
     def check_before_completing(self, verification, step, *, actor, snapshot):
         if step["kind"] not in ("approval", "announcement"):
@@ -85,39 +68,15 @@ class HouseholdExitHandler(WorkflowHandler):
                 "按现行标准复核未通过，不能通过本步骤；可退回或不予通过。", code="not_eligible"
             )
 
-    def on_complete(self, verification, *, actor, today, snapshot):
-        household_set_status(
-            actor=actor,
-            household=verification.household,
-            to_status=HouseholdStatus.EXITED,
-            reason=f"{verification.year} 年脱贫退出（公告）",
-            effective_date=today,
-            workflow=WORKFLOW,
-        )
-
-    def on_end(self, verification, *, actor, reason, today):
-        household = Household.objects.get(pk=verification.household_id)
-        if household.status == HouseholdStatus.EXIT_PENDING:
-            household_set_status(
-                actor=actor,
-                household=household,
-                to_status=verification.prior_household_status,
-                reason=f"退出流程终止：{reason}",
-                effective_date=today,
-                workflow=WORKFLOW,
-            )
-
 
 @transaction.atomic
 def household_exit_nominate(*, actor, household, note: str, year: int | None = None, today=None):
     """村民小组提名: start the exit of a household (帮扶中 or 返贫) that meets every eligibility gate, inside
     the area's nomination window (DOMAIN.md §5.1 step 1)."""
-    require_visible(actor, household.area_code)
-    household = Household.objects.select_for_update().select_related("area").get(pk=household.pk)
-    year = year or (today or timezone.localdate()).year
-    steps, _ = chain_for(workflow_type=WorkflowType.HOUSEHOLD_EXIT, area=household.area, year=year)
-    require_step_actor(actor, steps[0], household.area_code)
-    note = require_note(note, "提名理由")
+    handler = HouseholdExitHandler()
+    household, year, note = handler.locked_for_start(
+        actor, household, year=year, today=today, note=note, note_label="提名理由"
+    )
     if household.status not in NOMINABLE_STATUSES:
         raise ApplicationError(
             f"该户当前状态为“{household.get_status_display()}”，只有帮扶中或返贫的户可以提名退出。",
@@ -131,23 +90,19 @@ def household_exit_nominate(*, actor, household, note: str, year: int | None = N
         warnings.append(
             f"该户计划脱贫年度为 {household.planned_exit_year} 年，与本次退出年度 {year} 年不一致"
         )
-    verification = verification_start(
+    verification = handler.start(
         actor=actor,
-        workflow_type=WorkflowType.HOUSEHOLD_EXIT,
-        subject_area=household.area,
         household=household,
         year=year,
         note=note,
         details={"warnings": warnings},
-        prior_household_status=household.status,
         first_snapshot=household_snapshot(household, year, eligibility=result),
     )
-    household_set_status(
+    handler.set_status(
+        household,
+        HouseholdStatus.EXIT_PENDING,
         actor=actor,
-        household=household,
-        to_status=HouseholdStatus.EXIT_PENDING,
         reason=f"村民小组提名 {year} 年退出",
-        effective_date=today or timezone.localdate(),
-        workflow=WORKFLOW,
+        today=today,
     )
     return verification

@@ -18,36 +18,27 @@ from assessments.workflows.models import (
     ExternalListEntry,
     ExternalListKind,
     Verification,
-    VerificationEvent,
     WorkflowType,
 )
 from households.choices import HouseholdStatus
 from households.idnumber import IdNumberError, mask_id_number, validate_id_number
-from households.models import Household, Member
-from households.services import household_register, household_set_status, household_update
+from households.models import Member
+from households.services import household_register, household_update
 from povalleviation.access import Capability, require
 from povalleviation.actors import saved_user
 from povalleviation.errors import ApplicationError
 from villages.codes import county_code
 
-from .chains import chain_for
 from .common import (
+    ANY_VERSION,
     Action,
-    WorkflowHandler,
-    bump,
-    locked,
+    lock_for_step,
     register,
     require_note,
-    require_step_actor,
-    require_visible,
-    require_waiting_step,
-    stage_of,
-    verification_start,
-    write_event,
+    save_with_event,
 )
-from .snapshots import household_publicity_content, household_snapshot
-
-WORKFLOW = "identification"
+from .household_handler import HouseholdHandler
+from .snapshots import household_snapshot
 
 
 def _comparison_summary(verification) -> list[dict]:
@@ -65,18 +56,19 @@ def _comparison_summary(verification) -> list[dict]:
 
 
 @register
-class IdentificationHandler(WorkflowHandler):
+class IdentificationHandler(HouseholdHandler):
     workflow_type = WorkflowType.IDENTIFICATION
+    publicity_title = "{year} 年拟纳入建档立卡贫困户公示"
+    completed_status = HouseholdStatus.IDENTIFIED
+    completed_reason = "识别纳入公告（{announced_year} 年）"
+    held_status = HouseholdStatus.CANDIDATE
+    ended_status = HouseholdStatus.REMOVED
+    ended_reason = "识别纳入未通过或撤回：{reason}"
 
     def snapshot(self, verification) -> dict:
         snapshot = household_snapshot(verification.household, verification.year)
         snapshot["comparison"] = _comparison_summary(verification)
         return snapshot
-
-    def publicity_content(self, verification) -> dict:
-        return household_publicity_content(
-            verification, title=f"{verification.year} 年拟纳入建档立卡贫困户公示", reason=verification.note
-        )
 
     def check_before_completing(self, verification, step, *, actor, snapshot):
         if step["kind"] != "comparison":
@@ -101,30 +93,11 @@ class IdentificationHandler(WorkflowHandler):
             transaction.on_commit(lambda: run_identification_comparison_task.delay(verification.pk))
 
     def on_complete(self, verification, *, actor, today, snapshot):
-        household = household_set_status(
-            actor=actor,
-            household=verification.household,
-            to_status=HouseholdStatus.IDENTIFIED,
-            reason=f"识别纳入公告（{today.year} 年）",
-            effective_date=today,
-            workflow=WORKFLOW,
-        )
+        household = super().on_complete(verification, actor=actor, today=today, snapshot=snapshot)
         if household.identification_year != today.year:
             # The record starts in the year it was announced; the workflow's actor had
             # the right to decide that, so the update runs as the installation.
             household_update(actor=None, household=household, data={"identification_year": today.year})
-
-    def on_end(self, verification, *, actor, reason, today):
-        household = Household.objects.get(pk=verification.household_id)
-        if household.status == HouseholdStatus.CANDIDATE:
-            household_set_status(
-                actor=actor,
-                household=household,
-                to_status=HouseholdStatus.REMOVED,
-                reason=f"识别纳入未通过或撤回：{reason}",
-                effective_date=today,
-                workflow=WORKFLOW,
-            )
 
 
 @transaction.atomic
@@ -132,11 +105,10 @@ def identification_apply(
     *, actor, area, data: dict, members: list[dict], note: str, year: int | None = None, today=None
 ) -> Verification:
     """农户申请: register the applicant household as 拟识别 and start the identification chain."""
-    require_visible(actor, area.code)
-    year = year or (today or timezone.localdate()).year
-    steps, _ = chain_for(workflow_type=WorkflowType.IDENTIFICATION, area=area, year=year)
-    require_step_actor(actor, steps[0], area.code)
-    note = require_note(note, "申请理由")
+    handler = IdentificationHandler()
+    year, note = handler.require_starter(
+        actor, area, year=year, today=today, note=note, note_label="申请理由"
+    )
     household = household_register(
         actor=actor,
         area=area,
@@ -145,15 +117,7 @@ def identification_apply(
         status=HouseholdStatus.CANDIDATE,
         registered_on=today,
     )
-    return verification_start(
-        actor=actor,
-        workflow_type=WorkflowType.IDENTIFICATION,
-        subject_area=household.area,
-        household=household,
-        year=year,
-        note=note,
-        prior_household_status="",
-    )
+    return handler.start(actor=actor, household=household, year=year, note=note, prior_household_status="")
 
 
 def compare_members(verification) -> list[ComparisonMatch]:
@@ -162,6 +126,20 @@ def compare_members(verification) -> list[ComparisonMatch]:
     members = list(Member.objects.filter(household=household, is_registered=True).order_by("id"))
     by_number = {m.id_number: m for m in members}
     now = timezone.now()
+
+    def match(member, *, source, source_label, detail, blocking=False):
+        return ComparisonMatch(
+            verification=verification,
+            member=member,
+            person_name=member.name,
+            masked_id_number=mask_id_number(member.id_number),
+            source=source,
+            source_label=source_label,
+            detail=detail,
+            is_blocking=blocking,
+            run_at=now,
+        )
+
     matches = []
     entries = ExternalListEntry.objects.filter(
         area__code=county_code(household.area_code), id_number__in=list(by_number)
@@ -172,16 +150,12 @@ def compare_members(verification) -> list[ComparisonMatch]:
         detail = f"在{entry.get_kind_display()}名单中" + (f"（{entry.note}）" if entry.note else "")
         detail += "，不符合识别条件，须核实说明" if blocking else "，供参考"
         matches.append(
-            ComparisonMatch(
-                verification=verification,
-                member=member,
-                person_name=member.name,
-                masked_id_number=mask_id_number(member.id_number),
+            match(
+                member,
                 source=entry.kind,
                 source_label=entry.get_kind_display(),
                 detail=detail,
-                is_blocking=blocking,
-                run_at=now,
+                blocking=blocking,
             )
         )
     earlier = (
@@ -190,17 +164,12 @@ def compare_members(verification) -> list[ComparisonMatch]:
         .select_related("household")
     )
     for other in earlier.order_by("id"):
-        member = by_number[other.id_number]
         matches.append(
-            ComparisonMatch(
-                verification=verification,
-                member=member,
-                person_name=member.name,
-                masked_id_number=mask_id_number(member.id_number),
+            match(
+                by_number[other.id_number],
                 source="registry",
                 source_label="建档立卡系统",
                 detail=f"曾登记在户编号 {other.household.household_number}（{other.household.get_status_display()}）",
-                run_at=now,
             )
         )
     return matches
@@ -210,19 +179,13 @@ def compare_members(verification) -> list[ComparisonMatch]:
 def identification_compare(*, actor, verification, version=None) -> list[ComparisonMatch]:
     """比对: record the matches anew; explanations already written for the same person and list are kept.
     A person passes the ``version`` the page showed; the queued task runs on whatever is current."""
-    require_visible(actor, verification.area_code)
-    if version is not None:
-        verification = locked(verification, version=version)
-    else:
-        verification = (
-            Verification.objects.select_for_update(of=("self",))
-            .select_related("household")
-            .get(pk=verification.pk)
-        )
-    step = require_waiting_step(verification, None)
-    if step["kind"] != "comparison":
-        raise ApplicationError(f"流程当前待“{step['label']}”，不是比对步骤。", code="step_out_of_order")
-    require_step_actor(actor, step, verification.area_code)
+    verification, step = lock_for_step(
+        actor,
+        verification,
+        version=ANY_VERSION if version is None else version,
+        kind="comparison",
+        other_kind="流程当前待“{label}”，不是比对步骤。",
+    )
     previous = {(m.member_id, m.source): m for m in verification.matches.exclude(explanation="")}
     verification.matches.all().delete()
     matches = compare_members(verification)
@@ -235,15 +198,11 @@ def identification_compare(*, actor, verification, version=None) -> list[Compari
                 kept.explained_at,
             )
     ComparisonMatch.objects.bulk_create(matches)
-    from_stage = stage_of(verification)
-    bump(verification)
-    write_event(
+    save_with_event(
         verification,
         action=Action.COMPARISON_RUN,
         actor=actor,
         step=step,
-        position=verification.position,
-        from_stage=from_stage,
         details={"matches": len(matches), "blocking": sum(m.is_blocking for m in matches)},
         snapshot={"comparison": _comparison_summary(verification)},
     )
@@ -253,25 +212,23 @@ def identification_compare(*, actor, verification, version=None) -> list[Compari
 @transaction.atomic
 def comparison_match_explain(*, actor, match, version, explanation: str) -> ComparisonMatch:
     """核实说明 for one 比对 hit, written by the county officer who decides."""
-    verification = locked(match.verification, version=version)
-    step = require_waiting_step(verification, None)
-    if step["kind"] != "comparison":
-        raise ApplicationError("只能在比对审定步骤填写核实说明。", code="step_out_of_order")
-    require_step_actor(actor, step, verification.area_code)
+    verification, step = lock_for_step(
+        actor,
+        match.verification,
+        version=version,
+        kind="comparison",
+        other_kind="只能在比对审定步骤填写核实说明。",
+    )
     match = ComparisonMatch.objects.select_for_update().get(pk=match.pk, verification=verification)
     match.explanation = require_note(explanation, "核实说明")
     match.explained_by = saved_user(actor)
     match.explained_at = timezone.now()
     match.save(update_fields=["explanation", "explained_by", "explained_at"])
-    from_stage = stage_of(verification)
-    bump(verification)
-    write_event(
+    save_with_event(
         verification,
-        action=VerificationEvent.Action.MATCH_EXPLAINED,
+        action=Action.MATCH_EXPLAINED,
         actor=actor,
         step=step,
-        position=verification.position,
-        from_stage=from_stage,
         note=match.explanation,
         details={"match_id": match.pk, "person": match.person_name, "source": match.source},
     )

@@ -18,19 +18,16 @@ from povalleviation.errors import ApplicationError, Conflict, PermissionDenied
 
 from .common import (
     Action,
-    bump,
     complete_step,
     frozen_copy,
     handler_for,
-    locked,
+    lock_for_step,
+    move,
     require_note,
-    require_step_actor,
     require_visible,
-    require_waiting_step,
-    set_waiting,
+    save_with_event,
     sha256_of,
     stage_of,
-    write_event,
 )
 
 
@@ -48,11 +45,15 @@ def publicity_days(verification, year: int) -> int:
     return int(row.value)
 
 
-def _publicity_step(verification, step_code):
-    step = require_waiting_step(verification, step_code)
-    if step["kind"] != "publicity":
-        raise ApplicationError(f"流程当前待“{step['label']}”，不是公示步骤。", code="step_out_of_order")
-    return step
+def _lock_for_publicity(actor, verification, *, version, step_code):
+    return lock_for_step(
+        actor,
+        verification,
+        version=version,
+        step_code=step_code,
+        kind="publicity",
+        other_kind="流程当前待“{label}”，不是公示步骤。",
+    )
 
 
 def _open_publicity(verification):
@@ -73,10 +74,7 @@ def publicity_open(
     """Post the 公示. Its content is frozen with a hash and carries no full ID number; the end date is the
     start date plus the parameter's days. The start may be back-dated to when the notice went up, but not
     before the step began."""
-    require_visible(actor, verification.area_code)
-    verification = locked(verification, version=version)
-    step = _publicity_step(verification, step_code)
-    require_step_actor(actor, step, verification.area_code)
+    verification, step = _lock_for_publicity(actor, verification, version=version, step_code=step_code)
     if _open_publicity(verification) is not None:
         raise Conflict("该流程已有进行中的公示。")
     location = require_note(location, "公示地点")
@@ -108,15 +106,11 @@ def publicity_open(
     publicity.save()
     # While the notice is up the step is due when the 公示 ends (it closes itself then if nobody objected).
     verification.due_on = publicity.end_date
-    from_stage = stage_of(verification)
-    bump(verification)
-    write_event(
+    save_with_event(
         verification,
         action=Action.PUBLICITY_OPEN,
         actor=actor,
         step=step,
-        position=verification.position,
-        from_stage=from_stage,
         details={
             "publicity_id": publicity.pk,
             "start_date": start_date.isoformat(),
@@ -138,10 +132,7 @@ def _ancestors(area):
 @transaction.atomic
 def publicity_close(*, actor, verification, version, note="", step_code=None, today=None) -> Publicity:
     """End the 公示 once its end date is reached and every objection is resolved; the next step then waits."""
-    require_visible(actor, verification.area_code)
-    verification = locked(verification, version=version)
-    step = _publicity_step(verification, step_code)
-    require_step_actor(actor, step, verification.area_code)
+    verification, step = _lock_for_publicity(actor, verification, version=version, step_code=step_code)
     publicity = _open_publicity(verification)
     if publicity is None:
         raise ApplicationError("尚未开始公示。", code="no_publicity")
@@ -185,14 +176,19 @@ def close_open_publicity_on_end(verification, *, actor):
     )
 
 
+def _lock_for_objections(actor, verification, capability, refusal):
+    """Objections are handled by whoever holds ``capability`` in the area, whatever step is waiting."""
+    require_visible(actor, verification.area_code)
+    if actor is not None and not covers(actor, capability, verification.area_code):
+        raise PermissionDenied(refusal)
+    return Verification.objects.select_for_update().get(pk=verification.pk)
+
+
 @transaction.atomic
 def objection_lodge(*, actor, verification, channel: str, content: str, complainant: str = "") -> Objection:
     """Record an objection received during the 公示 (anyone may object; the recorder needs
     ``objection.record``). The record's version grows, so a decision shown before it is refused."""
-    require_visible(actor, verification.area_code)
-    if actor is not None and not covers(actor, Capability.OBJECTION_RECORD, verification.area_code):
-        raise PermissionDenied("您无权登记异议。")
-    verification = Verification.objects.select_for_update().get(pk=verification.pk)
+    verification = _lock_for_objections(actor, verification, Capability.OBJECTION_RECORD, "您无权登记异议。")
     publicity = _open_publicity(verification)
     if publicity is None:
         raise ApplicationError("该流程当前没有进行中的公示，不能登记异议。", code="no_publicity")
@@ -208,14 +204,10 @@ def objection_lodge(*, actor, verification, channel: str, content: str, complain
     )
     objection.full_clean()
     objection.save()
-    from_stage = stage_of(verification)
-    bump(verification)
-    write_event(
+    save_with_event(
         verification,
         action=Action.OBJECTION_LODGED,
         actor=actor,
-        from_stage=from_stage,
-        position=verification.position,
         details={
             "objection_id": objection.pk,
             "channel": channel,
@@ -230,11 +222,9 @@ def objection_lodge(*, actor, verification, channel: str, content: str, complain
 def objection_resolve(*, actor, objection, upheld: bool, resolution: str) -> Objection:
     """异议成立 → the 公示 ends and the subject returns to the step the chain names (default: 村级评议);
     异议不成立 → the written reason is kept and the 公示 may close once its end date comes."""
-    verification = objection.publicity.verification
-    require_visible(actor, verification.area_code)
-    if actor is not None and not covers(actor, Capability.PUBLICITY_MANAGE, verification.area_code):
-        raise PermissionDenied("您无权处理异议。")
-    verification = Verification.objects.select_for_update().get(pk=verification.pk)
+    verification = _lock_for_objections(
+        actor, objection.publicity.verification, Capability.PUBLICITY_MANAGE, "您无权处理异议。"
+    )
     objection = Objection.objects.select_for_update().select_related("publicity").get(pk=objection.pk)
     if objection.status != Objection.Status.OPEN:
         raise Conflict("该异议已被他人处理，请刷新页面查看最新状态。")
@@ -259,16 +249,13 @@ def objection_resolve(*, actor, objection, upheld: bool, resolution: str) -> Obj
         publicity.save(update_fields=["status", "result", "closed_by", "closed_at"])
         step = next(s for s in verification.chain if s["code"] == publicity.step_code)
         target = step.get("upheld_to") or verification.chain[1]["code"]
-        verification.position = [s["code"] for s in verification.chain].index(target)
-        set_waiting(verification)
+        move(verification, position=[s["code"] for s in verification.chain].index(target))
         details["returned_to"] = target
-    bump(verification)
-    write_event(
+    save_with_event(
         verification,
         action=Action.OBJECTION_RESOLVED,
         actor=actor,
         from_stage=from_stage,
-        position=verification.position,
         note=resolution,
         details=details,
         snapshot=handler_for(verification).snapshot(verification) if upheld else None,

@@ -5,53 +5,24 @@ household at risk can be flagged for monitoring (边缘户 ⚠, DOMAIN.md §8 Q1
 """
 
 from django.db import transaction
-from django.utils import timezone
 
 from accounts.services import audit_record
 from assessments.workflows.models import Verification, WorkflowType
 from households.choices import HouseholdStatus, MonitoringFlag
 from households.models import Household
-from households.services import household_set_status, household_update
+from households.services import household_update
 from povalleviation.errors import ApplicationError
 
-from .chains import chain_for
-from .common import (
-    WorkflowHandler,
-    register,
-    require_note,
-    require_step_actor,
-    require_visible,
-    verification_start,
-)
-from .snapshots import evaluate_eligibility, household_publicity_content, household_snapshot
-
-WORKFLOW = "return_to_poverty"
+from .common import register, require_note
+from .household_handler import HouseholdHandler
 
 
 @register
-class ReturnToPovertyHandler(WorkflowHandler):
+class ReturnToPovertyHandler(HouseholdHandler):
     workflow_type = WorkflowType.RETURN_TO_POVERTY
-
-    def snapshot(self, verification) -> dict:
-        household = verification.household
-        return household_snapshot(
-            household, verification.year, eligibility=evaluate_eligibility(household, verification.year)
-        )
-
-    def publicity_content(self, verification) -> dict:
-        return household_publicity_content(
-            verification, title=f"{verification.year} 年拟认定返贫户公示", reason=verification.note
-        )
-
-    def on_complete(self, verification, *, actor, today, snapshot):
-        household_set_status(
-            actor=actor,
-            household=verification.household,
-            to_status=HouseholdStatus.RETURNED,
-            reason=f"返贫认定：{verification.note}",
-            effective_date=today,
-            workflow=WORKFLOW,
-        )
+    publicity_title = "{year} 年拟认定返贫户公示"
+    completed_status = HouseholdStatus.RETURNED
+    completed_reason = "返贫认定：{note}"
 
 
 @transaction.atomic
@@ -59,25 +30,15 @@ def return_to_poverty_propose(
     *, actor, household, reason: str, year: int | None = None, today=None
 ) -> Verification:
     """返贫申报 for an exited household, with the reason (the household stays 已脱贫 until the county decides)."""
-    require_visible(actor, household.area_code)
-    household = Household.objects.select_for_update().select_related("area").get(pk=household.pk)
-    year = year or (today or timezone.localdate()).year
-    steps, _ = chain_for(workflow_type=WorkflowType.RETURN_TO_POVERTY, area=household.area, year=year)
-    require_step_actor(actor, steps[0], household.area_code)
-    reason = require_note(reason, "返贫原因")
+    handler = ReturnToPovertyHandler()
+    household, year, reason = handler.locked_for_start(
+        actor, household, year=year, today=today, note=reason, note_label="返贫原因"
+    )
     if household.status != HouseholdStatus.EXITED:
         raise ApplicationError(
             f"只有已脱贫户可以申报返贫，该户当前为“{household.get_status_display()}”。", code="not_exited"
         )
-    return verification_start(
-        actor=actor,
-        workflow_type=WorkflowType.RETURN_TO_POVERTY,
-        subject_area=household.area,
-        household=household,
-        year=year,
-        note=reason,
-        prior_household_status=household.status,
-    )
+    return handler.start(actor=actor, household=household, year=year, note=reason)
 
 
 @transaction.atomic

@@ -10,20 +10,17 @@ from povalleviation.errors import ApplicationError
 from .chains import DECISION_KINDS
 from .common import (
     Action,
-    bump,
     can_take_step,
     complete_step,
     handler_for,
+    lock_for_step,
     locked,
+    move_with_event,
     refuse_self_approval,
     require_note,
     require_open,
     require_step_actor,
     require_visible,
-    require_waiting_step,
-    set_waiting,
-    stage_of,
-    write_event,
 )
 
 MEETING_FIELDS = ("meeting_date", "participants", "attendance", "votes_for", "votes_against", "minutes")
@@ -58,10 +55,7 @@ def verification_approve(
     *, actor, verification, version, step_code=None, note="", details=None, today=None
 ) -> Verification:
     """通过 the waiting step (民主评议, 初核, 审定, 比对审定, 公告). 公示 steps use the publicity services."""
-    require_visible(actor, verification.area_code)
-    verification = locked(verification, version=version)
-    step = require_waiting_step(verification, step_code)
-    require_step_actor(actor, step, verification.area_code)
+    verification, step = lock_for_step(actor, verification, version=version, step_code=step_code)
     if step["kind"] == "publicity":
         raise ApplicationError("公示步骤请通过“开始公示 / 结束公示”办理。", code="publicity_step")
     refuse_self_approval(verification, actor)
@@ -102,27 +96,18 @@ def verification_approve(
 @transaction.atomic
 def verification_return(*, actor, verification, version, note, step_code=None) -> Verification:
     """退回: send the attempt back one step, with the reason (the previous step is taken again)."""
-    require_visible(actor, verification.area_code)
-    verification = locked(verification, version=version)
-    step = require_waiting_step(verification, step_code)
-    require_step_actor(actor, step, verification.area_code)
+    verification, step = lock_for_step(actor, verification, version=version, step_code=step_code)
     note = require_note(note, "退回原因")
     if step["kind"] not in DECISION_KINDS or verification.position < 2:
         raise ApplicationError(
             f"“{step['label']}”步骤不能退回；如不同意请选择“不予通过”。", code="cannot_return"
         )
-    from_stage = stage_of(verification)
-    position = verification.position
-    verification.position -= 1
-    set_waiting(verification)
-    bump(verification)
-    write_event(
+    move_with_event(
         verification,
+        position=verification.position - 1,
         action=Action.RETURN,
         actor=actor,
         step=step,
-        position=position,
-        from_stage=from_stage,
         note=note,
         snapshot=handler_for(verification).snapshot(verification),
     )
@@ -130,25 +115,18 @@ def verification_return(*, actor, verification, version, note, step_code=None) -
 
 
 def _end(verification, *, actor, action, step, note, details, today):
+    """End the attempt (不予通过 or 撤回): its running 公示 stops and the workflow undoes what starting did."""
     from .publicity import close_open_publicity_on_end
 
-    from_stage = stage_of(verification)
-    position = verification.position
-    verification.status = (
-        VerificationStatus.REJECTED if action == Action.REJECT else VerificationStatus.WITHDRAWN
-    )
-    verification.decided_on = today
-    set_waiting(verification)
-    bump(verification)
     close_open_publicity_on_end(verification, actor=actor)
     handler = handler_for(verification)
-    write_event(
+    move_with_event(
         verification,
+        status=VerificationStatus.REJECTED if action == Action.REJECT else VerificationStatus.WITHDRAWN,
+        today=today,
         action=action,
         actor=actor,
         step=step,
-        position=position,
-        from_stage=from_stage,
         note=note,
         details=details,
         snapshot=handler.snapshot(verification),
@@ -161,10 +139,7 @@ def verification_reject(
     *, actor, verification, version, note, step_code=None, details=None, today=None
 ) -> Verification:
     """不予通过: the attempt ends and the subject returns to its prior state; the history keeps it."""
-    require_visible(actor, verification.area_code)
-    verification = locked(verification, version=version)
-    step = require_waiting_step(verification, step_code)
-    require_step_actor(actor, step, verification.area_code)
+    verification, step = lock_for_step(actor, verification, version=version, step_code=step_code)
     note = require_note(note, "不予通过的理由")
     if step["kind"] not in DECISION_KINDS:
         raise ApplicationError(f"“{step['label']}”步骤不能作出不予通过的决定。", code="cannot_reject")
