@@ -1,9 +1,9 @@
 """Pages of the 项目库: list, detail with the lifecycle actions, entry form, 公示 and objections."""
 import datetime
+from operator import attrgetter
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied as PageForbidden
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views import View
@@ -11,8 +11,9 @@ from django.views.generic import TemplateView
 
 from households.models import Household
 from povalleviation.access import Capability, covers, scope_prefixes
-from povalleviation.errors import ApplicationError, PermissionDenied
+from povalleviation.errors import ApplicationError
 from povalleviation.views import CapabilityRequiredMixin
+from povalleviation.views_base import PageView, flash_refusal, forbid_if_denied, paginate
 from villages.models import Area
 
 from . import services
@@ -22,18 +23,12 @@ from .models import Project, ProjectObjection, ProjectPublicity
 from .selectors import project_detail, project_list, public_publicities
 
 
-def _forbid_or_message(request, error: ApplicationError):
-    if isinstance(error, PermissionDenied):
-        raise PageForbidden(error.message)
-    messages.error(request, error.message)
-
-
 def _attempt(request, call, done):
     """Run a service call: flash ``done``, or the refusal (a permission refusal is a 403)."""
     try:
         call()
     except ApplicationError as error:
-        _forbid_or_message(request, error)
+        flash_refusal(request, error)
     else:
         messages.success(request, done)
 
@@ -46,19 +41,16 @@ def _submit(request, form, *, incomplete, call, done):
         _attempt(request, lambda: call(**form.cleaned_data), done)
 
 
-class ProjectListView(CapabilityRequiredMixin, TemplateView):
+class ProjectListView(PageView):
     required_capability = Capability.PROJECT_VIEW
     template_name = "projects/project_list.html"
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        page = Paginator(project_list(user=self.request.user, params=self.request.GET), 50).get_page(self.request.GET.get("page"))
-        query = self.request.GET.copy()
-        query.pop("page", None)
-        context.update(page_obj=page, projects=page.object_list, params=self.request.GET, query_string=query.urlencode(),
-                       statuses=ProjectStatus.choices, categories=ProjectCategory.choices,
-                       can_create=bool(scope_prefixes(self.request.user, Capability.PROJECT_SUBMIT)))
-        return context
+    def page_context(self, user, **kwargs):
+        params = self.request.GET
+        page, query_string = paginate(self.request, project_list(user=user, params=params))
+        return dict(page_obj=page, projects=page.object_list, params=params, query_string=query_string,
+                    statuses=ProjectStatus.choices, categories=ProjectCategory.choices,
+                    can_create=bool(scope_prefixes(user, Capability.PROJECT_SUBMIT)))
 
 
 def _area_choices(user):
@@ -115,8 +107,7 @@ class ProjectFormView(CapabilityRequiredMixin, View):
                     messages.success(request, "已保存。")
                 return redirect("projects:detail", pk=project.pk)
             except ApplicationError as error:
-                if isinstance(error, PermissionDenied):
-                    raise PageForbidden(error.message) from error
+                forbid_if_denied(error)
                 form.add_error(None, error.message)
         return render(request, self.template_name, {"form": form, "project": project}, status=400)
 
@@ -147,16 +138,14 @@ def available_actions(user, project):
     return offered
 
 
-class ProjectDetailView(CapabilityRequiredMixin, TemplateView):
+class ProjectDetailView(PageView):
     required_capability = Capability.PROJECT_VIEW
     template_name = "projects/project_detail.html"
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        user = self.request.user
+    def page_context(self, user, **kwargs):
         project = project_detail(user=user, pk=kwargs["pk"])
         code = project.area_code
-        context.update(
+        return dict(
             project=project, actions=available_actions(user, project), today=timezone.localdate(),
             can_edit=project.status in {"draft", "returned"} and covers(user, Capability.PROJECT_SUBMIT, code),
             can_publicize=covers(user, Capability.PUBLICITY_MANAGE, code),
@@ -167,7 +156,6 @@ class ProjectDetailView(CapabilityRequiredMixin, TemplateView):
             expected=[b for b in project.beneficiaries.all() if not b.is_actual],
             actual=[b for b in project.beneficiaries.all() if b.is_actual],
         )
-        return context
 
 
 def _date(value, default=None):
@@ -184,68 +172,85 @@ class ProjectActionView(CapabilityRequiredMixin, View):
         if action not in ACTIONS:
             raise PageForbidden("未知操作")
         project = get_object_or_404(Project.objects.visible_to(request.user, Capability.PROJECT_VIEW), pk=pk)
-        data, user, today = request.POST, request.user, timezone.localdate()
+        _attempt(request, lambda: self.perform(action, project), f"已{ACTIONS[action][2]}。")
+        return redirect("projects:detail", pk=project.pk)
+
+    def perform(self, action, project):
+        data, user, today = self.request.POST, self.request.user, timezone.localdate()
         reason = data.get("reason", "")
-        try:
-            match action:
-                case "submit":
-                    services.project_submit(actor=user, project=project)
-                case "admit":
-                    services.project_admit(actor=user, project=project, reason=reason)
-                case "return":
-                    services.project_return(actor=user, project=project, reason=reason)
-                case "approve":
-                    services.project_approve(actor=user, project=project, approved_on=_date(data.get("date"), today))
-                case "start":
-                    services.project_start(actor=user, project=project, started_on=_date(data.get("date"), today))
-                case "complete":
-                    services.project_complete(
-                        actor=user, project=project, finished_on=_date(data.get("date"), today),
-                        actual_households=int(data.get("actual_households") or 0),
-                        actual_persons=int(data.get("actual_persons") or 0),
-                        beneficiaries=_households(user, data.get("household_numbers", "").split()))
-                case "accept" | "reject_acceptance":
-                    services.project_accept(actor=user, project=project, passed=action == "accept", reason=reason)
-                case "close":
-                    services.project_close(actor=user, project=project, reason=reason)
-                case "cancel":
-                    services.project_cancel(actor=user, project=project, reason=reason)
-        except ApplicationError as error:
-            _forbid_or_message(request, error)
+        match action:
+            case "submit":
+                services.project_submit(actor=user, project=project)
+            case "admit":
+                services.project_admit(actor=user, project=project, reason=reason)
+            case "return":
+                services.project_return(actor=user, project=project, reason=reason)
+            case "approve":
+                services.project_approve(actor=user, project=project, approved_on=_date(data.get("date"), today))
+            case "start":
+                services.project_start(actor=user, project=project, started_on=_date(data.get("date"), today))
+            case "complete":
+                services.project_complete(
+                    actor=user, project=project, finished_on=_date(data.get("date"), today),
+                    actual_households=int(data.get("actual_households") or 0),
+                    actual_persons=int(data.get("actual_persons") or 0),
+                    beneficiaries=_households(user, data.get("household_numbers", "").split()))
+            case "accept" | "reject_acceptance":
+                services.project_accept(actor=user, project=project, passed=action == "accept", reason=reason)
+            case "close":
+                services.project_close(actor=user, project=project, reason=reason)
+            case "cancel":
+                services.project_cancel(actor=user, project=project, reason=reason)
+
+
+class _PublicityPostView(CapabilityRequiredMixin, View):
+    """POST one form of the 公示 part of the project page about a ``model`` object in the user's scope: flash the
+    outcome and go back to the project (``project_of`` leads from the object to the project's id). With a
+    ``form_class`` an invalid form flashes ``incomplete``; ``call`` gets the object and the cleaned data."""
+
+    required_capability = Capability.PUBLICITY_MANAGE
+    model = None
+    project_of = "pk"
+    form_class = None
+    incomplete = ""
+    done = ""
+
+    def call(self, obj, **data):
+        raise NotImplementedError
+
+    def post(self, request, pk):
+        obj = get_object_or_404(self.model.objects.visible_to(request.user, Capability.PUBLICITY_MANAGE), pk=pk)
+        if self.form_class is None:
+            _attempt(request, lambda: self.call(obj), self.done)
         else:
-            messages.success(request, f"已{ACTIONS[action][2]}。")
-        return redirect("projects:detail", pk=project.pk)
+            _submit(request, self.form_class(request.POST), incomplete=self.incomplete, done=self.done,
+                    call=lambda **data: self.call(obj, **data))
+        return redirect("projects:detail", pk=attrgetter(self.project_of)(obj))
 
 
-class PublicityCreateView(CapabilityRequiredMixin, View):
-    required_capability = Capability.PUBLICITY_MANAGE
+class PublicityCreateView(_PublicityPostView):
+    model, form_class = Project, PublicityForm
+    incomplete, done = "公示信息不完整。", "已发布公示。"
 
-    def post(self, request, pk):
-        project = get_object_or_404(Project.objects.visible_to(request.user, Capability.PUBLICITY_MANAGE), pk=pk)
-        _submit(request, PublicityForm(request.POST), incomplete="公示信息不完整。", done="已发布公示。",
-                call=lambda **data: services.project_publicity_open(actor=request.user, project=project, **data))
-        return redirect("projects:detail", pk=project.pk)
+    def call(self, project, **data):
+        services.project_publicity_open(actor=self.request.user, project=project, **data)
 
 
-class ObjectionCreateView(CapabilityRequiredMixin, View):
-    required_capability = Capability.PUBLICITY_MANAGE
+class ObjectionCreateView(_PublicityPostView):
+    model, project_of, form_class = ProjectPublicity, "project_id", ObjectionForm
+    incomplete, done = "异议信息不完整。", "已登记异议。"
 
-    def post(self, request, pk):
-        publicity = get_object_or_404(ProjectPublicity.objects.visible_to(request.user, Capability.PUBLICITY_MANAGE), pk=pk)
-        _submit(request, ObjectionForm(request.POST), incomplete="异议信息不完整。", done="已登记异议。",
-                call=lambda **data: services.project_objection_record(actor=request.user, publicity=publicity, **data))
-        return redirect("projects:detail", pk=publicity.project_id)
+    def call(self, publicity, **data):
+        services.project_objection_record(actor=self.request.user, publicity=publicity, **data)
 
 
-class ObjectionResolveView(CapabilityRequiredMixin, View):
-    required_capability = Capability.PUBLICITY_MANAGE
+class ObjectionResolveView(_PublicityPostView):
+    model, project_of, done = ProjectObjection, "publicity.project_id", "已处理异议。"
 
-    def post(self, request, pk):
-        objection = get_object_or_404(ProjectObjection.objects.visible_to(request.user, Capability.PUBLICITY_MANAGE), pk=pk)
-        _attempt(request, lambda: services.project_objection_resolve(
-            actor=request.user, objection=objection, upheld=request.POST.get("upheld") == "1",
-            resolution=request.POST.get("resolution", "")), "已处理异议。")
-        return redirect("projects:detail", pk=objection.publicity.project_id)
+    def call(self, objection):
+        services.project_objection_resolve(actor=self.request.user, objection=objection,
+                                           upheld=self.request.POST.get("upheld") == "1",
+                                           resolution=self.request.POST.get("resolution", ""))
 
 
 class PublicNoticeView(TemplateView):

@@ -3,17 +3,15 @@ import datetime
 import hashlib
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied as PageForbidden
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views import View
-from django.views.generic import TemplateView
 
 from povalleviation.access import Capability, covers, has_capability
-from povalleviation.errors import ApplicationError, PermissionDenied
+from povalleviation.errors import ApplicationError
 from povalleviation.views import CapabilityRequiredMixin
+from povalleviation.views_base import PageView, flash_refusal, forbid_if_denied, paginate
 
 from . import services
 from .models import ReportStatus
@@ -21,23 +19,15 @@ from .selectors import generatable_areas, report_detail, report_list, report_ver
 from .snapshot.common import quarter_bounds
 
 
-def _refuse(request, error):
-    if isinstance(error, PermissionDenied):
-        raise PageForbidden(error.message)
-    messages.error(request, error.message)
-
-
-class ReportListView(CapabilityRequiredMixin, TemplateView):
+class ReportListView(PageView):
     required_capability = Capability.REPORT_VIEW
     template_name = "reports/report_list.html"
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
+    def page_context(self, user, **kwargs):
         params = self.request.GET
-        page = Paginator(report_list(user=self.request.user, params=params), 30).get_page(params.get("page"))
-        context.update(page_obj=page, reports=page.object_list, params=params, statuses=ReportStatus.choices,
-                       can_generate=has_capability(self.request.user, Capability.REPORT_GENERATE))
-        return context
+        page, _ = paginate(self.request, report_list(user=user, params=params), 30)
+        return dict(page_obj=page, reports=page.object_list, params=params, statuses=ReportStatus.choices,
+                    can_generate=has_capability(user, Capability.REPORT_GENERATE))
 
 
 def _finished_quarters(today: datetime.date, count: int = 12) -> list[tuple[int, int]]:
@@ -80,24 +70,21 @@ class ReportGenerateView(CapabilityRequiredMixin, View):
                 messages.success(request, "已开始生成报告，页面会显示进度。")
                 return redirect("reports:detail", pk=report.pk)
             except ApplicationError as error:
-                if isinstance(error, PermissionDenied):
-                    raise PageForbidden(error.message) from error
+                forbid_if_denied(error)
                 errors["__all__"] = error.message
         return render(request, self.template_name,
                       self._context(request, errors=errors, selected={"area": code, "period": period}), status=400)
 
 
-class ReportDetailView(CapabilityRequiredMixin, TemplateView):
+class ReportDetailView(PageView):
     required_capability = Capability.REPORT_VIEW
     template_name = "reports/report_detail.html"
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        user = self.request.user
+    def page_context(self, user, **kwargs):
         report = report_detail(user=user, pk=kwargs["pk"])
         code = report.area_code
         versions = report_versions(report=report)
-        context.update(
+        return dict(
             report=report, versions=versions, in_progress=report.status in (
                 ReportStatus.QUEUED, ReportStatus.GENERATING),
             summary=report.snapshot.get("summary") if report.snapshot else None,
@@ -109,7 +96,6 @@ class ReportDetailView(CapabilityRequiredMixin, TemplateView):
             and not any(version.supersedes_id == report.pk for version in versions),
             can_retry=report.status == ReportStatus.FAILED and covers(user, Capability.REPORT_GENERATE, code),
         )
-        return context
 
 
 class ReportStatusView(CapabilityRequiredMixin, View):
@@ -149,7 +135,7 @@ class ReportActionView(CapabilityRequiredMixin, View):
             else:
                 raise Http404
         except ApplicationError as error:
-            _refuse(request, error)
+            flash_refusal(request, error)
         return redirect("reports:detail", pk=report.pk)
 
 
