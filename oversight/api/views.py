@@ -213,15 +213,8 @@ class ComplaintViewSet(_TodayContext, ScopedReadOnlyViewSet):
         """交办 / 开始办理 / 答复 / 办结; each service checks capability, area and the order of steps."""
         complaint = self.get_object()
         data, user = self.validated_payload(ComplaintTransitionSerializer), request.user
-        match data["action"]:
-            case "assign":
-                area = _area(user, Capability.COMPLAINT_VIEW, data["area"], "area")
-                services.complaint_assign(actor=user, complaint=complaint, area=area, handling_unit=data["handling_unit"],
-                                          note=data["text"])
-            case "handle":
-                services.complaint_start_handling(actor=user, complaint=complaint, note=data["text"])
-            case "reply":
-                services.complaint_reply(actor=user, complaint=complaint, reply_text=data["text"])
-            case "close":
-                services.complaint_close(actor=user, complaint=complaint, note=data["text"])
+        step = data["action"]
+        area = _area(user, Capability.COMPLAINT_VIEW, data["area"], "area") if step == "assign" else None
+        services.complaint_step(actor=user, complaint=complaint, step=step, text=data["text"], area=area,
+                                handling_unit=data["handling_unit"])
         return self._detail(complaint)

@@ -150,6 +150,22 @@ def complaint_close(*, actor, complaint: Complaint, note: str = "",
     return complaint
 
 
+def complaint_step(*, actor, complaint: Complaint, step: str, text: str = "", area=None,
+                  handling_unit: str = "") -> Complaint:
+    """One handling step by the name the page and the API give it: assign (交办 to ``area``, ``text`` as the note),
+    handle (开始办理), reply (答复, ``text`` is the reply) or close (办结)."""
+    match step:
+        case "assign":
+            return complaint_assign(actor=actor, complaint=complaint, area=area, handling_unit=handling_unit, note=text)
+        case "handle":
+            return complaint_start_handling(actor=actor, complaint=complaint, note=text)
+        case "reply":
+            return complaint_reply(actor=actor, complaint=complaint, reply_text=text)
+        case "close":
+            return complaint_close(actor=actor, complaint=complaint, note=text)
+    raise ValueError(f"unknown complaint step {step!r}")
+
+
 @transaction.atomic
 def complaint_set_deadline(*, actor, complaint: Complaint, reply_deadline: datetime.date, reason: str,
                            at: datetime.datetime | None = None) -> Complaint:

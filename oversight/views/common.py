@@ -1,11 +1,10 @@
 """Helpers shared by the oversight pages."""
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied as PageForbidden
-from django.core.paginator import Paginator
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.views import View
 
-from povalleviation.errors import ApplicationError, PermissionDenied
+from povalleviation.errors import ApplicationError
+from povalleviation.views_base import forbid_if_denied
 from villages.models import Area
 
 from ..forms import apply_errors
@@ -32,35 +31,48 @@ def action_cards(actions, *, may, make_form, bound=None):
     return cards
 
 
-def forbid_if_denied(error):
-    if isinstance(error, PermissionDenied):
-        raise PageForbidden(error.message) from error
+class RecordPageView(View):
+    """The detail page of one record with the folded forms of its ``actions`` (name → (label, form class)).
+    ``selector(user=, pk=)`` finds the record in the user's scope; ``may`` says which actions the user may take,
+    ``make_form`` builds an action's form and ``page_context`` gives the rest of the template's context."""
 
-
-def paginate(request, queryset, per_page=50):
-    page = Paginator(queryset, per_page).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return page, query.urlencode()
-
-
-class RecordActionView(View):
-    """POST one action of a detail page. An unknown action goes back to the page; a refusal or an invalid form
-    shows the page again with that form open (400); success shows a message and goes back."""
-
-    actions: dict = {}  # name → (label, form class)
-    detail_url = ""
+    template_name = ""
+    selector = None
+    actions: dict = {}
 
     def load(self, pk):
+        return type(self).selector(user=self.request.user, pk=pk)
+
+    def may(self, name, record) -> bool:
         raise NotImplementedError
+
+    def make_form(self, name, record, data=None, files=None):
+        return self.actions[name][1](data, files)
+
+    def page_context(self, record) -> dict:
+        return {}
+
+    def render_page(self, record, *, bound=None, status=200):
+        cards = action_cards(self.actions, may=lambda name: self.may(name, record),
+                             make_form=lambda name: self.make_form(name, record), bound=bound)
+        return render(self.request, self.template_name, self.page_context(record) | {"actions": cards}, status=status)
+
+    def get(self, request, pk):
+        return self.render_page(self.load(pk))
+
+
+class RecordActionView(RecordPageView):
+    """POST one action of a record's page (subclass it together with that page's view). An unknown action goes
+    back to the page; a refusal or an invalid form shows the page again with that form open (400); success shows
+    a message and goes back."""
+
+    http_method_names = ["post", "options"]
+    detail_url = ""
 
     def bound_form(self, action, record):
-        raise NotImplementedError
+        return self.make_form(action, record, self.request.POST, self.request.FILES)
 
     def perform(self, action, record, data):
-        raise NotImplementedError
-
-    def render_page(self, record, *, bound, status):
         raise NotImplementedError
 
     def post(self, request, pk, action):

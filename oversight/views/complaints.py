@@ -4,35 +4,33 @@ from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views import View
-from django.views.generic import TemplateView
 
 from households.models import Household
 from povalleviation.access import Capability, covers, scope_prefixes
 from povalleviation.errors import ApplicationError
 from povalleviation.views import CapabilityRequiredMixin
+from povalleviation.views_base import PageView, forbid_if_denied, paginate
 from villages.models import Area
 
 from .. import services
 from ..choices import NOT_REPLIED_STATUSES, ComplaintChannel, ComplaintStatus
 from ..forms import AssignForm, ComplaintForm, NoteForm, ReplyDeadlineForm, ReplyForm, apply_errors
 from ..selectors import complaint_detail, complaint_list
-from .common import RecordActionView, action_cards, area_choices, forbid_if_denied, paginate
+from .common import RecordActionView, RecordPageView, area_choices
 
 RECEIVING_LEVELS = ["city", "county", "township", "village"]
 
 
-class ComplaintListView(CapabilityRequiredMixin, TemplateView):
+class ComplaintListView(PageView):
     required_capability = Capability.COMPLAINT_VIEW
     template_name = "oversight/complaint_list.html"
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        page, query_string = paginate(self.request, complaint_list(user=self.request.user, params=self.request.GET))
-        context.update(page_obj=page, complaints=page.object_list, query_string=query_string, params=self.request.GET,
-                       channels=ComplaintChannel.choices, statuses=ComplaintStatus.choices, today=timezone.localdate(),
-                       not_replied=NOT_REPLIED_STATUSES,
-                       can_create=bool(scope_prefixes(self.request.user, Capability.COMPLAINT_MANAGE)))
-        return context
+    def page_context(self, user, **kwargs):
+        page, query_string = paginate(self.request, complaint_list(user=user, params=self.request.GET))
+        return dict(page_obj=page, complaints=page.object_list, query_string=query_string, params=self.request.GET,
+                    channels=ComplaintChannel.choices, statuses=ComplaintStatus.choices, today=timezone.localdate(),
+                    not_replied=NOT_REPLIED_STATUSES,
+                    can_create=bool(scope_prefixes(user, Capability.COMPLAINT_MANAGE)))
 
 
 class ComplaintCreateView(CapabilityRequiredMixin, View):
@@ -73,22 +71,6 @@ class ComplaintCreateView(CapabilityRequiredMixin, View):
         return render(request, self.template_name, {"form": form}, status=400)
 
 
-def _may(user, complaint, name) -> bool:
-    status = complaint.status
-    match name:
-        case "assign":
-            return status == ComplaintStatus.RECEIVED and covers(user, Capability.COMPLAINT_MANAGE, complaint.area_code)
-        case "handle":
-            return status == ComplaintStatus.ASSIGNED and covers(user, Capability.COMPLAINT_HANDLE, complaint.area_code)
-        case "reply":
-            return status == ComplaintStatus.HANDLING and covers(user, Capability.COMPLAINT_HANDLE, complaint.area_code)
-        case "close":
-            return status == ComplaintStatus.REPLIED and covers(user, Capability.COMPLAINT_MANAGE, complaint.received_area_code)
-        case "deadline":
-            return status in NOT_REPLIED_STATUSES and covers(user, Capability.COMPLAINT_MANAGE, complaint.received_area_code)
-    return False
-
-
 ACTIONS = {
     "assign": ("交办", AssignForm),
     "handle": ("开始办理", NoteForm),
@@ -98,62 +80,58 @@ ACTIONS = {
 }
 
 
-def _make_form(name, complaint, user, data=None):
-    form_class = ACTIONS[name][1]
-    if name == "assign":
-        choices = area_choices(user, Capability.COMPLAINT_MANAGE, levels=["county", "township", "village"], within=complaint.area)
-        return form_class(data, area_choices=choices, initial={"area": complaint.area_code})
-    if name == "deadline":
-        return form_class(data, initial={"reply_deadline": complaint.reply_deadline})
-    return form_class(data)
-
-
-def _render(request, complaint, *, bound=None, status=200):
-    user = request.user
-    actions = action_cards(ACTIONS, may=lambda name: _may(user, complaint, name),
-                           make_form=lambda name: _make_form(name, complaint, user), bound=bound)
-    context = {"complaint": complaint, "actions": actions, "may_see_contact": services.may_see_contact(user, complaint),
-               "history": [(h, h.reply_deadline) for h in complaint.history.all()],
-               "is_overdue": complaint.status in NOT_REPLIED_STATUSES and complaint.reply_deadline < timezone.localdate()}
-    return render(request, "oversight/complaint_detail.html", context, status=status)
-
-
-class ComplaintDetailView(CapabilityRequiredMixin, View):
+class ComplaintDetailView(CapabilityRequiredMixin, RecordPageView):
     required_capability = Capability.COMPLAINT_VIEW
-
-    def get(self, request, pk):
-        return _render(request, complaint_detail(user=request.user, pk=pk))
-
-
-class ComplaintActionView(CapabilityRequiredMixin, RecordActionView):
-    required_capability = Capability.COMPLAINT_VIEW
+    template_name = "oversight/complaint_detail.html"
+    selector = staticmethod(complaint_detail)
     actions = ACTIONS
+
+    def may(self, name, complaint) -> bool:
+        user, status = self.request.user, complaint.status
+        match name:
+            case "assign":
+                return status == ComplaintStatus.RECEIVED and covers(user, Capability.COMPLAINT_MANAGE, complaint.area_code)
+            case "handle":
+                return status == ComplaintStatus.ASSIGNED and covers(user, Capability.COMPLAINT_HANDLE, complaint.area_code)
+            case "reply":
+                return status == ComplaintStatus.HANDLING and covers(user, Capability.COMPLAINT_HANDLE, complaint.area_code)
+            case "close":
+                return (status == ComplaintStatus.REPLIED
+                        and covers(user, Capability.COMPLAINT_MANAGE, complaint.received_area_code))
+            case "deadline":
+                return (status in NOT_REPLIED_STATUSES
+                        and covers(user, Capability.COMPLAINT_MANAGE, complaint.received_area_code))
+        return False
+
+    def make_form(self, name, complaint, data=None, files=None):
+        form_class = ACTIONS[name][1]
+        if name == "assign":
+            choices = area_choices(self.request.user, Capability.COMPLAINT_MANAGE, levels=["county", "township", "village"],
+                                   within=complaint.area)
+            return form_class(data, files, area_choices=choices, initial={"area": complaint.area_code})
+        if name == "deadline":
+            return form_class(data, files, initial={"reply_deadline": complaint.reply_deadline})
+        return form_class(data, files)
+
+    def page_context(self, complaint):
+        return {"complaint": complaint, "may_see_contact": services.may_see_contact(self.request.user, complaint),
+                "history": [(h, h.reply_deadline) for h in complaint.history.all()],
+                "is_overdue": complaint.status in NOT_REPLIED_STATUSES and complaint.reply_deadline < timezone.localdate()}
+
+
+class ComplaintActionView(ComplaintDetailView, RecordActionView):
     detail_url = "oversight:complaint_detail"
-
-    def load(self, pk):
-        return complaint_detail(user=self.request.user, pk=pk)
-
-    def bound_form(self, action, complaint):
-        return _make_form(action, complaint, self.request.user, self.request.POST)
-
-    def render_page(self, complaint, *, bound, status):
-        return _render(self.request, complaint, bound=bound, status=status)
 
     def perform(self, action, complaint, data):
         user = self.request.user
-        match action:
-            case "assign":
-                services.complaint_assign(actor=user, complaint=complaint, area=Area.objects.get(code=data["area"]),
-                                          handling_unit=data["handling_unit"], note=data["note"])
-            case "handle":
-                services.complaint_start_handling(actor=user, complaint=complaint, note=data["note"])
-            case "reply":
-                services.complaint_reply(actor=user, complaint=complaint, reply_text=data["reply_text"])
-            case "close":
-                services.complaint_close(actor=user, complaint=complaint, note=data["note"])
-            case "deadline":
-                services.complaint_set_deadline(actor=user, complaint=complaint,
-                                                reply_deadline=data["reply_deadline"], reason=data["reason"])
+        if action == "deadline":
+            services.complaint_set_deadline(actor=user, complaint=complaint,
+                                            reply_deadline=data["reply_deadline"], reason=data["reason"])
+            return
+        area = Area.objects.get(code=data["area"]) if action == "assign" else None
+        services.complaint_step(actor=user, complaint=complaint, step=action, area=area,
+                                handling_unit=data.get("handling_unit", ""),
+                                text=data["reply_text"] if action == "reply" else data["note"])
 
 
 class ComplaintContactRevealView(CapabilityRequiredMixin, View):

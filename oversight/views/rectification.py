@@ -4,11 +4,11 @@ from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views import View
-from django.views.generic import TemplateView
 
 from povalleviation.access import Capability, covers, scope_prefixes
 from povalleviation.errors import ApplicationError
 from povalleviation.views import CapabilityRequiredMixin
+from povalleviation.views_base import PageView, forbid_if_denied, paginate
 from villages.codes import county_code
 from villages.models import Area
 
@@ -35,51 +35,45 @@ from ..selectors import (
     item_detail,
     item_list,
 )
-from .common import RecordActionView, action_cards, area_choices, forbid_if_denied, paginate
+from .common import RecordActionView, RecordPageView, area_choices
 
 
-class LedgerView(CapabilityRequiredMixin, TemplateView):
+class LedgerView(PageView):
     """问题整改台账: counts by 大类 × status on top, then the filtered items, overdue rows flagged."""
 
     required_capability = Capability.INSPECTION_VIEW
     template_name = "oversight/ledger.html"
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        user, params = self.request.user, self.request.GET
+    def page_context(self, user, **kwargs):
+        params = self.request.GET
         items = item_list(user=user, params=params)
         page, query_string = paginate(self.request, items)
-        context.update(
+        return dict(
             page_obj=page, items=page.object_list, query_string=query_string, params=params,
             matrix=category_status_matrix(items), today=timezone.localdate(), sources=SourceKind.choices,
             statuses=ItemStatus.choices, categories=item_categories(user=user),
             can_create=bool(scope_prefixes(user, Capability.INSPECTION_MANAGE)),
         )
-        return context
 
 
-class InspectionListView(CapabilityRequiredMixin, TemplateView):
+class InspectionListView(PageView):
     required_capability = Capability.INSPECTION_VIEW
     template_name = "oversight/inspection_list.html"
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        page, query_string = paginate(self.request, inspection_list(user=self.request.user))
-        context.update(page_obj=page, inspections=page.object_list, query_string=query_string,
-                       can_create=bool(scope_prefixes(self.request.user, Capability.INSPECTION_MANAGE)))
-        return context
+    def page_context(self, user, **kwargs):
+        page, query_string = paginate(self.request, inspection_list(user=user))
+        return dict(page_obj=page, inspections=page.object_list, query_string=query_string,
+                    can_create=bool(scope_prefixes(user, Capability.INSPECTION_MANAGE)))
 
 
-class InspectionDetailView(CapabilityRequiredMixin, TemplateView):
+class InspectionDetailView(PageView):
     required_capability = Capability.INSPECTION_VIEW
     template_name = "oversight/inspection_detail.html"
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        inspection = inspection_detail(user=self.request.user, pk=kwargs["pk"])
-        context.update(inspection=inspection, today=timezone.localdate(),
-                       can_add=covers(self.request.user, Capability.INSPECTION_MANAGE, inspection.issuer_area.code))
-        return context
+    def page_context(self, user, **kwargs):
+        inspection = inspection_detail(user=user, pk=kwargs["pk"])
+        return dict(inspection=inspection, today=timezone.localdate(),
+                    can_add=covers(user, Capability.INSPECTION_MANAGE, inspection.issuer_area.code))
 
 
 class InspectionCreateView(CapabilityRequiredMixin, View):
@@ -169,31 +163,6 @@ class InspectionAddItemsView(CapabilityRequiredMixin, View):
                 return redirect("oversight:inspection_detail", pk=inspection.pk)
         return render(request, self.template_name, {"inspection": inspection, "formset": formset}, status=400)
 
-# Item actions: name → (label, form class, who may act).
-def _may(user, item, name) -> bool:
-    inspection = item.finding.inspection
-    issuer = inspection.issuer_area.code
-    status, uid = item.status, user.pk
-    match name:
-        case "progress":
-            return status in WORKABLE_ITEM_STATUSES and covers(user, Capability.RECTIFICATION_WORK, item.area_code)
-        case "submit":
-            return status == ItemStatus.IN_PROGRESS and covers(user, Capability.RECTIFICATION_WORK, item.area_code)
-        case "verify":
-            return status == ItemStatus.SUBMITTED and covers(user, Capability.RECTIFICATION_VERIFY, issuer) and item.submitted_by_id != uid
-        case "close":
-            return (status == ItemStatus.VERIFIED and covers(user, Capability.RECTIFICATION_VERIFY, county_code(item.area_code))
-                    and uid not in (item.submitted_by_id, item.verified_by_id))
-        case "reopen":
-            return status in (ItemStatus.VERIFIED, ItemStatus.CLOSED) and covers(user, Capability.RECTIFICATION_VERIFY, issuer)
-        case "deadline":
-            return status != ItemStatus.CLOSED and covers(user, Capability.INSPECTION_MANAGE, issuer)
-        case "escalate":
-            return (status != ItemStatus.CLOSED and item.deadline < timezone.localdate()
-                    and covers(user, Capability.INSPECTION_MANAGE, issuer))
-    return False
-
-
 ITEM_ACTIONS = {
     "progress": ("报送整改进展", ProgressForm),
     "submit": ("申请销号", SubmitForm),
@@ -214,35 +183,50 @@ def _initial(name, item):
     return {}
 
 
-def _render_item(request, item, *, bound=None, status=200):
-    actions = action_cards(ITEM_ACTIONS, may=lambda name: _may(request.user, item, name),
-                           make_form=lambda name: ITEM_ACTIONS[name][1](initial=_initial(name, item)), bound=bound)
-    context = {"item": item, "inspection": item.finding.inspection, "actions": actions, "today": timezone.localdate(),
-               "history": [(h, h.deadline) for h in item.history.all()],
-               "is_overdue": item.status != ItemStatus.CLOSED and item.deadline < timezone.localdate()}
-    return render(request, "oversight/item_detail.html", context, status=status)
-
-
-class ItemDetailView(CapabilityRequiredMixin, View):
+class ItemDetailView(CapabilityRequiredMixin, RecordPageView):
     required_capability = Capability.INSPECTION_VIEW
-
-    def get(self, request, pk):
-        return _render_item(request, item_detail(user=request.user, pk=pk))
-
-
-class ItemActionView(CapabilityRequiredMixin, RecordActionView):
-    required_capability = Capability.INSPECTION_VIEW
+    template_name = "oversight/item_detail.html"
+    selector = staticmethod(item_detail)
     actions = ITEM_ACTIONS
+
+    def may(self, name, item) -> bool:
+        user = self.request.user
+        issuer = item.finding.inspection.issuer_area.code
+        status, uid = item.status, user.pk
+        match name:
+            case "progress":
+                return status in WORKABLE_ITEM_STATUSES and covers(user, Capability.RECTIFICATION_WORK, item.area_code)
+            case "submit":
+                return status == ItemStatus.IN_PROGRESS and covers(user, Capability.RECTIFICATION_WORK, item.area_code)
+            case "verify":
+                return (status == ItemStatus.SUBMITTED and covers(user, Capability.RECTIFICATION_VERIFY, issuer)
+                        and item.submitted_by_id != uid)
+            case "close":
+                return (status == ItemStatus.VERIFIED
+                        and covers(user, Capability.RECTIFICATION_VERIFY, county_code(item.area_code))
+                        and uid not in (item.submitted_by_id, item.verified_by_id))
+            case "reopen":
+                return status in (ItemStatus.VERIFIED, ItemStatus.CLOSED) and covers(user, Capability.RECTIFICATION_VERIFY, issuer)
+            case "deadline":
+                return status != ItemStatus.CLOSED and covers(user, Capability.INSPECTION_MANAGE, issuer)
+            case "escalate":
+                return (status != ItemStatus.CLOSED and item.deadline < timezone.localdate()
+                        and covers(user, Capability.INSPECTION_MANAGE, issuer))
+        return False
+
+    def make_form(self, name, item, data=None, files=None):
+        if data is None:
+            return ITEM_ACTIONS[name][1](initial=_initial(name, item))
+        return ITEM_ACTIONS[name][1](data, files)
+
+    def page_context(self, item):
+        return {"item": item, "inspection": item.finding.inspection, "today": timezone.localdate(),
+                "history": [(h, h.deadline) for h in item.history.all()],
+                "is_overdue": item.status != ItemStatus.CLOSED and item.deadline < timezone.localdate()}
+
+
+class ItemActionView(ItemDetailView, RecordActionView):
     detail_url = "oversight:item_detail"
-
-    def load(self, pk):
-        return item_detail(user=self.request.user, pk=pk)
-
-    def bound_form(self, action, item):
-        return ITEM_ACTIONS[action][1](self.request.POST, self.request.FILES)
-
-    def render_page(self, item, *, bound, status):
-        return _render_item(self.request, item, bound=bound, status=status)
 
     def perform(self, action, item, data):
         user = self.request.user
