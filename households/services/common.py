@@ -1,5 +1,5 @@
 """Pieces shared by the household services: the event record, ID checks and the freeze rule."""
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.services import audit_record
@@ -110,3 +110,14 @@ def translate_integrity_error(error: IntegrityError):
 
         return ApplicationError(REGISTERED_ELSEWHERE, field_errors={"id_number": REGISTERED_ELSEWHERE}, code="duplicate_person")
     return ApplicationError("保存失败：数据与已有记录冲突，请检查后重试", code="integrity")
+
+
+def save_member(member: Member) -> None:
+    """Validate and save one member row; a database conflict (the person is registered in another household)
+    becomes the service's refusal."""
+    member.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            member.save()
+    except IntegrityError as error:
+        raise translate_integrity_error(error) from error

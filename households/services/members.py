@@ -1,5 +1,5 @@
 """Add, change and remove (自然减少) household members."""
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -9,7 +9,7 @@ from households.models import Household, HouseholdEvent, Member
 from povalleviation.access import Capability, require
 from povalleviation.errors import ApplicationError
 
-from .common import record_event, refuse_if_frozen, translate_integrity_error
+from .common import record_event, refuse_if_frozen, save_member
 from .household import prepare_member
 from .lookups import records_refused_lookups
 
@@ -35,12 +35,7 @@ def member_add(*, actor, household: Household, data: dict) -> Member:
     cleaned = prepare_member(actor=actor, data=data, household=household)
     _check_single_head(household, adding_head=cleaned["relation"] == Relation.HEAD)
     member = Member(household=household, **cleaned)
-    member.full_clean(validate_constraints=False)
-    try:
-        with transaction.atomic():
-            member.save()
-    except IntegrityError as error:
-        raise translate_integrity_error(error) from error
+    save_member(member)
     Household.objects.filter(pk=household.pk).update(member_count=F("member_count") + 1, version=F("version") + 1)
     record_event(household=household, type=HouseholdEvent.Type.MEMBER_ADDED, actor=actor, summary=f"新增成员 {member.name}",
                  changes={"member": member.name, "relation": member.relation})
@@ -71,12 +66,7 @@ def member_update(*, actor, member: Member, data: dict) -> Member:
             setattr(member, name, value)
     if not changes:
         return member
-    member.full_clean(validate_constraints=False)
-    try:
-        with transaction.atomic():
-            member.save()
-    except IntegrityError as error:
-        raise translate_integrity_error(error) from error
+    save_member(member)
     record_changes(member, member.pk, old_values, actor)  # 低保/特困 flags and labour capacity keep history
     update = {"version": F("version") + 1}
     if member.relation == Relation.HEAD:
