@@ -96,6 +96,18 @@ def village_register(*, user, village):
     return {"households": households, "statuses": statuses, "causes": causes, "total": total}
 
 
+def status_aggregates() -> dict:
+    """Households and people by poverty status (贫困, 已脱贫, 返贫, 监测), as aggregates of a household queryset."""
+    return {
+        "poor_households": Count("id", filter=Q(status__in=POOR_STATUSES)),
+        "poor_people": Sum("member_count", filter=Q(status__in=POOR_STATUSES)),
+        "exited_households": Count("id", filter=Q(status=HouseholdStatus.EXITED)),
+        "exited_people": Sum("member_count", filter=Q(status=HouseholdStatus.EXITED)),
+        "returned_households": Count("id", filter=Q(status=HouseholdStatus.RETURNED)),
+        "monitored_households": Count("id", filter=~Q(monitoring_flag="")),
+    }
+
+
 def _rows_by_child(*, user, parent, child_level):
     """Totals per child area (township → villages, county → townships), one GROUP BY on the code prefix."""
     from django.db.models.functions import Substr
@@ -106,20 +118,10 @@ def _rows_by_child(*, user, parent, child_level):
     grouped = (
         base.annotate(child_prefix=Substr("area_code", 1, prefix_length))
         .values("child_prefix")
-        .annotate(
-            households=Count("id"),
-            people=Sum("member_count"),
-            poor_households=Count("id", filter=Q(status__in=POOR_STATUSES)),
-            poor_people=Sum("member_count", filter=Q(status__in=POOR_STATUSES)),
-            exited_households=Count("id", filter=Q(status=HouseholdStatus.EXITED)),
-            exited_people=Sum("member_count", filter=Q(status=HouseholdStatus.EXITED)),
-            returned_households=Count("id", filter=Q(status=HouseholdStatus.RETURNED)),
-            monitored_households=Count("id", filter=~Q(monitoring_flag="")),
-        )
+        .annotate(households=Count("id"), people=Sum("member_count"), **status_aggregates())
     )
     by_prefix = {row["child_prefix"]: row for row in grouped}
-    keys = ["households", "people", "poor_households", "poor_people", "exited_households", "exited_people",
-            "returned_households", "monitored_households"]
+    keys = ["households", "people", *status_aggregates()]
     rows = []
     for child in children:
         row = by_prefix.get(child.scope_prefix, {})
