@@ -6,12 +6,20 @@ from povalleviation.access import Capability
 from povalleviation.admin import ScopedModelAdmin
 
 
+def _shown(name: str, description: str):
+    """An admin column of the model's own property (a masked number, the age)."""
+    return admin.display(description=description)(lambda admin_view, obj: getattr(obj, name))
+
+
 class ReadOnlyScopedAdmin(ScopedModelAdmin):
     view_capability = Capability.HOUSEHOLD_VIEW
     change_capability = None
+    # Shown (read-only) in place of the ``exclude``d fields, e.g. a masked number.
+    shown_instead: list = []
 
     def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in self.model._meta.fields]
+        hidden = set(self.exclude or ())
+        return [field.name for field in self.model._meta.fields if field.name not in hidden] + self.shown_instead
 
 
 @admin.register(Household)
@@ -21,13 +29,9 @@ class HouseholdAdmin(ReadOnlyScopedAdmin):
     search_fields = ["household_number", "head_name"]
     ordering = ["area_code", "household_number"]
     exclude = ["phone"]
+    shown_instead = ["masked_phone"]
 
-    def get_readonly_fields(self, request, obj=None):
-        return [name for name in super().get_readonly_fields(request, obj) if name != "phone"] + ["masked_phone"]
-
-    @admin.display(description="联系电话")
-    def masked_phone(self, obj):
-        return obj.masked_phone
+    masked_phone = _shown("masked_phone", "联系电话")
 
 
 @admin.register(Member)
@@ -38,18 +42,10 @@ class MemberAdmin(ReadOnlyScopedAdmin):
     ordering = ["household_id", "id"]
     # Never the birth date beside the masked number: it is digits 7-14 of the ID number.
     exclude = ["id_number", "birth_date"]
+    shown_instead = ["masked_id_number", "age"]
 
-    def get_readonly_fields(self, request, obj=None):
-        hidden = {"id_number", "birth_date"}
-        return [name for name in super().get_readonly_fields(request, obj) if name not in hidden] + ["masked_id_number", "age"]
-
-    @admin.display(description="年龄（周岁）")
-    def age(self, obj):
-        return obj.age
-
-    @admin.display(description="身份证号")
-    def masked_id_number(self, obj):
-        return obj.masked_id_number
+    age = _shown("age", "年龄（周岁）")
+    masked_id_number = _shown("masked_id_number", "身份证号")
 
 
 @admin.register(HouseholdEvent)
