@@ -18,28 +18,29 @@ logger = logging.getLogger(__name__)
 RETRIED = (OperationalError, InterfaceError)
 
 
-@shared_task(bind=True, name="households.validate_import", acks_late=True, autoretry_for=RETRIED,
-             retry_backoff=True, retry_backoff_max=120, max_retries=5)
-def validate_import_task(self, job_id: int):
+def _run_step(task, step, job_id: int, doing: str, failure: str):
+    """Run one step of an import job; a lost database connection is retried by Celery, anything else is logged
+    and fails the job with ``failure``."""
     try:
-        jobs.run_validation(job_id, retries=self.request.retries or 0)
+        step(job_id, retries=task.request.retries or 0)
     except RETRIED:
         raise
     except Exception:
-        logger.exception("validating import job %s", job_id)
-        jobs.mark_failed(job_id, "校验失败：处理文件时发生系统错误，请检查文件是否由导入模板填写，或联系管理员")
+        logger.exception("%s import job %s", doing, job_id)
+        jobs.mark_failed(job_id, failure)
+
+
+@shared_task(bind=True, name="households.validate_import", acks_late=True, autoretry_for=RETRIED,
+             retry_backoff=True, retry_backoff_max=120, max_retries=5)
+def validate_import_task(self, job_id: int):
+    _run_step(self, jobs.run_validation, job_id, "validating",
+              "校验失败：处理文件时发生系统错误，请检查文件是否由导入模板填写，或联系管理员")
 
 
 @shared_task(bind=True, name="households.commit_import", acks_late=True, autoretry_for=RETRIED,
              retry_backoff=True, retry_backoff_max=120, max_retries=5)
 def commit_import_task(self, job_id: int):
-    try:
-        jobs.run_commit(job_id, retries=self.request.retries or 0)
-    except RETRIED:
-        raise
-    except Exception:
-        logger.exception("committing import job %s", job_id)
-        jobs.mark_failed(job_id, "导入失败：写入时发生系统错误，未导入任何数据；请联系管理员")
+    _run_step(self, jobs.run_commit, job_id, "committing", "导入失败：写入时发生系统错误，未导入任何数据；请联系管理员")
 
 
 @shared_task(name="households.fail_stale_imports", acks_late=True, autoretry_for=RETRIED, retry_backoff=True,

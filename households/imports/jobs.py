@@ -103,6 +103,17 @@ def _progress(job_id):
     return lambda percent, message: _set(job_id, progress=percent, message=message)
 
 
+def _delivered_job(job_id: int, states, statuses, retries: int) -> ImportJob | None:
+    """The job a delivery of a step works on: None when ``start_delivery`` refuses this delivery or the job has
+    moved on from ``statuses`` (or is gone)."""
+    if not start_delivery(job_id, states, retries=retries):
+        return None
+    job = ImportJob.objects.select_related("uploaded_by").filter(pk=job_id).first()
+    if job is None or job.status not in statuses:
+        return None
+    return job
+
+
 def _source(job: ImportJob) -> bytes:
     with job.file.open("rb") as handle:
         return handle.read()
@@ -135,10 +146,8 @@ def import_job_create(*, actor, uploaded_file) -> ImportJob:
 
 def run_validation(job_id: int, *, retries: int = 0):
     """Check the whole file; keep every error and the marked workbook, or mark the job ready to confirm."""
-    if not start_delivery(job_id, VALIDATION_STATES, retries=retries):
-        return
-    job = ImportJob.objects.select_related("uploaded_by").filter(pk=job_id).first()
-    if job is None or job.status not in (Status.UPLOADED, Status.VALIDATING):
+    job = _delivered_job(job_id, VALIDATION_STATES, (Status.UPLOADED, Status.VALIDATING), retries)
+    if job is None:
         return
     _set(job.pk, status=Status.VALIDATING, progress=1, message="开始校验…")
     source = _source(job)
@@ -209,10 +218,8 @@ def import_job_confirm(*, actor, job: ImportJob) -> ImportJob:
 
 def run_commit(job_id: int, *, retries: int = 0):
     """Re-validate and write in one transaction; a file that became invalid since the preview writes nothing."""
-    if not start_delivery(job_id, COMMIT_STATES, retries=retries):
-        return
-    job = ImportJob.objects.select_related("uploaded_by").filter(pk=job_id).first()
-    if job is None or job.status != Status.COMMITTING:
+    job = _delivered_job(job_id, COMMIT_STATES, (Status.COMMITTING,), retries)
+    if job is None:
         return
     _set(job.pk, progress=10, message="正在复核并写入数据库…")
     source = _source(job)
