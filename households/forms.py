@@ -33,6 +33,17 @@ def _year_choices():
     return [(year, f"{year} 年") for year in range(this_year, 2012, -1)]
 
 
+def year_field():
+    """年度: this year back to 2013, the list made when the form is (choices from a callable)."""
+    return forms.TypedChoiceField(label="年度", coerce=int, choices=_year_choices)
+
+
+def _not_after_today(value, what: str):
+    if value > timezone.localdate():
+        raise forms.ValidationError(f"{what}不能晚于今天")
+    return value
+
+
 class HouseholdForm(forms.Form):
     area = forms.ChoiceField(label="所在村（组）")
     address = forms.CharField(label="住址", max_length=200, required=False)
@@ -165,7 +176,7 @@ def _nullable_bool(label):
 
 
 class IncomeForm(forms.Form):
-    year = forms.TypedChoiceField(label="年度", coerce=int, choices=())
+    year = year_field()
     wage_income = forms.DecimalField(label="工资性收入（元）", min_value=0, decimal_places=2, initial=0)
     production_income = forms.DecimalField(label="生产经营性收入（元）", min_value=0, decimal_places=2, initial=0)
     production_expense = forms.DecimalField(label="生产经营性支出（元）", min_value=0, decimal_places=2, initial=0)
@@ -174,10 +185,6 @@ class IncomeForm(forms.Form):
     dibao_income = forms.DecimalField(label="其中：低保金（元）", min_value=0, decimal_places=2, initial=0)
     pension_income = forms.DecimalField(label="其中：养老金（元）", min_value=0, decimal_places=2, initial=0)
     eco_compensation_income = forms.DecimalField(label="其中：生态补偿金（元）", min_value=0, decimal_places=2, initial=0)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["year"].choices = _year_choices()
 
     def clean(self):
         cleaned = super().clean()
@@ -188,7 +195,7 @@ class IncomeForm(forms.Form):
 
 
 class LivingConditionsForm(forms.Form):
-    year = forms.TypedChoiceField(label="年度", coerce=int, choices=())
+    year = year_field()
     assessed_on = forms.DateField(label="评估日期", widget=forms.DateInput(attrs={"type": "date"}))
     food_secure = _nullable_bool("不愁吃")
     clothing_secure = _nullable_bool("不愁穿")
@@ -203,29 +210,18 @@ class LivingConditionsForm(forms.Form):
     water_difficult = _nullable_bool("饮水困难")
     note = forms.CharField(label="备注", max_length=300, required=False)
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["year"].choices = _year_choices()
-
     def clean_assessed_on(self):
-        value = self.cleaned_data["assessed_on"]
-        if value > timezone.localdate():
-            raise forms.ValidationError("评估日期不能晚于今天")
-        return value
+        return _not_after_today(self.cleaned_data["assessed_on"], "评估日期")
 
 
 class HelpMeasureForm(forms.Form):
     category = forms.ChoiceField(label="措施类别", choices=[("", "请选择")] + MeasureCategory.choices)
     measure = forms.CharField(label="具体措施", max_length=200)
-    year = forms.TypedChoiceField(label="年度", coerce=int, choices=())
+    year = year_field()
     amount = forms.DecimalField(label="金额（元）", min_value=0, decimal_places=2, initial=0)
     fund_source = forms.CharField(label="资金来源", max_length=100, required=False)
     responsible_unit = forms.CharField(label="责任单位", max_length=100, required=False)
     status = forms.ChoiceField(label="状态", choices=MeasureStatus.choices, initial=MeasureStatus.IN_EFFECT)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["year"].choices = _year_choices()
 
 
 class HelperForm(forms.Form):
@@ -245,10 +241,7 @@ class VisitForm(forms.Form):
     photo = forms.ImageField(label="照片（可选）", required=False)
 
     def clean_visited_on(self):
-        value = self.cleaned_data["visited_on"]
-        if value > timezone.localdate():
-            raise forms.ValidationError("走访日期不能晚于今天")
-        return value
+        return _not_after_today(self.cleaned_data["visited_on"], "走访日期")
 
 
 class StatusChangeForm(forms.Form):

@@ -126,7 +126,8 @@ class HouseholdEditView(CapabilityRequiredMixin, View):
 
 
 class HouseholdActionView(CapabilityRequiredMixin, View):
-    """A small form about one household (income, 两不愁三保障, measure, helper, visit, status, member removal)."""
+    """A small form about one household (income, 两不愁三保障, measure, helper, visit, status, member removal).
+    ``perform`` calls the service; it may answer the success message (default: 「<title>已保存」)."""
 
     required_capability = Capability.HOUSEHOLD_EDIT
     form_class = None
@@ -142,8 +143,12 @@ class HouseholdActionView(CapabilityRequiredMixin, View):
     def initial(self, household):
         return {}
 
+    def extra_context(self, household) -> dict:
+        return {}
+
     def render_form(self, request, household, form, status=200):
-        return render(request, self.template_name, {"form": form, "household": household, "title": self.title}, status=status)
+        context = {"form": form, "household": household, "title": self.title, **self.extra_context(household)}
+        return render(request, self.template_name, context, status=status)
 
     def get(self, request, pk, **kwargs):
         household = self.get_household(request, pk)
@@ -154,11 +159,11 @@ class HouseholdActionView(CapabilityRequiredMixin, View):
         form = self.form_class(request.POST, request.FILES, **self.form_kwargs(household))
         if form.is_valid():
             try:
-                self.perform(request, household, form.cleaned_data, **kwargs)
+                saved = self.perform(request, household, form.cleaned_data, **kwargs)
             except ApplicationError as error:
                 _apply_errors(error, form)
             else:
-                messages.success(request, f"{self.title}已保存")
+                messages.success(request, saved or f"{self.title}已保存")
                 return redirect("households:detail", pk=household.pk)
         return self.render_form(request, household, form, status=400)
 

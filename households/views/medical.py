@@ -1,23 +1,16 @@
 """登记住院费用: one member's hospital costs of a year, from the household page (DOMAIN.md §3.4 基本医疗有保障)."""
 from django import forms
-from django.contrib import messages
-from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from households.forms import year_field
 from households.models import HospitalExpense
 from households.services.medical import hospital_expense_save
-from povalleviation.errors import ApplicationError
 
-from .edit import HouseholdActionView, _apply_errors
-
-
-def _year_choices():
-    this_year = timezone.localdate().year
-    return [(year, f"{year} 年") for year in range(this_year, 2012, -1)]
+from .edit import HouseholdActionView
 
 
 class HospitalExpenseForm(forms.Form):
-    year = forms.TypedChoiceField(label="年度", coerce=int, choices=())
+    year = year_field()
     member = forms.TypedChoiceField(label="成员", coerce=int, choices=())
     admissions = forms.IntegerField(label="住院次数", min_value=0, max_value=365, initial=1,
                                     help_text="本年未住院请填 0，费用均填 0")
@@ -29,7 +22,6 @@ class HospitalExpenseForm(forms.Form):
 
     def __init__(self, *args, members=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["year"].choices = _year_choices()
         self.fields["member"].choices = [(m.pk, m.name) for m in members]
 
 
@@ -46,24 +38,14 @@ class HospitalExpenseView(HouseholdActionView):
     def initial(self, household):
         return {"year": timezone.localdate().year}
 
-    def render_form(self, request, household, form, status=200):
+    def extra_context(self, household) -> dict:
         expenses = HospitalExpense.objects.filter(household=household).select_related("member").order_by("-year", "member_id")
-        return render(request, self.template_name, {"form": form, "household": household, "title": self.title,
-                                                    "expenses": expenses}, status=status)
+        return {"expenses": expenses}
 
-    def post(self, request, pk, **kwargs):
-        household = self.get_household(request, pk)
-        form = self.form_class(request.POST, **self.form_kwargs(household))
-        if form.is_valid():
-            data = dict(form.cleaned_data)
-            member = household.members.get(pk=data.pop("member"))
-            year = data.pop("year")
-            try:
-                record = hospital_expense_save(actor=request.user, household=household, member=member, year=year, data=data)
-            except ApplicationError as error:
-                _apply_errors(error, form)
-            else:
-                ratio = f"，住院自付比例 {record.self_pay_ratio}%" if record.self_pay_ratio is not None else "（本年未住院）"
-                messages.success(request, f"已保存 {member.name} {year} 年住院费用{ratio}")
-                return redirect("households:detail", pk=household.pk)
-        return self.render_form(request, household, form, status=400)
+    def perform(self, request, household, data):
+        data = dict(data)
+        member = household.members.get(pk=data.pop("member"))
+        year = data.pop("year")
+        record = hospital_expense_save(actor=request.user, household=household, member=member, year=year, data=data)
+        ratio = f"，住院自付比例 {record.self_pay_ratio}%" if record.self_pay_ratio is not None else "（本年未住院）"
+        return f"已保存 {member.name} {year} 年住院费用{ratio}"
