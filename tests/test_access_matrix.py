@@ -78,38 +78,38 @@ def test_token_authentication_sees_the_same_scope_as_the_session(village_cadre_a
 # ---------------------------------------------------------------- home page
 
 
-def test_home_of_user_without_post_says_so(client_for, user_without_post, areas):
-    response = client_for(user_without_post).get("/")
-    assert response.status_code == 200
-    body = text(response)
-    assert "您还没有任职" in body
-    assert "太和村委会" not in body
-    assert "新平彝族傣族自治县" not in body
+def _entry_areas(entries) -> list[str]:
+    return [entry["area"].code for entry in entries]
 
 
-def test_home_of_village_cadre_shows_his_village_and_its_group_only(client_for, village_cadre_a, village_cadre_b):
-    response = client_for(village_cadre_a).get("/")
+def _only_entry_children(entries) -> list[str]:
+    [entry] = entries
+    return [child.code for child in entry["children"]]
+
+
+@pytest.mark.parametrize(("persona", "neighbours", "shown", "hidden", "entries", "expected_entries"), [
+    pytest.param("user_without_post", "areas", ["您还没有任职"], ["太和村委会", "新平彝族傣族自治县"], None, None,
+                 id="user_without_post_says_so"),
+    pytest.param("village_cadre_a", "village_cadre_b", ["太和村委会", "上寨村民小组", f"/areas/{GROUP_A1}/"],
+                 ["勐炳村委会", "水塘镇", "大口村委会"], _entry_areas, [VILLAGE_A],
+                 id="village_cadre_shows_his_village_and_its_group_only"),
+    pytest.param("county_officer", "other_county", ["新平彝族傣族自治县", "老厂乡", "水塘镇"], ["峨山彝族自治县", "双江街道"],
+                 _only_entry_children, [OTHER_TOWNSHIP, TOWNSHIP], id="county_officer_lists_the_townships_of_his_county"),
+])
+def test_home_page(request, client_for, persona, neighbours, shown, hidden, entries, expected_entries):
+    """The home page of each persona: his areas, none of the neighbours' (``neighbours`` is the fixture that
+    makes them)."""
+    user = request.getfixturevalue(persona)
+    request.getfixturevalue(neighbours)
+    response = client_for(user).get("/")
     assert response.status_code == 200
     body = text(response)
-    assert "太和村委会" in body
-    assert "上寨村民小组" in body
-    assert f"/areas/{GROUP_A1}/" in body
-    for foreign in ("勐炳村委会", "水塘镇", "大口村委会"):
+    for expected in shown:
+        assert expected in body
+    for foreign in hidden:
         assert foreign not in body
-    assert [entry["area"].code for entry in response.context["entries"]] == [VILLAGE_A]
-
-
-def test_home_of_county_officer_lists_the_townships_of_his_county(client_for, county_officer, other_county):
-    response = client_for(county_officer).get("/")
-    assert response.status_code == 200
-    body = text(response)
-    assert "新平彝族傣族自治县" in body
-    assert "老厂乡" in body
-    assert "水塘镇" in body
-    assert "峨山彝族自治县" not in body
-    assert "双江街道" not in body
-    [entry] = response.context["entries"]
-    assert [child.code for child in entry["children"]] == [OTHER_TOWNSHIP, TOWNSHIP]
+    if entries is not None:
+        assert entries(response.context["entries"]) == expected_entries
 
 
 # ---------------------------------------------------------------- /areas/

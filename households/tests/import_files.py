@@ -4,10 +4,12 @@ import io
 import zipfile
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook
 
 from conftest import VILLAGE_A
 from households.imports.columns import HOUSEHOLD_COLUMNS, HOUSEHOLD_SHEET, MEMBER_COLUMNS, MEMBER_SHEET
+from households.imports.template import XLSX_CONTENT_TYPE
 from households.tests.factories import make_id_number
 
 
@@ -210,3 +212,8 @@ def eager_tasks():
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = previous
+
+
+def xlsx_upload(content: bytes, name: str = "导入.xlsx") -> SimpleUploadedFile:
+    """The file as the upload page and the API receive it."""
+    return SimpleUploadedFile(name, content, content_type=XLSX_CONTENT_TYPE)

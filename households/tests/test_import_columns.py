@@ -4,7 +4,6 @@ validation is an error at the sheet and row being read."""
 import io
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from openpyxl import Workbook
 
@@ -24,11 +23,10 @@ from households.imports.reader import column_letter
 from households.models import Household, ImportJob, Member
 from households.tests.import_files import (
     many_households,
+    xlsx_upload,
 )
 
 pytestmark = pytest.mark.django_db
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def workbook_with(households, members, *, household_headers=None, member_headers=None) -> bytes:
@@ -135,7 +133,7 @@ def test_the_job_page_and_the_api_show_the_columns_not_imported(village_cadre_a,
     household_headers = [*renamed(headers(HOUSEHOLD_SHEET), "住址", "详细住址"), "家庭年收入"]
     content = workbook_with(households, members, household_headers=household_headers)
     with django_capture_on_commit_callbacks(execute=True):
-        job = import_job_create(actor=village_cadre_a, uploaded_file=SimpleUploadedFile("台账.xlsx", content, XLSX))
+        job = import_job_create(actor=village_cadre_a, uploaded_file=xlsx_upload(content, "台账.xlsx"))
     job.refresh_from_db()
     assert job.status == ImportJob.Status.VALID
 

@@ -20,7 +20,6 @@ import time
 from dataclasses import dataclass
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
@@ -40,12 +39,12 @@ from households.tests.import_files import (
     stray_cell_below_the_data,
     unpacked_size,
     workbook_bytes,
+    xlsx_upload,
     zip_bomb_of_blank_rows,
 )
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root", "eager_tasks")]
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SECONDS = 20  # per file and channel, upload to final state; none takes more than a few
 FIVE_MILLION = 5_000_000
 OLD_EXCEL_SIGNATURE = bytes.fromhex("d0cf11e0a1b11ae1")  # an OLE compound file: .xls saved by Excel 97-2003
@@ -151,10 +150,6 @@ def _counts() -> tuple:
     return Household.objects.count(), Member.objects.count(), HouseholdEvent.objects.count()
 
 
-def _upload(name: str, content: bytes) -> SimpleUploadedFile:
-    return SimpleUploadedFile(f"{name}.xlsx", content, content_type=XLSX)
-
-
 def _assert_failed_job(job: dict, expected: Expected, errors: list):
     assert job["status"] == "invalid" and job["is_running"] is False and job["progress"] == 100, job
     assert job["message"] == f"校验未通过：共 {len(errors)} 处错误，未导入任何数据"
@@ -169,7 +164,7 @@ def test_the_api_reports_each_hostile_file_in_chinese_and_finishes(hostile, api_
     api, before = api_for(village_cadre_a), _counts()
     started = time.perf_counter()
     with django_capture_on_commit_callbacks(execute=True):
-        created = api.post("/api/v1/imports/", {"file": _upload(name, content)}, format="multipart")
+        created = api.post("/api/v1/imports/", {"file": xlsx_upload(content, f"{name}.xlsx")}, format="multipart")
     assert created.status_code == 201, created.content.decode()
     job = api.get(f"/api/v1/imports/{created.json()['id']}/").json()
     errors = api.get(f"/api/v1/imports/{job['id']}/errors/").json()
@@ -192,7 +187,7 @@ def test_the_upload_page_reports_each_hostile_file_in_chinese_and_finishes(hosti
     page, before = client_for(village_cadre_a), _counts()
     started = time.perf_counter()
     with django_capture_on_commit_callbacks(execute=True):
-        response = page.post("/households/imports/", {"file": _upload(name, content)})
+        response = page.post("/households/imports/", {"file": xlsx_upload(content, f"{name}.xlsx")})
     assert response.status_code == 302, response.content.decode()
     job = ImportJob.objects.get()
     assert response["Location"] == f"/households/imports/{job.pk}/"
@@ -247,7 +242,7 @@ def test_five_million_empty_rows_validate_and_commit_through_the_api_in_seconds(
     api = api_for(village_cadre_a)
     started = time.perf_counter()
     with django_capture_on_commit_callbacks(execute=True):
-        created = api.post("/api/v1/imports/", {"file": _upload("空行", _five_million_empty_rows())}, format="multipart")
+        created = api.post("/api/v1/imports/", {"file": xlsx_upload(_five_million_empty_rows(), "空行.xlsx")}, format="multipart")
     job = api.get(f"/api/v1/imports/{created.json()['id']}/").json()
     assert job["status"] == "valid" and job["is_running"] is False, job["message"]
     assert (job["household_rows"], job["member_rows"]) == (2, 4) and job["message"].startswith("校验通过：新建 2 户")
@@ -267,7 +262,7 @@ def test_five_million_empty_rows_through_the_page_and_the_command_line(client_fo
     page = client_for(village_cadre_a)
     started = time.perf_counter()
     with django_capture_on_commit_callbacks(execute=True):
-        response = page.post("/households/imports/", {"file": _upload("空行", _five_million_empty_rows())})
+        response = page.post("/households/imports/", {"file": xlsx_upload(_five_million_empty_rows(), "空行.xlsx")})
     body = page.get(response["Location"]).content.decode()
     assert "确认导入</button>" in body and "户信息 2 行，成员信息 4 行" in body and "新建 <strong>2</strong> 户" in body
 

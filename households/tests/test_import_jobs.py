@@ -3,7 +3,6 @@ workbook → confirm → one-transaction commit; anonymous, no capability and ot
 import io
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
 
 from conftest import VILLAGE_A, VILLAGE_B
@@ -16,16 +15,11 @@ from households.tests.import_files import (
     many_households,
     person_id,
     workbook_bytes,
+    xlsx_upload,
 )
 from villages.models import Area
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root", "eager_tasks")]
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def upload(content: bytes, name: str = "导入.xlsx") -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, content, content_type=XLSX)
 
 
 def good_file(count=3) -> bytes:
@@ -42,7 +36,7 @@ def bad_file() -> bytes:
 def test_validation_task_reports_progress_and_confirm_commits_in_one_go(village_cadre_a, api_for,
                                                                        django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        job = import_job_create(actor=village_cadre_a, uploaded_file=upload(good_file()))
+        job = import_job_create(actor=village_cadre_a, uploaded_file=xlsx_upload(good_file()))
     assert len(callbacks) == 1
     job.refresh_from_db()
     assert job.status == ImportJob.Status.VALID and job.progress == 100 and job.error_count == 0
@@ -62,7 +56,7 @@ def test_validation_task_reports_progress_and_confirm_commits_in_one_go(village_
 
 def test_invalid_file_keeps_every_error_and_a_marked_workbook(village_cadre_a, django_capture_on_commit_callbacks, client_for):
     with django_capture_on_commit_callbacks(execute=True):
-        job = import_job_create(actor=village_cadre_a, uploaded_file=upload(bad_file()))
+        job = import_job_create(actor=village_cadre_a, uploaded_file=xlsx_upload(bad_file()))
     job.refresh_from_db()
     assert job.status == ImportJob.Status.INVALID and job.error_count == 2
     assert [(e["sheet"], e["row"], e["column"]) for e in job.errors] == [("户信息", 4, "村（组）区划代码"), ("成员信息", 3, "身份证号")]
@@ -89,7 +83,7 @@ def test_invalid_file_keeps_every_error_and_a_marked_workbook(village_cadre_a, d
 def test_commit_revalidates_against_data_changed_since_the_preview(village_cadre_a, django_capture_on_commit_callbacks):
     household, people = household_with_spouse(0)
     with django_capture_on_commit_callbacks(execute=True):
-        job = import_job_create(actor=village_cadre_a, uploaded_file=upload(workbook_bytes([household], people)))
+        job = import_job_create(actor=village_cadre_a, uploaded_file=xlsx_upload(workbook_bytes([household], people)))
     job.refresh_from_db()
     assert job.status == ImportJob.Status.VALID
     register_household(actor=village_cadre_a, area=Area.objects.get(code=VILLAGE_A), sequence=7, head_name="后来者",
@@ -104,7 +98,7 @@ def test_commit_revalidates_against_data_changed_since_the_preview(village_cadre
 def test_api_upload_status_errors_and_confirm(api_for, village_cadre_a, django_capture_on_commit_callbacks):
     api = api_for(village_cadre_a)
     with django_capture_on_commit_callbacks(execute=True):
-        created = api.post("/api/v1/imports/", {"file": upload(bad_file())}, format="multipart")
+        created = api.post("/api/v1/imports/", {"file": xlsx_upload(bad_file())}, format="multipart")
     assert created.status_code == 201 and created.json()["status"] == "uploaded"
     job_id = created.json()["id"]
     status = api.get(f"/api/v1/imports/{job_id}/").json()
@@ -119,19 +113,19 @@ def test_api_upload_status_errors_and_confirm(api_for, village_cadre_a, django_c
     assert refused.status_code == 409 and "校验未通过" in refused.json()["detail"]
     listing = api.get("/api/v1/imports/").json()
     assert [row["id"] for row in listing["results"]] == [job_id]
-    wrong = api.post("/api/v1/imports/", {"file": upload(b"a,b", name="x.csv")}, format="multipart")
+    wrong = api.post("/api/v1/imports/", {"file": xlsx_upload(b"a,b", name="x.csv")}, format="multipart")
     assert wrong.status_code == 400 and ImportJob.objects.count() == 1
 
 
 def test_api_refuses_anonymous_no_capability_and_other_users_jobs(api_for, village_cadre_a, village_cadre_b, system_admin,
                                                                   django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        job = import_job_create(actor=village_cadre_a, uploaded_file=upload(good_file(1)))
+        job = import_job_create(actor=village_cadre_a, uploaded_file=xlsx_upload(good_file(1)))
     assert api_for().get("/api/v1/imports/").status_code == 401
-    assert api_for().post("/api/v1/imports/", {"file": upload(good_file(1))}, format="multipart").status_code == 401
+    assert api_for().post("/api/v1/imports/", {"file": xlsx_upload(good_file(1))}, format="multipart").status_code == 401
     admin = api_for(system_admin)
     assert admin.get("/api/v1/imports/").status_code == 403
-    assert admin.post("/api/v1/imports/", {"file": upload(good_file(1))}, format="multipart").status_code == 403
+    assert admin.post("/api/v1/imports/", {"file": xlsx_upload(good_file(1))}, format="multipart").status_code == 403
     assert admin.get(f"/api/v1/imports/{job.pk}/").status_code == 403
     other = api_for(village_cadre_b)
     assert other.get(f"/api/v1/imports/{job.pk}/").status_code == 404
@@ -160,7 +154,7 @@ def test_upload_and_job_pages(client_for, client, village_cadre_a, village_cadre
     assert "上传并校验" in body and "/households/imports/template.xlsx" in body
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = page.post("/households/imports/", {"file": upload(bad_file())})
+        response = page.post("/households/imports/", {"file": xlsx_upload(bad_file())})
     assert response.status_code == 302
     job = ImportJob.objects.get()
     assert response["Location"] == f"/households/imports/{job.pk}/"
@@ -175,7 +169,7 @@ def test_upload_and_job_pages(client_for, client, village_cadre_a, village_cadre
     assert client_for(village_cadre_b).get(f"/households/imports/{job.pk}/errors.xlsx").status_code == 404
 
     with django_capture_on_commit_callbacks(execute=True):
-        page.post("/households/imports/", {"file": upload(good_file(2))})
+        page.post("/households/imports/", {"file": xlsx_upload(good_file(2))})
     good = ImportJob.objects.exclude(pk=job.pk).get()
     body = page.get(f"/households/imports/{good.pk}/").content.decode()
     assert "确认导入</button>" in body and "新建 <strong>2</strong> 户" in body
@@ -184,14 +178,14 @@ def test_upload_and_job_pages(client_for, client, village_cadre_a, village_cadre
     body = page.get(f"/households/imports/{good.pk}/").content.decode()
     assert "导入结果" in body and Household.objects.count() == 2
 
-    refused = page.post("/households/imports/", {"file": upload(b"x", name="a.xls")})
+    refused = page.post("/households/imports/", {"file": xlsx_upload(b"x", name="a.xls")})
     assert refused.status_code == 400 and "仅支持" not in refused.content.decode()
     assert ".xlsx 格式" in refused.content.decode()
 
 
 def test_validation_is_idempotent(village_cadre_a, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        job = import_job_create(actor=village_cadre_a, uploaded_file=upload(good_file(1)))
+        job = import_job_create(actor=village_cadre_a, uploaded_file=xlsx_upload(good_file(1)))
     job.refresh_from_db()
     finished = job.finished_at
     run_validation(job.pk)  # a retried task finds the job already validated and leaves it alone

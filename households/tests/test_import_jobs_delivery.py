@@ -5,7 +5,6 @@ from datetime import timedelta
 
 import pytest
 from django.conf import settings
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from households.imports.jobs import (
@@ -20,19 +19,19 @@ from households.tasks import commit_import_task, fail_stale_imports_task, valida
 from households.tests.import_files import (
     many_households,
     workbook_bytes,
+    xlsx_upload,
 )
 from povalleviation.celery import app
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root", "eager_tasks")]
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 Status = ImportJob.Status
 
 
 def uploaded_job(user, count=2) -> ImportJob:
     """A stored upload whose validation task has not run yet (the on-commit queueing is not executed)."""
     content = workbook_bytes(*many_households(count))
-    return import_job_create(actor=user, uploaded_file=SimpleUploadedFile("台账.xlsx", content, content_type=XLSX))
+    return import_job_create(actor=user, uploaded_file=xlsx_upload(content, "台账.xlsx"))
 
 
 def test_each_delivery_is_counted_and_a_normal_run_finishes(village_cadre_a):

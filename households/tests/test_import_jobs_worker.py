@@ -7,19 +7,17 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.core.files.uploadedfile import SimpleUploadedFile
 
 from conftest import VILLAGE_A
 from households.imports.generator import Village, write_household_file
 from households.imports.jobs import REDELIVERED_MESSAGE, import_job_create
 from households.models import Household, ImportJob, Member
 from households.tasks import validate_import_task
-from households.tests.import_files import many_households, workbook_bytes
+from households.tests.import_files import many_households, workbook_bytes, xlsx_upload
 from tests.celery_support import celery_worker, fail_if_exited, fail_with_output, new_queue, require_redis
 
 pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 Status = ImportJob.Status
 TIME_LIMIT = 50  # seconds for the whole test, worker start included
 
@@ -31,7 +29,7 @@ def pool_children(pid: int) -> list[int]:
 
 
 def upload(user, content: bytes, name: str) -> ImportJob:
-    return import_job_create(actor=user, uploaded_file=SimpleUploadedFile(name, content, content_type=XLSX))
+    return import_job_create(actor=user, uploaded_file=xlsx_upload(content, name))
 
 
 def wait_for(job_id, statuses, deadline, worker, log):

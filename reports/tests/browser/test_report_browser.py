@@ -12,17 +12,6 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
-@pytest.fixture
-def eager_tasks():
-    """No worker runs in the test suite: the queued generation runs in the web request's thread."""
-    from povalleviation.celery import app
-
-    eager = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = eager
-
-
 def login(browser, live_server, user, *, phone=False):
     size = {"width": 390, "height": 844} if phone else {"width": 1280, "height": 900}
     context = browser.new_context(viewport=size, is_mobile=phone, has_touch=phone, accept_downloads=True)
