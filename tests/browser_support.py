@@ -1,8 +1,18 @@
-"""Signing in through the real login form in browser tests: password, then the 6-digit code when asked."""
+"""Browser tests: Debian's chromium as the container runs it, and signing in through the real login form
+(password, then the 6-digit code when asked)."""
 from conftest import PASSWORD
 from tests.otp_support import confirmed_device, fresh_code
 
 OTP_VERIFY_PATH = "/accounts/2fa/verify/"
+CHROMIUM = "/usr/bin/chromium"
+# No sandbox and none of the background services a container lacks.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+def launch_chromium(playwright):
+    """A headless chromium of the system (not Playwright's download)."""
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
 
 
 def sign_in(page, live_server, user, *, password=PASSWORD, landing="/"):

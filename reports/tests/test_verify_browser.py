@@ -7,11 +7,17 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import sync_playwright
 
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-]
+from tests.browser_support import launch_chromium
+
 VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 900}}
+
+
+def verdict(page, path, shown: str) -> str:
+    """Upload ``path`` on the verification page and read the verdict once ``shown`` appears."""
+    page.set_input_files("input[type=file]", str(path))
+    page.get_by_role("button", name="核验").click()
+    page.wait_for_selector(shown)
+    return page.locator(".verdict").inner_text()
 
 
 @pytest.mark.browser
@@ -26,7 +32,7 @@ def test_verify_page_on_phone_and_desktop(live_server, stored_signed_report, sig
     bad.write_bytes(bytes(bad_bytes))
     url = f"{live_server.url}/reports/verify/{stored_signed_report.verification_token}/"
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        browser = launch_chromium(playwright)
         try:
             for name, viewport in VIEWPORTS.items():
                 page = browser.new_context(viewport=viewport, is_mobile=name == "phone").new_page()
@@ -35,16 +41,10 @@ def test_verify_page_on_phone_and_desktop(live_server, stored_signed_report, sig
                 assert stored_signed_report.signed_sha256 in page.content()
                 assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
                 page.screenshot(path=str(shots / f"verify-{name}.png"), full_page=True)
-                page.set_input_files("input[type=file]", str(good))
-                page.get_by_role("button", name="核验").click()
-                page.wait_for_selector(".verdict")
-                assert page.locator(".verdict").inner_text() == "✔ 核验通过"
+                assert verdict(page, good, ".verdict") == "✔ 核验通过"
                 assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
                 page.screenshot(path=str(shots / f"verify-{name}-passed.png"), full_page=True)
-                page.set_input_files("input[type=file]", str(bad))
-                page.get_by_role("button", name="核验").click()
-                page.wait_for_selector(".verdict.bad")
-                assert page.locator(".verdict").inner_text() == "✘ 核验未通过"
+                assert verdict(page, bad, ".verdict.bad") == "✘ 核验未通过"
                 page.screenshot(path=str(shots / f"verify-{name}-failed.png"), full_page=True)
                 page.context.close()
         finally:

@@ -7,14 +7,11 @@ import pytest
 
 from conftest import GROUP_A1, TOWNSHIP, VILLAGE_A
 from households.tests.factories import register_household
-from tests.browser_support import sign_in
+from tests.browser_support import CHROMIUM, launch_chromium, sign_in
 from villages.models import Area
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
 class Watched:
@@ -37,7 +34,7 @@ class Watched:
 
 def _browser(playwright):
     assert Path(CHROMIUM).exists(), "需要 Debian 的 chromium：运行 make sysdeps"
-    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+    return launch_chromium(playwright)
 
 
 def test_pages_work_under_the_policy(live_server, village_cadre_a, county_officer):

@@ -4,15 +4,10 @@ from pathlib import Path
 import pytest
 
 from conftest import PASSWORD, VILLAGE_A, VILLAGE_B
-from tests.browser_support import sign_in
+from tests.browser_support import CHROMIUM, launch_chromium, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-]
 SHOTS = Path("/tmp/shots")
 
 
@@ -22,7 +17,7 @@ def test_village_cadre_logs_in_on_a_phone_and_sees_only_his_village(live_server,
     assert Path(CHROMIUM).exists(), "需要 Debian 的 chromium：运行 make sysdeps（apt-get install chromium fonts-noto-cjk）"
     SHOTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        browser = launch_chromium(playwright)
         try:
             context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, locale="zh-CN")
             page = context.new_page()
@@ -87,7 +82,7 @@ def test_county_officer_binds_an_authenticator_then_signs_in_with_a_code(live_se
     from tests.otp_support import code_at
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        browser = launch_chromium(playwright)
         try:
             page = browser.new_context(locale="zh-CN").new_page()
             page.set_default_timeout(15_000)

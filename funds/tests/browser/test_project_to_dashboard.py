@@ -11,10 +11,7 @@ from conftest import COUNTY, VILLAGE_A
 from funds.models import Disbursement
 from funds.tests.factories import allocate
 from projects.models import Project
-from tests.browser_support import sign_in
-
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+from tests.browser_support import launch_chromium, sign_in
 
 
 def login(browser, live_server, user):
@@ -31,7 +28,7 @@ def test_project_entered_approved_paid_and_dashboard_moves(live_server, township
              year=today.year, document="新财农 1 号")
     dashboard = f"{live_server.url}/funds/?area={COUNTY}"
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
+        browser = launch_chromium(playwright)
         try:
             township = login(browser, live_server, township_officer)
             township.goto(f"{live_server.url}/projects/")

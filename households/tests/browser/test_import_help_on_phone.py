@@ -5,10 +5,8 @@ import os
 import pytest
 from playwright.sync_api import sync_playwright
 
-from tests.browser_support import sign_in
+from tests.browser_support import launch_chromium, sign_in
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 WIDTH = 390
 
 
@@ -16,7 +14,7 @@ WIDTH = 390
 @pytest.mark.django_db(transaction=True)
 def test_help_page_fits_a_phone_and_opens_the_relation_table(live_server, village_cadre_a, tmp_path):
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
+        browser = launch_chromium(playwright)
         try:
             page = browser.new_context(viewport={"width": WIDTH, "height": 844}, is_mobile=True, has_touch=True).new_page()
             sign_in(page, live_server, village_cadre_a)

@@ -5,10 +5,7 @@ from playwright.sync_api import sync_playwright
 from conftest import VILLAGE_A
 from households.models import Household
 from households.tests.factories import make_id_number
-from tests.browser_support import sign_in
-
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+from tests.browser_support import launch_chromium, sign_in
 
 
 @pytest.mark.browser
@@ -17,7 +14,7 @@ def test_cadre_registers_household_with_two_members_on_phone(live_server, villag
     head_id = make_id_number(601)
     child_id = make_id_number(602, birth="20100315", odd=False)
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
+        browser = launch_chromium(playwright)
         try:
             page = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True).new_page()
             sign_in(page, live_server, village_cadre_a)

@@ -6,11 +6,8 @@ from playwright.sync_api import expect, sync_playwright
 from accounts.models import AuditEvent
 from conftest import GROUP_A1
 from households.tests.factories import member_data, register_household
-from tests.browser_support import sign_in
+from tests.browser_support import launch_chromium, sign_in
 from villages.models import Area
-
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
 @pytest.mark.browser
@@ -21,7 +18,7 @@ def test_cadre_reveals_phone_and_one_id_number_on_the_card(live_server, village_
                                    members=[member_data(71, name="杨正", birth="19750104")])
     head = household.members.get()
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
+        browser = launch_chromium(playwright)
         try:
             page = browser.new_page()
             errors = []

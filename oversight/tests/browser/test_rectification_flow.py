@@ -11,10 +11,8 @@ from playwright.sync_api import sync_playwright
 from conftest import VILLAGE_A
 from oversight.models import Complaint
 from oversight.tests.conftest import item_of, make_inspection
-from tests.browser_support import sign_in
+from tests.browser_support import launch_chromium, sign_in
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 SHOTS = os.environ.get("OVERSIGHT_SHOTS")
 
 
@@ -42,7 +40,7 @@ def test_item_rectified_verified_and_closed_and_a_complaint_answered(live_server
     evidence = tmp_path / "核实表.txt"
     evidence.write_text("入户核实记录")
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
+        browser = launch_chromium(playwright)
         try:
             county = login(browser, live_server, county_officer)
             county.goto(f"{live_server.url}/oversight/")

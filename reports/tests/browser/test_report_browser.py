@@ -6,10 +6,7 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 from reports.models import QuarterlyReport, ReportStatus
-from tests.browser_support import sign_in
-
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+from tests.browser_support import launch_chromium, sign_in
 
 
 def login(browser, live_server, user, *, phone=False):
@@ -24,7 +21,7 @@ def login(browser, live_server, user, *, phone=False):
 def test_generate_review_sign_and_download(live_server, areas, leading_group_staff, report_reviewer, demo_signing_ca,
                                            report_media, eager_tasks, tmp_path):
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        browser = launch_chromium(playwright)
         try:
             office = login(browser, live_server, leading_group_staff)
             office.goto(f"{live_server.url}/reports/")
