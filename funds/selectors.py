@@ -143,8 +143,8 @@ def spend_summary(*, area, year: int, as_of: datetime.date, history: bool = Fals
     }
 
 
-def allocation_list(*, user, area=None, year=None, source=None):
-    queryset = FundAllocation.objects.visible_to(user, Capability.FUND_VIEW).select_related("source", "area")
+def _in_area_year_source(queryset, area, year, source):
+    """The ledger rows of an area's subtree, a year and a fund source (each filter only when given)."""
     if area is not None:
         queryset = queryset.filter(area_code__startswith=area.scope_prefix)
     if year:
@@ -154,15 +154,15 @@ def allocation_list(*, user, area=None, year=None, source=None):
     return queryset
 
 
+def allocation_list(*, user, area=None, year=None, source=None):
+    queryset = FundAllocation.objects.visible_to(user, Capability.FUND_VIEW).select_related("source", "area")
+    return _in_area_year_source(queryset, area, year, source)
+
+
 def disbursement_list(*, user, area=None, year=None, source=None, project=None, as_of=None, status=None):
     """Vouchers behind a number: within the receiving area (as the ratios attribute them)."""
     queryset = Disbursement.objects.visible_to(user, Capability.FUND_VIEW).select_related("source", "project", "allocation__area", "recorded_by")
-    if area is not None:
-        queryset = queryset.filter(area_code__startswith=area.scope_prefix)
-    if year:
-        queryset = queryset.filter(year=year)
-    if source is not None:
-        queryset = queryset.filter(source=source)
+    queryset = _in_area_year_source(queryset, area, year, source)
     if project is not None:
         queryset = queryset.filter(project=project)
     if as_of is not None:

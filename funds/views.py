@@ -3,15 +3,14 @@ import datetime
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied as PageForbidden
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
 
 from povalleviation.access import Capability, covers, scope_prefixes
-from povalleviation.errors import ApplicationError, PermissionDenied
-from povalleviation.views import CapabilityRequiredMixin
+from povalleviation.errors import ApplicationError
+from povalleviation.views import CapabilityRequiredMixin, flash_refusal, forbid_if_denied, paginate
 from projects.models import FundSource, Project
 from villages.models import Area
 
@@ -26,12 +25,6 @@ from .selectors import (
     spend_summary,
     visible_area,
 )
-
-
-def _refuse(request, error):
-    if isinstance(error, PermissionDenied):
-        raise PageForbidden(error.message)
-    messages.error(request, error.message)
 
 
 def dashboard_params(request):
@@ -91,7 +84,7 @@ class AllocationListView(CapabilityRequiredMixin, TemplateView):
         source = FundSource.objects.filter(pk=params.get("source")).first() if params.get("source", "").isdigit() else None
         year = int(params["year"]) if params.get("year", "").isdigit() else None
         queryset = allocation_list(user=self.request.user, area=area, year=year, source=source)
-        page = Paginator(queryset, 50).get_page(params.get("page"))
+        page, _ = paginate(self.request, queryset)
         context.update(page_obj=page, allocations=page.object_list, params=params, sources=FundSource.objects.all(),
                        can_allocate=bool(scope_prefixes(self.request.user, Capability.FUND_ALLOCATE)))
         return context
@@ -121,8 +114,7 @@ class AllocationCreateView(CapabilityRequiredMixin, View):
                 messages.success(request, "已登记资金下达。")
                 return redirect("funds:allocation_detail", pk=allocation.pk)
             except ApplicationError as error:
-                if isinstance(error, PermissionDenied):
-                    raise PageForbidden(error.message) from error
+                forbid_if_denied(error)
                 form.add_error(None, error.message)
         return render(request, self.template_name, {"form": form}, status=400)
 
@@ -161,8 +153,7 @@ class AllocationDetailView(CapabilityRequiredMixin, View):
                     messages.success(request, f"已安排到项目 {project.number}。")
                     return redirect("funds:allocation_detail", pk=allocation.pk)
                 except ApplicationError as error:
-                    if isinstance(error, PermissionDenied):
-                        raise PageForbidden(error.message) from error
+                    forbid_if_denied(error)
                     form.add_error(None, error.message)
         return self.get(request, pk, form=form)
 
@@ -182,7 +173,7 @@ class AllocationPublishView(CapabilityRequiredMixin, View):
                 services.fund_allocation_publish(actor=request.user, allocation=allocation, **form.cleaned_data)
                 messages.success(request, "已登记分配结果公开。")
             except ApplicationError as error:
-                _refuse(request, error)
+                flash_refusal(request, error)
         return redirect("funds:allocation_detail", pk=allocation.pk)
 
 
@@ -213,8 +204,7 @@ class DelayCreateView(CapabilityRequiredMixin, View):
                     return redirect(target)
                 return redirect("projects:detail", pk=project.pk)
             except ApplicationError as error:
-                if isinstance(error, PermissionDenied):
-                    raise PageForbidden(error.message) from error
+                forbid_if_denied(error)
                 form.add_error(None, error.message)
         return render(request, self.template_name, {"form": form, "project": project, "next": request.POST.get("next", "")},
                       status=400)
@@ -236,7 +226,7 @@ class DisbursementListView(CapabilityRequiredMixin, TemplateView):
         project = Project.objects.filter(pk=params["project"]).first() if params.get("project", "").isdigit() else None
         queryset = disbursement_list(user=user, area=area, year=year, source=source, as_of=as_of, project=project,
                                      status=params.get("status") or None)
-        page = Paginator(queryset, 50).get_page(params.get("page"))
+        page, query_string = paginate(self.request, queryset)
         township_prefixes = scope_prefixes(user, Capability.DISBURSEMENT_REVIEW_TOWNSHIP)
         county_prefixes = scope_prefixes(user, Capability.DISBURSEMENT_REVIEW_COUNTY)
         for d in page.object_list:
@@ -244,10 +234,8 @@ class DisbursementListView(CapabilityRequiredMixin, TemplateView):
                 (d.status == DisbursementStatus.RECORDED and any(d.project_area_code.startswith(p) for p in township_prefixes))
                 or (d.status in (DisbursementStatus.TOWNSHIP_CHECKED, DisbursementStatus.RECORDED)
                     and any(d.project_area_code.startswith(p) for p in county_prefixes)))
-        query = params.copy()
-        query.pop("page", None)
         context.update(page_obj=page, disbursements=page.object_list, params=params, statuses=DisbursementStatus.choices,
-                       sources=FundSource.objects.all(), query_string=query.urlencode())
+                       sources=FundSource.objects.all(), query_string=query_string)
         return context
 
 
@@ -273,8 +261,7 @@ class DisbursementCreateView(CapabilityRequiredMixin, View):
                 messages.success(request, "已登记报账。")
                 return redirect("projects:detail", pk=funding.project_id)
             except ApplicationError as error:
-                if isinstance(error, PermissionDenied):
-                    raise PageForbidden(error.message) from error
+                forbid_if_denied(error)
                 form.add_error(None, error.message)
         return render(request, self.template_name, {"form": form, "funding": funding}, status=400)
 
@@ -292,5 +279,5 @@ class DisbursementReviewView(CapabilityRequiredMixin, View):
             review(actor=request.user, disbursement=disbursement, approve=approve, note=note)
             messages.success(request, "已审核。")
         except ApplicationError as error:
-            _refuse(request, error)
+            flash_refusal(request, error)
         return redirect("funds:disbursement_list")

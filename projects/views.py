@@ -12,8 +12,7 @@ from django.views.generic import TemplateView
 from households.models import Household
 from povalleviation.access import Capability, covers, scope_prefixes
 from povalleviation.errors import ApplicationError
-from povalleviation.views import CapabilityRequiredMixin
-from povalleviation.views_base import PageView, flash_refusal, forbid_if_denied, paginate
+from povalleviation.views import CapabilityRequiredMixin, PageView, flash_refusal, forbid_if_denied, paginate
 from villages.models import Area
 
 from . import services

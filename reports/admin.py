@@ -17,7 +17,7 @@ HIDDEN_FIELDS = {"snapshot", "draft_pdf", "signed_pdf"}
 @admin.register(QuarterlyReport)
 class QuarterlyReportAdmin(ScopedModelAdmin):
     view_capability = Capability.REPORT_VIEW
-    change_capability = None
+    change_capability = None  # no capability changes a report here: add, change and delete are refused
     list_display = ["area_code", "area", "year", "quarter", "version", "status", "generated_by", "generated_at",
                     "signed_at"]
     list_filter = ["status", "year", "quarter"]
@@ -38,12 +38,3 @@ class QuarterlyReportAdmin(ScopedModelAdmin):
     def report_page(self, obj):
         url = reverse("reports:detail", args=[obj.pk])
         return format_html('<a href="{}">{}</a>', url, url)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

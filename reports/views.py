@@ -10,8 +10,7 @@ from django.views import View
 
 from povalleviation.access import Capability, covers, has_capability
 from povalleviation.errors import ApplicationError
-from povalleviation.views import CapabilityRequiredMixin
-from povalleviation.views_base import PageView, flash_refusal, forbid_if_denied, paginate
+from povalleviation.views import CapabilityRequiredMixin, PageView, flash_refusal, forbid_if_denied, paginate
 
 from . import services
 from .models import ReportStatus

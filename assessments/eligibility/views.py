@@ -23,8 +23,7 @@ from assessments.eligibility.services import recompute_run_start
 from assessments.policy.views import area_from_request, parse_year
 from povalleviation.access import Capability, has_capability
 from povalleviation.errors import ApplicationError
-from povalleviation.views import CapabilityRequiredMixin
-from povalleviation.views_base import PageView, apply_form_errors
+from povalleviation.views import CapabilityRequiredMixin, PageView, apply_form_errors
 from villages.models import Area
 
 

@@ -29,8 +29,7 @@ from assessments.plans.selectors import (
 )
 from povalleviation.access import Capability, covers, has_capability
 from povalleviation.errors import ApplicationError
-from povalleviation.views import CapabilityRequiredMixin
-from povalleviation.views_base import PageView, ServiceFormView
+from povalleviation.views import CapabilityRequiredMixin, PageView, ServiceFormView
 from villages.choices import AreaLevel
 
 

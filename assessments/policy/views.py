@@ -30,8 +30,7 @@ from assessments.policy.services import (
 )
 from povalleviation.access import Capability, covers
 from povalleviation.errors import ApplicationError
-from povalleviation.views import CapabilityRequiredMixin
-from povalleviation.views_base import PageView, ServiceFormView
+from povalleviation.views import CapabilityRequiredMixin, PageView, ServiceFormView
 from villages.models import Area
 
 

@@ -1,5 +1,4 @@
 """List and detail (户卡) pages, the card PDF and the ID reveal."""
-from django.core.paginator import Paginator
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
@@ -20,7 +19,7 @@ from households.services import (
 )
 from povalleviation.access import Capability, has_capability
 from povalleviation.personal_data import export_mark
-from povalleviation.views import CapabilityRequiredMixin
+from povalleviation.views import CapabilityRequiredMixin, paginate
 
 from .purpose import ask_purpose, purpose_from
 
@@ -34,13 +33,11 @@ class HouseholdListView(CapabilityRequiredMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         household_filter = household_list(user=self.request.user, params=self.request.GET)
         queryset = household_filter.qs if household_filter.is_valid() else household_filter.queryset.none()
-        page = Paginator(queryset, self.paginate_by).get_page(self.request.GET.get("page"))
+        page, query_string = paginate(self.request, queryset, self.paginate_by)
         # A search for people (name or ID number) is a read of personal data: one audit row per request.
         household_search_record(actor=self.request.user, params=self.request.GET, result_count=page.paginator.count)
-        query = self.request.GET.copy()
-        query.pop("page", None)
         context.update(
-            filter=household_filter, page_obj=page, households=page.object_list, query_string=query.urlencode(),
+            filter=household_filter, page_obj=page, households=page.object_list, query_string=query_string,
             statuses=HouseholdStatus.choices, causes=PovertyCause.choices, categories=HouseholdCategory.choices,
             monitoring_flags=[c for c in MonitoringFlag.choices if c[0]], params=self.request.GET,
             can_edit=has_capability(self.request.user, Capability.HOUSEHOLD_EDIT),

@@ -4,7 +4,7 @@ from django.shortcuts import redirect, render
 from django.views import View
 
 from povalleviation.errors import ApplicationError
-from povalleviation.views_base import forbid_if_denied
+from povalleviation.views import forbid_if_denied
 from villages.models import Area
 
 from ..forms import apply_errors

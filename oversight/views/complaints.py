@@ -8,8 +8,7 @@ from django.views import View
 from households.models import Household
 from povalleviation.access import Capability, covers, scope_prefixes
 from povalleviation.errors import ApplicationError
-from povalleviation.views import CapabilityRequiredMixin
-from povalleviation.views_base import PageView, forbid_if_denied, paginate
+from povalleviation.views import CapabilityRequiredMixin, PageView, forbid_if_denied, paginate
 from villages.models import Area
 
 from .. import services

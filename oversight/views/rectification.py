@@ -7,8 +7,7 @@ from django.views import View
 
 from povalleviation.access import Capability, covers, scope_prefixes
 from povalleviation.errors import ApplicationError
-from povalleviation.views import CapabilityRequiredMixin
-from povalleviation.views_base import PageView, forbid_if_denied, paginate
+from povalleviation.views import CapabilityRequiredMixin, PageView, forbid_if_denied, paginate
 from villages.codes import county_code
 from villages.models import Area
 

@@ -10,18 +10,8 @@ from assessments.tests.workflow_fixtures import MEETING, helped, make_eligible, 
 from assessments.workflows.models import Verification
 from conftest import GROUP_A1
 from households.tests.factories import member_data, register_household
-from tests.browser_support import sign_in
+from tests.browser_support import launch_chromium, sign_in
 from villages.models import Area
-
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 @pytest.fixture
@@ -78,9 +68,7 @@ def test_household_exit_from_nomination_to_exited_on_phone(
     tmp_path,
 ):
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS
-        )
+        browser = launch_chromium(playwright)
         try:
             cadre = login(browser, live_server, village_cadre_a)
             cadre.goto(f"{live_server.url}/households/{household.pk}/")

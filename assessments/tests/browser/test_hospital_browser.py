@@ -7,23 +7,14 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 from assessments.policy.services import policy_parameters_load
-from assessments.tests.browser.test_exit_browser import CHROMIUM_ARGS, login
+from assessments.tests.browser.test_exit_browser import login
 from conftest import VILLAGE_A
 from households.services import household_register, income_record_save, living_conditions_record
 from households.tests.factories import member_data
+from tests.browser_support import launch_chromium
 from villages.models import Area
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def eager_tasks():
-    from povalleviation.celery import app
-
-    eager = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = eager
 
 
 @pytest.mark.django_db(transaction=True)
@@ -42,7 +33,7 @@ def test_cadre_records_a_hospital_stay_and_reads_the_explanation(live_server, vi
                                  "water_safe": True, "water_difficult": False})
     shots = os.environ.get("SCREENSHOT_DIR")
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        browser = launch_chromium(playwright)
         page = login(browser, live_server, village_cadre_a)
         page.goto(f"{live_server.url}/households/{household.pk}/")
         assert "住院费用（本年未住院也请登记），住院自付比例无法判断（上限 10%）" in page.content()

@@ -20,8 +20,9 @@ from assessments.workflows.models import (
     VerificationStatus,
     WorkflowType,
 )
-from households.choices import POOR_STATUSES, HouseholdStatus
+from households.choices import POOR_STATUSES
 from households.models import Household
+from households.selectors import status_aggregates
 from povalleviation.access import ROLE_CAPABILITIES, Capability, has_capability, scope_q
 from villages.choices import AreaLevel
 from villages.models import Area, AreaYearProfile
@@ -205,14 +206,7 @@ def _percent(numerator, denominator):
 
 
 def _household_totals(queryset) -> dict:
-    totals = queryset.aggregate(
-        poor_households=Count("id", filter=Q(status__in=POOR_STATUSES)),
-        poor_people=Sum("member_count", filter=Q(status__in=POOR_STATUSES)),
-        exited_households=Count("id", filter=Q(status=HouseholdStatus.EXITED)),
-        exited_people=Sum("member_count", filter=Q(status=HouseholdStatus.EXITED)),
-        returned_households=Count("id", filter=Q(status=HouseholdStatus.RETURNED)),
-        monitored_households=Count("id", filter=~Q(monitoring_flag="")),
-    )
+    totals = queryset.aggregate(**status_aggregates())
     return {key: value or 0 for key, value in totals.items()}
 
 

@@ -21,8 +21,7 @@ from assessments.workflows.selectors.announcements import (
 from assessments.workflows.services import announcement_publish
 from povalleviation.access import Capability, has_capability
 from povalleviation.errors import ApplicationError
-from povalleviation.views import CapabilityRequiredMixin
-from povalleviation.views_base import PageView
+from povalleviation.views import CapabilityRequiredMixin, PageView
 from villages.choices import AreaLevel
 from villages.models import Area
 

@@ -14,8 +14,7 @@ from assessments.workflows.services import approval_chain_reset, approval_chain_
 from assessments.workflows.services.chains import STEP_KINDS
 from povalleviation.access import Capability, covers
 from povalleviation.errors import ApplicationError
-from povalleviation.views import CapabilityRequiredMixin
-from povalleviation.views_base import PageView
+from povalleviation.views import CapabilityRequiredMixin, PageView
 from villages.choices import AreaLevel
 from villages.models import Area
 

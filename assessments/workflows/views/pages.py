@@ -23,7 +23,7 @@ from assessments.workflows.selectors.verifications import (
 )
 from assessments.workflows.services import available_actions
 from povalleviation.access import Capability, covers
-from povalleviation.views_base import PageView
+from povalleviation.views import PageView
 from villages.choices import AreaLevel
 
 

@@ -19,8 +19,7 @@ from households.models import Household
 from households.selectors import editable_areas
 from povalleviation.access import Capability, has_capability
 from povalleviation.errors import ApplicationError
-from povalleviation.views import CapabilityRequiredMixin
-from povalleviation.views_base import PageView, ServiceFormView
+from povalleviation.views import CapabilityRequiredMixin, PageView, ServiceFormView
 from villages.models import Area
 
 

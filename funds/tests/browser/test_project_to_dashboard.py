@@ -1,10 +1,10 @@
 """In a phone-sized chromium: a township officer enters a project, the county admits and approves it and
 arranges money (its 分配结果 already public), the township's voucher is refused until the 项目安排 is 公示
 (P-FD-08), then recorded, and the county dashboard's spend ratio moves."""
-import datetime
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import sync_playwright
 
 from conftest import COUNTY, VILLAGE_A
@@ -23,7 +23,7 @@ def login(browser, live_server, user):
 @pytest.mark.django_db(transaction=True)
 def test_project_entered_approved_paid_and_dashboard_moves(live_server, township_officer, county_officer,
                                                            county_approver, areas):
-    today = datetime.date.today()
+    today = timezone.localdate()
     allocate(actor=county_officer, area=areas[COUNTY], amount="200000", allocated_on=today.replace(day=1),
              year=today.year, document="新财农 1 号")
     dashboard = f"{live_server.url}/funds/?area={COUNTY}"

@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import sync_playwright
 
 from conftest import VILLAGE_A
@@ -34,7 +35,7 @@ def test_item_rectified_verified_and_closed_and_a_complaint_answered(live_server
                                                                     county_verifier, tmp_path):
     inspection = make_inspection(county_officer, items=[
         ("目标精准把握", VILLAGE_A, datetime.date(2024, 3, 31)),
-        ("帮扶工作", VILLAGE_A, datetime.date.today() + datetime.timedelta(days=60)),
+        ("帮扶工作", VILLAGE_A, timezone.localdate() + datetime.timedelta(days=60)),
     ])
     item = item_of(inspection, 1)
     evidence = tmp_path / "核实表.txt"
