@@ -1,4 +1,5 @@
-"""Who is recorded as having done something."""
+"""Who is recorded as having done something, and where."""
+from povalleviation.access import covers
 
 
 def saved_user(actor):
@@ -9,3 +10,14 @@ def saved_user(actor):
     users, so the column is left empty and the row reads as done by the system.
     """
     return actor if getattr(actor, "pk", None) else None
+
+
+def actor_area_code(actor, capability) -> str:
+    """The area of the actor's first active post granting ``capability`` (where an auditor finds the event);
+    empty for the installation itself or a user without such a post."""
+    if not getattr(actor, "pk", None):
+        return ""
+    for post in actor.active_posts():
+        if covers(actor, capability, post.area.code):
+            return post.area.code
+    return ""

@@ -25,6 +25,7 @@ from households.models import (
     Member,
 )
 from povalleviation.access import Capability, covers, require
+from povalleviation.actors import actor_area_code
 from povalleviation.errors import ApplicationError, NotFound, PermissionDenied
 from povalleviation.personal_data import export_mark, spreadsheet_row
 from villages.models import Area
@@ -175,9 +176,4 @@ def household_export(*, actor, purpose: str, area_code: str | None = None, file_
 
 
 def _actor_area_code(actor) -> str:
-    if actor is None:
-        return ""
-    for post in actor.active_posts():
-        if covers(actor, Capability.HOUSEHOLD_EXPORT, post.area.code):
-            return post.area.code
-    return ""
+    return actor_area_code(actor, Capability.HOUSEHOLD_EXPORT)

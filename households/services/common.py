@@ -8,8 +8,10 @@ from households.choices import HouseholdStatus
 from households.idnumber import IdNumberError, validate_id_number
 from households.models import HouseholdEvent, Member
 from povalleviation.access import Capability, covers
-from povalleviation.actors import saved_user
+from povalleviation.actors import actor_area_code, saved_user
 from povalleviation.errors import ApplicationError
+
+from .lookups import limit_refusal, lookup_limit_reached, registered_elsewhere
 
 FROZEN_STATUSES = {HouseholdStatus.EXIT_PENDING, HouseholdStatus.CANDIDATE}
 
@@ -70,8 +72,6 @@ def refuse_duplicate_person(*, actor, id_number: str, exclude_member_id=None, ho
     outside the actor's scope says only that the number is registered (never where), is audited and counts
     against the actor's hourly lookup limit (``lookups``); past the limit, numbers the actor cannot see are
     refused without looking."""
-    from .lookups import limit_refusal, lookup_limit_reached, registered_elsewhere
-
     others = Member.objects.filter(id_number=id_number, is_registered=True).select_related("household")
     if exclude_member_id:
         others = others.exclude(pk=exclude_member_id)
@@ -98,8 +98,6 @@ def _unchanged(member_id, id_number) -> bool:
 
 
 def _actor_area_code(actor) -> str:
-    from .reads import actor_area_code
-
     return actor_area_code(actor, Capability.HOUSEHOLD_EDIT)
 
 

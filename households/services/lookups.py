@@ -16,9 +16,8 @@ from django.utils import timezone
 from accounts.services import audit_record
 from households.idnumber import mask_id_number
 from povalleviation.access import Capability
+from povalleviation.actors import actor_area_code
 from povalleviation.errors import ApplicationError
-
-from .reads import actor_area_code
 
 DUPLICATE_LOOKUP_LIMIT = 20
 DUPLICATE_LOOKUP_WINDOW = 3600  # seconds

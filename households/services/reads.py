@@ -9,6 +9,7 @@ from django.db import transaction
 from accounts.services import audit_record
 from households.idnumber import mask_id_number, normalize_id_number
 from households.models import Household, HouseholdEvent
+from povalleviation import actors
 from povalleviation.access import Capability, covers, require
 
 from .common import record_event
@@ -26,13 +27,7 @@ READ_ACTION_LABELS = {
 
 
 def actor_area_code(actor, capability=Capability.HOUSEHOLD_VIEW) -> str:
-    """The area of the actor's first active post granting ``capability`` (where an auditor finds the event)."""
-    if not getattr(actor, "pk", None):
-        return ""
-    for post in actor.active_posts():
-        if covers(actor, capability, post.area.code):
-            return post.area.code
-    return ""
+    return actors.actor_area_code(actor, capability)
 
 
 def _label(household: Household) -> str:
