@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from assessments.models.eligibility import ReasonCodesField
+from assessments.eligibility.fields import ReasonCodesField
 from povalleviation.access import ScopedQuerySet
 
 __all__ = ["CriterionStatus", "EligibilityResult", "AreaEligibilityResult", "RecomputeRun"]

@@ -9,7 +9,7 @@ import django.db.models.deletion
 import django.utils.timezone
 from django.db import migrations, models
 
-import assessments.models.eligibility
+import assessments.eligibility.fields
 
 HOSPITAL_KEY = "_hospital"
 
@@ -69,7 +69,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='eligibilityresult',
             name='reasons',
-            field=assessments.models.eligibility.ReasonCodesField(default=dict, verbose_name='各项指标结论'),
+            field=assessments.eligibility.fields.ReasonCodesField(default=dict, verbose_name='各项指标结论'),
         ),
         migrations.RunPython(split_criteria, migrations.RunPython.noop),
         migrations.RemoveField(

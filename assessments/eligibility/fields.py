@@ -1,8 +1,4 @@
-"""The column type of ``EligibilityResult.reasons``.
-
-It stays at this path because migration 0004 refers to it as ``assessments.models.eligibility.ReasonCodesField``;
-the eligibility models themselves live in ``assessments.eligibility.models``.
-"""
+"""The column type of ``EligibilityResult.reasons``."""
 from django.db import models
 
 
