@@ -119,3 +119,11 @@ def test_reset_goes_back_to_the_default_and_keeps_the_history(client_for, county
     assert AuditEvent.objects.filter(action="approval_chain.reset", object_id=str(chain.pk)).count() == 1
     page = text(county.get(LIST))
     assert "已停用" in page and "默认流程" in page
+
+
+def test_a_verification_on_the_default_chain_cites_the_document_it_follows(client, village_cadre_a, ready_household):
+    verification = nominate(village_cadre_a, ready_household)
+    client.force_login(village_cadre_a)
+    page = text(client.get(f"/exits/{verification.pk}/"))
+    assert "<dt>审核步骤来源</dt><dd>默认流程（新发〔2016〕9号《关于打赢脱贫攻坚战的实施意见》第三部分第（四）项）</dd>" in page
+    assert "DOMAIN" not in page

@@ -147,8 +147,8 @@ PREFIX_LENGTHS = {AreaLevel.COUNTY: 6, AreaLevel.TOWNSHIP: 9, AreaLevel.VILLAGE:
 
 def _step_labels() -> dict:
     """(workflow type, step code) → label, from the default chains and every stored override."""
+    from assessments.workflows.default_chains import DEFAULT_CHAINS
     from assessments.workflows.models import ApprovalChain
-    from assessments.workflows.services.chains import DEFAULT_CHAINS
 
     labels = {(str(t), s["code"]): s["label"] for t, steps in DEFAULT_CHAINS.items() for s in steps}
     for workflow_type, steps in ApprovalChain.objects.values_list("workflow_type", "steps"):

@@ -3,10 +3,12 @@
 Importing the package registers every workflow's handler.
 """
 
+from assessments.workflows.default_chains import DEFAULT_CHAINS
+
 from .announcements import announcement_publish
 from .area_exit import county_exit_apply, village_exit_apply
 from .chain_config import approval_chain_reset, approval_chain_set
-from .chains import DEFAULT_CHAINS, chain_for, validate_steps
+from .chains import chain_for, validate_steps
 from .common import can_take_step
 from .deadlines import nomination_window, refuse_outside_nomination_window, step_due_on
 from .household_exit import household_exit_nominate

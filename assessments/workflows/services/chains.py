@@ -1,101 +1,12 @@
-"""The transition tables: each workflow's ordered steps, as data (DOMAIN.md §5.0 rule 1).
-
-A step is a dict: ``code``, ``label``, ``level`` (the level of the post that takes it), ``capability``
-and ``kind``:
-
-- ``start``: the application/nomination that creates the verification (step 0);
-- ``meeting``: 民主评议, with the meeting record (date, participants, votes, minutes);
-- ``publicity``: 公示, opened and later closed; ``upheld_to`` names the step an upheld objection returns to;
-- ``approval``: a check or decision (乡级初核, 县级审定, 市级审定 …);
-- ``comparison``: the identification 比对 and county decision (blocking matches must be explained);
-- ``announcement``: 公告 — the effect on the subject happens here.
-
-The last step's completion completes the workflow. Defaults follow the seed chains; an area may override
-them with an ``ApprovalChain`` row (DOMAIN.md §8 Q5).
-"""
-
+"""Which approval chain applies: the default tables (``assessments.workflows.default_chains``) or an area's
+``ApprovalChain`` override (DOMAIN.md §8 Q5), and the check of an override's steps."""
 from django.db.models import Q
 
-from assessments.workflows.models import ApprovalChain, WorkflowType
-from povalleviation.access import Capability as C
+from assessments.workflows.default_chains import DEFAULT_CHAINS, DEFAULT_SOURCE, STEP_KINDS
+from assessments.workflows.models import ApprovalChain
+from povalleviation.access import Capability
 from povalleviation.errors import ApplicationError
 from villages.choices import AreaLevel
-
-STEP_KINDS = {"start", "meeting", "publicity", "approval", "comparison", "announcement"}
-# Kinds whose completion is a decision (they offer 通过 / 退回 / 不予通过).
-DECISION_KINDS = {"meeting", "approval", "comparison", "announcement"}
-
-
-def step(code, label, level, capability, kind="approval", **extra):
-    return {
-        "code": code,
-        "label": label,
-        "level": level,
-        "capability": str(capability),
-        "kind": kind,
-        **extra,
-    }
-
-
-V, T, CO, CI, P = AreaLevel.VILLAGE, AreaLevel.TOWNSHIP, AreaLevel.COUNTY, AreaLevel.CITY, AreaLevel.PROVINCE
-
-DEFAULT_CHAINS = {
-    # 村民小组提名 → 村级评议 → (村内公示 ⚠) → 乡级初核 → 县级组织考核审定 → (公告 ⚠): 000_6ea9a56b91abd59f.txt
-    # §三(四); the 公示/公告 steps per national 厅字〔2016〕16号 (DOMAIN.md §5.1, I-15).
-    WorkflowType.HOUSEHOLD_EXIT: [
-        step("nominate", "村民小组提名", V, C.EXIT_NOMINATE, "start"),
-        step("village_review", "村级民主评议", V, C.EXIT_VILLAGE_REVIEW, "meeting"),
-        step("village_publicity", "村内公示", V, C.PUBLICITY_MANAGE, "publicity", upheld_to="village_review"),
-        step("township_check", "乡级初核", T, C.EXIT_APPROVE_TOWNSHIP),
-        step("county_approve", "县级审定", CO, C.EXIT_APPROVE_COUNTY),
-        step("announce", "公告退出", CO, C.EXIT_ANNOUNCE, "announcement"),
-    ],
-    # 村级申请 → 乡级初评 → 县级初核 → 市级组织考核审定 (000_6ea9a56b91abd59f.txt §三(四)).
-    WorkflowType.VILLAGE_EXIT: [
-        step("apply", "村级申请", V, C.VILLAGE_EXIT_APPLY, "start"),
-        step("township_assess", "乡级初评", T, C.VILLAGE_EXIT_ASSESS_TOWNSHIP),
-        step("county_check", "县级初核", CO, C.VILLAGE_EXIT_CHECK_COUNTY),
-        step("city_approve", "市级审定", CI, C.VILLAGE_EXIT_APPROVE_CITY),
-    ],
-    # 县级申请 → 市级初核 → 省级组织考核审定 (000_6ea9a56b91abd59f.txt §三(四)).
-    WorkflowType.COUNTY_EXIT: [
-        step("apply", "县级申请", CO, C.COUNTY_EXIT_APPLY, "start"),
-        step("city_check", "市级初核", CI, C.COUNTY_EXIT_CHECK_CITY),
-        step("province_approve", "省级审定", P, C.COUNTY_EXIT_APPROVE_PROVINCE),
-    ],
-    # 申请 → 民主评议 → 村公示 → 乡镇审核 → 乡公示 → 比对（县级审定）→ 公告 (DOMAIN.md §5.5, ⚠ "两公示一比对一公告").
-    WorkflowType.IDENTIFICATION: [
-        step("apply", "农户申请", V, C.IDENTIFICATION_PROPOSE, "start"),
-        step("village_review", "村级民主评议", V, C.EXIT_VILLAGE_REVIEW, "meeting"),
-        step(
-            "village_publicity",
-            "村内第一次公示",
-            V,
-            C.PUBLICITY_MANAGE,
-            "publicity",
-            upheld_to="village_review",
-        ),
-        step("township_review", "乡镇审核", T, C.IDENTIFICATION_APPROVE_TOWNSHIP),
-        step(
-            "township_publicity",
-            "乡镇第二次公示",
-            T,
-            C.PUBLICITY_MANAGE,
-            "publicity",
-            upheld_to="village_review",
-        ),
-        step("county_comparison", "信息比对与县级审定", CO, C.IDENTIFICATION_APPROVE_COUNTY, "comparison"),
-        step("announce", "公告纳入", CO, C.EXIT_ANNOUNCE, "announcement"),
-    ],
-    # 返贫: the identification chain, the county decides (DOMAIN.md §5.6, §8 Q20).
-    WorkflowType.RETURN_TO_POVERTY: [
-        step("propose", "返贫申报", V, C.RETURN_PROPOSE, "start"),
-        step("village_review", "村级民主评议", V, C.EXIT_VILLAGE_REVIEW, "meeting"),
-        step("village_publicity", "村内公示", V, C.PUBLICITY_MANAGE, "publicity", upheld_to="village_review"),
-        step("township_review", "乡镇审核", T, C.IDENTIFICATION_APPROVE_TOWNSHIP),
-        step("county_decide", "县级审定", CO, C.IDENTIFICATION_APPROVE_COUNTY),
-    ],
-}
 
 LEVEL_VALUES = set(AreaLevel.values)
 
@@ -124,7 +35,7 @@ def validate_steps(steps) -> list[dict]:
             )
         if item["level"] not in LEVEL_VALUES:
             raise ApplicationError(f"第 {index + 1} 步的层级无效", field_errors={"steps": "层级无效"})
-        if item["capability"] not in C.values:
+        if item["capability"] not in Capability.values:
             raise ApplicationError(
                 f"第 {index + 1} 步的权限“{item['capability']}”不存在", field_errors={"steps": "权限无效"}
             )
@@ -160,4 +71,4 @@ def chain_for(*, workflow_type: str, area, year: int) -> tuple[list[dict], str]:
     )
     if override is not None:
         return [dict(s) for s in override.steps], f"{override.area.name}配置（{override.note}）"
-    return [dict(s) for s in DEFAULT_CHAINS[workflow_type]], "默认流程（DOMAIN.md §5）"
+    return [dict(s) for s in DEFAULT_CHAINS[workflow_type]], DEFAULT_SOURCE

@@ -4,10 +4,10 @@ the engine in ``common`` (DOMAIN.md §5.0 rules 2, 3 and 6)."""
 from django.db import transaction
 from django.utils import timezone
 
+from assessments.workflows.default_chains import DECISION_KINDS
 from assessments.workflows.models import Verification, VerificationStatus
 from povalleviation.errors import ApplicationError
 
-from .chains import DECISION_KINDS
 from .common import (
     Action,
     can_take_step,

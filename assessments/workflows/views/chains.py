@@ -9,9 +9,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views import View
 
+from assessments.workflows.default_chains import STEP_KINDS
 from assessments.workflows.models import ApprovalChain, WorkflowType
 from assessments.workflows.services import approval_chain_reset, approval_chain_set, chain_for
-from assessments.workflows.services.chains import STEP_KINDS
 from povalleviation.access import Capability, covers
 from povalleviation.errors import ApplicationError
 from povalleviation.views import CapabilityRequiredMixin, PageView
