@@ -9,10 +9,11 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 
 from accounts.models import AuditEvent
+from accounts.services import post_assign
 from conftest import VILLAGE_A, VILLAGE_B
 from households import tasks
 from households.idnumber import mask_id_number
-from households.imports import locks
+from households.imports import commit, locks
 from households.imports.jobs import import_job_confirm, import_job_create
 from households.models import Household, HouseholdEvent, ImportJob, Member
 from households.services.common import translate_integrity_error
@@ -24,6 +25,7 @@ from households.tests.import_files import (
     workbook_bytes,
     xlsx_upload,
 )
+from povalleviation.roles import Role
 from villages.models import Area
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("media_root")]
@@ -201,3 +203,48 @@ def test_the_constraint_on_a_page_edit_names_the_person(village_cadre_a):
     assert refusal.message == (f"身份证号 {mask_id_number(twin.id_number)}（王五）已登记在册，一人只能在一个在册户中；"
                                "请联系乡镇扶贫工作站核实")
     assert refusal.code == "duplicate_person" and refusal.field_errors == {"id_number": refusal.message}
+
+
+@pytest.mark.parametrize("second_uploader_sees_village_a", [True, False])
+def test_imports_of_two_villages_sharing_a_person_name_the_person(village_cadre_a, village_cadre_b, confirmed, monkeypatch,
+                                                                  second_uploader_sees_village_a):
+    """Different villages take different locks: the second import's re-check cannot see the person the first is
+    writing, its insert waits for the first to commit and violates the constraint, which is translated. Where
+    the person was registered is named only to an uploader who may see that village."""
+    if second_uploader_sees_village_a:  # a cadre of both villages uploads both files
+        post_assign(actor=None, user=village_cadre_a, area=Area.objects.get(code=VILLAGE_B), role=Role.VILLAGE_CADRE)
+    second_uploader = village_cadre_a if second_uploader_sees_village_a else village_cadre_b
+    first_household, first_members = household_with_spouse(0)
+    shared = member_row(1, head=10, name="李梅", relation="配偶", odd=False)
+    first = confirmed(village_cadre_a, workbook_bytes([first_household], first_members), "太和村.xlsx")
+    second = confirmed(second_uploader, workbook_bytes([household_with_spouse(10, village=VILLAGE_B)[0]],
+                                                        [member_row(10, head=10), shared]), "勐炳村.xlsx")
+    written, release = threading.Event(), threading.Event()
+    real_audit = commit.audit_record
+
+    def audit_after_holding(**kwargs):  # the first import has written its rows, not yet committed them
+        if threading.current_thread().name == "first":
+            written.set()
+            release.wait(WAIT)
+        return real_audit(**kwargs)
+
+    monkeypatch.setattr(commit, "audit_record", audit_after_holding)
+    first_thread = _commit_on_thread(first, "first")
+    assert written.wait(WAIT)
+    second_thread = _commit_on_thread(second, "second")
+    _wait_for_backend_waiting("Lock", "transactionid")  # the second's insert waits on the first's person
+    release.set()
+    for thread in (first_thread, second_thread):
+        thread.join(WAIT)
+        assert not thread.is_alive()
+
+    assert _job(first).status == ImportJob.Status.COMMITTED
+    household = Household.objects.get()
+    person = f"身份证号 {mask_id_number(person_id(1, odd=False))}（李梅）"
+    expected = (f"{person}已由导入任务 #{first.pk}（太和村.xlsx，cadre_a 确认）登记到 太和村委会 的 户主0户"
+                f"（户编号 {household.household_number}），请核对后重新导入" if second_uploader_sees_village_a
+                else f"{person}在写入时已被登记在其他在册户中，一人只能在一个在册户中；请核对后重新导入")
+    failed = _job(second)
+    assert failed.status == ImportJob.Status.FAILED and failed.message == f"导入失败：成员信息第 3 行 {expected}"
+    assert failed.errors == [{"sheet": "成员信息", "row": 3, "column": "身份证号", "message": expected}]
+    assert household.village.code == VILLAGE_A and not Member.objects.filter(id_number=person_id(10)).exists()
