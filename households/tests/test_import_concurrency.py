@@ -248,3 +248,39 @@ def test_imports_of_two_villages_sharing_a_person_name_the_person(village_cadre_
     assert failed.status == ImportJob.Status.FAILED and failed.message == f"导入失败：成员信息第 3 行 {expected}"
     assert failed.errors == [{"sheet": "成员信息", "row": 3, "column": "身份证号", "message": expected}]
     assert household.village.code == VILLAGE_A and not Member.objects.filter(id_number=person_id(10)).exists()
+
+
+def test_two_imports_sharing_a_person_started_together_give_one_import(village_cadre_a, confirmed):
+    """No steering: both commits start at once; whichever takes the village lock first imports, the other fails
+    naming it."""
+    first_household, first_members = household_with_spouse(0)
+    jobs = [confirmed(village_cadre_a, workbook_bytes([first_household], first_members), "台账一.xlsx"),
+            confirmed(village_cadre_a, workbook_bytes([household_with_spouse(10)[0]], [
+                member_row(10, head=10), member_row(1, head=10, name="李梅", relation="配偶", odd=False)]), "台账二.xlsx")]
+    start = threading.Barrier(2)
+
+    def commit_after_barrier(job):
+        try:
+            start.wait(WAIT)
+            tasks.commit_import_task.apply(args=(job.pk,))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=commit_after_barrier, args=(job,)) for job in jobs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(WAIT)
+        assert not thread.is_alive()
+
+    statuses = {job.pk: _job(job) for job in jobs}
+    committed = [job for job in statuses.values() if job.status == ImportJob.Status.COMMITTED]
+    failed = [job for job in statuses.values() if job.status == ImportJob.Status.FAILED]
+    assert len(committed) == 1 and len(failed) == 1
+    winner, loser = committed[0], failed[0]
+    person = mask_id_number(person_id(1, odd=False))
+    row = 3
+    assert loser.message.startswith(f"导入失败：成员信息第 {row} 行 身份证号 {person}（")
+    assert f"已由导入任务 #{winner.pk}（{winner.original_name}，cadre_a 确认）登记到 太和村委会 的 " in loser.message
+    assert loser.error_count == 1 and loser.errors[0]["row"] == row
+    assert Household.objects.count() == 1 and Household.objects.get().head_name == ("户主0" if winner.pk == jobs[0].pk else "户主10")
