@@ -12,7 +12,7 @@ current year. The caller holds the transaction: all rows or none.
 import logging
 from collections import Counter
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
@@ -27,6 +27,7 @@ from villages.models import Area
 from .bulk import BATCH_SIZE, CopyWriter, InstanceBuilder, bulk_update_by_pk, copy_insert, use_copy
 from .commit_history import commit_history
 from .history import YEAR_ONLY_NOTE, history_changes
+from .locks import conflict_from_integrity_error
 from .plan import history_text
 
 logger = logging.getLogger(__name__)
@@ -209,7 +210,20 @@ def _history_phrase(plan) -> str:
 
 
 def commit_plans(*, plans, actor, job=None) -> dict:
-    """Write every plan (the caller checked there is no error and holds the transaction)."""
+    """Write every plan (the caller checked there is no error and holds the transaction). A person registered
+    by someone else after the re-check (the constraint fires) fails the import with a message naming the
+    person and the row (``locks.conflict_from_integrity_error``), not as a system error."""
+    try:
+        with transaction.atomic():  # a savepoint: after a violation the transaction can still look the person up
+            return _write_plans(plans=plans, actor=actor, job=job)
+    except Exception as error:
+        conflict = conflict_from_integrity_error(error, plans, actor)
+        if conflict is None:
+            raise
+        raise conflict from error
+
+
+def _write_plans(*, plans, actor, job) -> dict:
     now = timezone.now()
     today = timezone.localdate()
     actor_id = getattr(saved_user(actor), "pk", None)

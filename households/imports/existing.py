@@ -30,6 +30,7 @@ from households.services.lookups import (
 from households.services.reads import actor_area_code
 from povalleviation.access import Capability, covers
 
+from . import locks
 from .columns import HOUSEHOLD_SHEET, MEMBER_SHEET, column_by_key
 from .commit import MEMBER_COMPARED_FIELDS, _household_changes, _household_values
 from .history import check_registered, find_history_changes, history_changes
@@ -134,10 +135,13 @@ def _resolve_existing(plans, errors, actor, registered, lock):
             plan.has_error = True
 
 
-def _check_members(plans, errors, actor, registered):
-    """Duplicates against the database; existing members of updated households are matched by ID number."""
+def _check_members(plans, errors, actor, registered, lock=False):
+    """Duplicates against the database; existing members of updated households are matched by ID number.
+    At commit (``lock``), a person another import registered since the preview fails the job instead
+    (``locks.import_conflicts``)."""
     id_column = _header(MEMBER_SHEET, "id_number")
     hidden = []  # (row, ID number) of people registered outside the uploader's scope
+    duplicates = []  # (member plan, registered person) the uploader may see
     for plan in plans:
         own_household_id = plan.existing.pk if plan.existing is not None else None
         for member in plan.members:
@@ -150,8 +154,15 @@ def _check_members(plans, errors, actor, registered):
             if actor is not None and not covers(actor, Capability.HOUSEHOLD_VIEW, person["household__area_code"]):
                 hidden.append((member.row, member.data["id_number"]))
                 continue
+            duplicates.append((member, person))
+    conflicts = locks.import_conflicts([(member, person["id"]) for member, person in duplicates]) if lock else []
+    conflicting_rows = {conflict["row"] for conflict in conflicts}
+    for member, person in duplicates:
+        if member.row not in conflicting_rows:
             errors.add(MEMBER_SHEET, member.row, id_column, duplicate_message(actor, person))
     _report_hidden_duplicates(hidden, errors, actor, id_column)
+    if conflicts:
+        raise locks.ImportConflict(conflicts)
 
 
 def _report_hidden_duplicates(hidden, errors, actor, id_column):
@@ -225,10 +236,12 @@ def match(plans, errors, *, actor, lock=False):
         if plan.head_id_number:
             id_numbers.add(plan.head_id_number)
         id_numbers.update(member.data["id_number"] for member in plan.members)
+    if lock:  # the commit: imports of these villages confirmed meanwhile commit first, and are seen below
+        locks.lock_villages(plan.data["village"].pk for plan in plans if plan.data.get("village") is not None)
     registered = _registered_members(sorted(id_numbers))
     _resolve_existing(plans, errors, actor, registered, lock)
     check_registered(plans, errors, timezone.localdate())
-    _check_members(plans, errors, actor, registered)
+    _check_members(plans, errors, actor, registered, lock)
     _check_final_heads(plans, errors)
     if not errors:  # a file with errors writes nothing: there is nothing to count
         predict_changes(plans)

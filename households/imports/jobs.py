@@ -238,7 +238,8 @@ def run_commit(job_id: int, *, retries: int = 0):
                               + (f"；{summary['history_text']}" if summary["history_text"] else "")))
                 return
     except ApplicationError as error:
-        _set(job.pk, status=Status.FAILED, progress=100, finished_at=timezone.now(), message=f"导入失败：{error.message}")
+        _set(job.pk, status=Status.FAILED, progress=100, finished_at=timezone.now(), message=f"导入失败：{error.message}",
+             **getattr(error, "job_fields", {}))  # e.g. the rows of an ``ImportConflict``
         return
     errors = outcome.result.errors.as_dicts()
     job.refresh_from_db()

@@ -15,7 +15,7 @@ from povalleviation.access import Capability, covers
 from villages.choices import AreaLevel
 from villages.models import Area
 
-from . import existing, history
+from . import existing, history, locks
 from .columns import HOUSEHOLD_SHEET, INCOME_SHEET, MEASURE_SHEET, MEMBER_SHEET, column_by_key
 from .errors import ErrorList
 from .plan import HouseholdPlan, MemberPlan, ReadingCursor, ValidationResult
@@ -218,7 +218,7 @@ def validate_workbook(*, source, actor, lock: bool = False, progress=None) -> Va
     cursor = ReadingCursor()
     try:
         return _validate(source, actor, lock, report, errors, today, cursor)
-    except DatabaseError:
+    except (DatabaseError, locks.ImportConflict):  # the commit's re-check fails the job (``locks``)
         raise
     except Exception:  # any defect left in a check becomes an error at the row being read, not 系统错误
         logger.exception("import validation failed at %s row %s (%s)", cursor.sheet, cursor.row, cursor.stage)

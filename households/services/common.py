@@ -1,11 +1,13 @@
 """Pieces shared by the household services: the event record, ID checks and the freeze rule."""
+import re
+
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.services import audit_record
 from households import extensions
 from households.choices import HouseholdStatus
-from households.idnumber import IdNumberError, validate_id_number
+from households.idnumber import IdNumberError, mask_id_number, validate_id_number
 from households.models import HouseholdEvent, Member
 from povalleviation.access import Capability, covers
 from povalleviation.actors import actor_area_code, saved_user
@@ -101,12 +103,49 @@ def _actor_area_code(actor) -> str:
     return actor_area_code(actor, Capability.HOUSEHOLD_EDIT)
 
 
-def translate_integrity_error(error: IntegrityError):
-    text = str(error)
-    if "member_one_active_household_per_person" in text:
+MEMBER_UNIQUE_CONSTRAINT = "member_one_active_household_per_person"
+_DUPLICATE_KEY = re.compile(r"\(id_number\)=\(([0-9Xx]+)\)")
+
+
+def _error_chain(error):
+    while error is not None:
+        yield error
+        error = error.__cause__ or error.__context__
+
+
+def is_duplicate_person_error(error: BaseException) -> bool:
+    """Whether ``error`` (Django's IntegrityError or the driver's own, e.g. from COPY) is the one-person-one-
+    household constraint."""
+    for link in _error_chain(error):
+        diag = getattr(link, "diag", None)
+        if getattr(diag, "constraint_name", None) == MEMBER_UNIQUE_CONSTRAINT or MEMBER_UNIQUE_CONSTRAINT in str(link):
+            return True
+    return False
+
+
+def duplicate_person_id(error: BaseException) -> str | None:
+    """The ID number PostgreSQL names in the violation's detail ("Key (id_number)=(…) already exists."), or None."""
+    for link in _error_chain(error):
+        diag = getattr(link, "diag", None)
+        match = _DUPLICATE_KEY.search(f"{getattr(diag, 'message_detail', None) or ''} {link}")
+        if match:
+            return match.group(1)
+    return None
+
+
+def translate_integrity_error(error: IntegrityError, *, name: str = ""):
+    """The refusal for a database conflict; the one-person-one-household constraint (a race the checks before
+    the write could not see) names the person by masked ID number (and ``name``), never where it is registered."""
+    if is_duplicate_person_error(error):
         from .lookups import REGISTERED_ELSEWHERE
 
-        return ApplicationError(REGISTERED_ELSEWHERE, field_errors={"id_number": REGISTERED_ELSEWHERE}, code="duplicate_person")
+        id_number = duplicate_person_id(error)
+        if id_number is None:
+            message = REGISTERED_ELSEWHERE
+        else:
+            person = f"身份证号 {mask_id_number(id_number)}" + (f"（{name}）" if name else "")
+            message = f"{person}已登记在册，一人只能在一个在册户中；请联系乡镇扶贫工作站核实"
+        return ApplicationError(message, field_errors={"id_number": message}, code="duplicate_person")
     return ApplicationError("保存失败：数据与已有记录冲突，请检查后重试", code="integrity")
 
 
@@ -118,4 +157,4 @@ def save_member(member: Member) -> None:
         with transaction.atomic():
             member.save()
     except IntegrityError as error:
-        raise translate_integrity_error(error) from error
+        raise translate_integrity_error(error, name=member.name) from error
