@@ -191,6 +191,11 @@ def test_restore_refuses_a_tampered_archive(small_archive, age_key, fresh_databa
     restore = ["--identity", str(age_key[1]), "--database-url", url, "--media-root", str(tmp_path / "m")]
     with pytest.raises(CommandError, match="校验失败.*media/reports/a.txt"):
         call_command("restore", str(forged), *restore)
+    # The wrong private key.
+    other_key = tmp_path / "other-key.txt"
+    other_key.write_text(f"{x25519.Identity.generate()}\n", encoding="utf-8")
+    with pytest.raises(CommandError, match="无法解密"):
+        call_command("restore", str(small_archive), "--identity", str(other_key), *restore[2:])
     # One byte of the ciphertext flipped: age's authentication refuses it.
     damaged = bytearray(small_archive.read_bytes())
     damaged[len(damaged) // 2] ^= 0xFF
@@ -201,10 +206,13 @@ def test_restore_refuses_a_tampered_archive(small_archive, age_key, fresh_databa
     assert not (tmp_path / "m").exists()
 
 
-def test_backup_refuses_without_a_recipient(settings, tmp_path, capsys):
+def test_backup_refuses_without_a_recipient_or_with_a_bad_one(settings, tmp_path):
     settings.BACKUP_AGE_RECIPIENTS = []
     settings.BACKUP_DIR = tmp_path / "backups"
     with pytest.raises(CommandError, match="未配置备份加密公钥"):
+        call_command("backup")
+    settings.BACKUP_AGE_RECIPIENTS = ["age1notakey"]
+    with pytest.raises(CommandError, match="公钥无效"):
         call_command("backup")
     assert not any(settings.BACKUP_DIR.glob("povalleviation-*"))
 

@@ -106,8 +106,12 @@ def create_backup(*, output_dir: Path | None = None, recipients: list[str] | Non
                           "请设置一个或多个 age 公钥；仅在开发环境可用 --unencrypted。")
     age_recipients = [] if unencrypted else parse_recipients(recipients)
     output_dir = Path(output_dir or settings.BACKUP_DIR)
-    output_dir.mkdir(parents=True, exist_ok=True)
     db = connections[alias].settings_dict
+    postgres.pg_environment(db)  # PostgreSQL only: refuse before anything is written
+    try:
+        output_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise BackupError(f"无法创建备份目录 {output_dir}：{error.strerror}") from error
     created = timezone.localtime()
     name = f"{ARCHIVE_PREFIX}{created:%Y%m%d-%H%M%S}.tar" + ("" if unencrypted else ".age")
     work = Path(tempfile.mkdtemp(prefix=".backup-", dir=output_dir))

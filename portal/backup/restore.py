@@ -47,6 +47,7 @@ def restore_backup(archive: str | Path, *, identities: list, database_url: str |
     if archive.name.endswith(".age") and not identities:
         raise BackupError("该备份已加密：请用 --identity 指定 age 私钥文件。")
     db = postgres.settings_from_url(database_url) if database_url else dict(connections["default"].settings_dict)
+    postgres.pg_environment(db)  # PostgreSQL only
     media_root = Path(media_root or settings.MEDIA_ROOT)
     # Refuse early, before the archive is even decrypted.
     existing = postgres.user_table_counts(db)
