@@ -6,10 +6,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
-# CJK fonts and the libraries WeasyPrint needs for Chinese PDFs (HarfBuzz subsetting keeps them small).
+# CJK fonts and the libraries WeasyPrint needs for Chinese PDFs (HarfBuzz subsetting keeps them small);
+# the PostgreSQL 15 client (pg_dump/pg_restore) for `manage.py backup`/`restore`.
 RUN apt-get update \
     && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
         fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 shared-mime-info \
+        postgresql-client \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
@@ -32,8 +34,8 @@ RUN DJANGO_ENV=production \
     python manage.py collectstatic --noinput -v0
 
 RUN useradd --system --uid 10001 --user-group --home-dir /app --no-create-home --shell /usr/sbin/nologin app \
-    && mkdir -p /app/media \
-    && chown app:app /app/media
+    && mkdir -p /app/media /app/backups \
+    && chown app:app /app/media /app/backups
 USER app
 
 EXPOSE 8000

@@ -62,5 +62,15 @@ bench: services-check
 	$(BIN)/python scripts/bench_funds.py && \
 	$(BIN)/python scripts/bench_reports.py
 
+# Encrypted backup into BACKUP_DIR (needs BACKUP_AGE_RECIPIENTS; see docs/operations.md). `make restore
+# ARCHIVE=… IDENTITY=…` restores one into the configured, empty database and media folder.
+.PHONY: backup restore
+backup: install
+	$(BIN)/python manage.py backup
+
+restore: install
+	@[ -n "$(ARCHIVE)" ] && [ -n "$(IDENTITY)" ] || { echo "用法：make restore ARCHIVE=备份文件 IDENTITY=age私钥文件"; exit 2; }
+	$(BIN)/python manage.py restore "$(ARCHIVE)" --identity "$(IDENTITY)" $(RESTORE_ARGS)
+
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles

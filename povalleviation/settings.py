@@ -357,6 +357,22 @@ CELERY_BEAT_SCHEDULE["fail-stale-imports"] = {
 }
 # A worker child whose memory grew past this (KiB; 1 GiB) after a task is replaced by a fresh one.
 CELERY_WORKER_MAX_MEMORY_PER_CHILD = int(os.environ.get("CELERY_WORKER_MAX_MEMORY_PER_CHILD", str(1024 * 1024)))
+# ---------------------------------------------------------------- backups
+# `manage.py backup` (portal.backup): one archive per run (database dump, media files, manifest), encrypted with
+# age to BACKUP_AGE_RECIPIENTS (comma-separated age public keys; the private key is kept off the server). Without
+# a recipient the command refuses. Rotation after each run: the newest archive of each of the last N days, weeks
+# and months. docs/operations.md describes restore and point-in-time recovery.
+BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", BASE_DIR / "var" / "backups"))
+BACKUP_AGE_RECIPIENTS = env_list("BACKUP_AGE_RECIPIENTS", [])
+BACKUP_KEEP_DAILY = int(os.environ.get("BACKUP_KEEP_DAILY", "7"))
+BACKUP_KEEP_WEEKLY = int(os.environ.get("BACKUP_KEEP_WEEKLY", "4"))
+BACKUP_KEEP_MONTHLY = int(os.environ.get("BACKUP_KEEP_MONTHLY", "12"))
+# Where pg_dump/pg_restore (the server's major version) live; empty: found on PATH.
+BACKUP_PG_BIN_DIR = os.environ.get("BACKUP_PG_BIN_DIR", "")
+CELERY_BEAT_SCHEDULE["nightly-backup"] = {
+    "task": "portal.tasks.nightly_backup_task",
+    "schedule": crontab(hour=int(os.environ.get("BACKUP_HOUR", "1")), minute=0),
+}
 # ---------------------------------------------------------------- security: web hardening (proxies, CSP, limits)
 # Addresses (or CIDR networks) of the reverse proxies in front of the app. Only a request coming from one of
 # them may set X-Forwarded-For / X-Forwarded-Proto; from anyone else those headers are ignored.
