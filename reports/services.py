@@ -14,6 +14,7 @@ from django.utils import timezone
 from accounts.services import audit_record
 from povalleviation.access import Capability, require
 from povalleviation.errors import ApplicationError, Conflict, PermissionDenied
+from povalleviation.queue import send_on_commit
 
 from .models import QuarterlyReport, ReportStatus
 from .snapshot.common import quarter_bounds
@@ -29,7 +30,7 @@ IN_WORK = {ReportStatus.QUEUED, ReportStatus.GENERATING, ReportStatus.DRAFT, Rep
 def _queue(report_id: int):
     from .tasks import generate_quarterly_report_task
 
-    transaction.on_commit(lambda: generate_quarterly_report_task.delay(report_id))
+    send_on_commit(generate_quarterly_report_task, report_id)
 
 
 def _locked(report: QuarterlyReport) -> QuarterlyReport:

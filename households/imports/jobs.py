@@ -28,6 +28,7 @@ from accounts.services import audit_record
 from households.models import ImportJob
 from povalleviation.access import ROLE_CAPABILITIES, Capability, require
 from povalleviation.errors import ApplicationError, Conflict
+from povalleviation.queue import send_on_commit
 
 from .errorfile import marked_workbook
 from .pipeline import collector_paused, import_workbook, validate_source
@@ -140,7 +141,7 @@ def import_job_create(*, actor, uploaded_file) -> ImportJob:
                  summary=f"上传建档立卡户导入文件 {job.original_name}", changes={"import_job": job.pk})
     from households.tasks import validate_import_task
 
-    transaction.on_commit(lambda: validate_import_task.delay(job.pk))
+    send_on_commit(validate_import_task, job.pk)
     return job
 
 
@@ -212,7 +213,7 @@ def import_job_confirm(*, actor, job: ImportJob) -> ImportJob:
         raise Conflict(f"该导入任务当前状态为“{job.get_status_display()}”，不能确认导入")
     from households.tasks import commit_import_task
 
-    transaction.on_commit(lambda: commit_import_task.delay(job.pk))
+    send_on_commit(commit_import_task, job.pk)
     return job
 
 
