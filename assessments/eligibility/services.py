@@ -428,6 +428,21 @@ def recompute_run_start(*, actor, area, year: int) -> RecomputeRun:
     return run
 
 
+def requeue_unstarted_runs(*, minutes: int) -> int:
+    """Sweeper (``povalleviation.queue``): send again each run queued for ``minutes`` that never started (its
+    message was lost); the re-sent message does nothing once another one has started the run."""
+    from assessments.eligibility.tasks import recompute_eligibility_task
+
+    cutoff = timezone.now() - datetime.timedelta(minutes=minutes)
+    waiting = RecomputeRun.objects.filter(status=RecomputeRun.Status.QUEUED, started_at__isnull=True,
+                                          created_at__lt=cutoff, created_at__gte=cutoff - datetime.timedelta(hours=STALE_RUN_HOURS))
+    count = 0
+    for run_id, area_id, year in list(waiting.values_list("pk", "area_id", "year")[:200]):
+        logger.warning("recompute run %s never started, sending it again", run_id)
+        count += send_now(recompute_eligibility_task, area_id, year, run_id, only_if_queued=True)
+    return count
+
+
 # --- households' hooks (``households.extensions``) -------------------------------------------------------
 
 def queue_county_recomputes(households: list, year: int):
