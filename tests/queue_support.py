@@ -14,7 +14,7 @@ def closed_port() -> int:
 
 
 def _reset_pools(app):
-    app.pool.force_close_all()
+    # kombu keeps one pool per broker URL; dropping the app's references makes it take the pool of the new URL
     app._pool = None
     app.amqp._producer_pool = None
 

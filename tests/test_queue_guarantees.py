@@ -35,6 +35,11 @@ def test_settings_bound_every_send_and_every_task():
     assert options["visibility_timeout"] > settings.CELERY_TASK_TIME_LIMIT > settings.CELERY_TASK_SOFT_TIME_LIMIT
     assert options["visibility_timeout"] > validate_import_task.retry_backoff_max
     assert settings.CELERY_BEAT_SCHEDULE["sweep-queues"]["task"] == "povalleviation.sweep_queues"
+    from povalleviation.celery import app
+
+    app.loader.import_default_modules()  # what a worker imports at start
+    assert "povalleviation.sweep_queues" in app.tasks
+    assert validate_import_task.ignore_result and not app.tasks["accounts.ping_database"].ignore_result
 
 
 @pytest.mark.usefixtures("db", "broker_down")
