@@ -14,6 +14,7 @@ from households.money import yuan
 from povalleviation.access import Capability, require
 from povalleviation.actors import saved_user
 from povalleviation.errors import ApplicationError, Conflict, PermissionDenied
+from povalleviation.queue import send_on_commit
 from projects.choices import PAYABLE_STATUSES
 from projects.models import FundSource
 from villages.codes import county_code
@@ -46,7 +47,7 @@ def _queue_recompute(area_code: str, year: int):
     from .tasks import recompute_fund_ratios_task
 
     county = county_code(area_code)
-    transaction.on_commit(lambda: recompute_fund_ratios_task.delay(county_code=county, year=year))
+    send_on_commit(recompute_fund_ratios_task, county_code=county, year=year)
 
 
 @transaction.atomic

@@ -1,4 +1,6 @@
 """Celery tasks of the fund ledger: take codes/ids, idempotent, queued on commit (ARCHITECTURE.md §12)."""
+import datetime
+
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
@@ -31,3 +33,30 @@ def recompute_fund_ratios_task(county_code: str | None = None, year: int | None 
         trigger = "beat"
     runs = [spend_ratios_recompute(area=county, year=year, trigger=trigger).pk for county in counties]
     return runs
+
+
+def requeue_missed_recomputes(*, minutes: int) -> int:
+    """Sweeper (``povalleviation.queue``): a recompute queued when money moved is kept nowhere but in the broker,
+    so a send lost while Redis was down leaves no row. Find each county and year with ledger rows recorded in
+    the last day, more than ``minutes`` ago, after the county's latest recompute started, and queue it again.
+    (Older changes, and reviews of existing rows, are covered by the nightly run.)"""
+    from django.db.models import Max
+
+    from povalleviation.queue import send_now
+    from villages.codes import county_code as county_of
+
+    from .models import Disbursement, FundAllocation, FundRecomputeRun
+
+    now = timezone.now()
+    window = (now - datetime.timedelta(days=1), now - datetime.timedelta(minutes=minutes))
+    latest: dict[tuple[str, int], object] = {}
+    for model in (Disbursement, FundAllocation):
+        rows = model.objects.filter(created_at__range=window).values("area_code", "year").annotate(last=Max("created_at"))
+        for row in rows:
+            key = (county_of(row["area_code"]), row["year"])
+            latest[key] = max(latest.get(key, row["last"]), row["last"])
+    count = 0
+    for (county, year), last in sorted(latest.items()):
+        if not FundRecomputeRun.objects.filter(scope_code=county, year=year, started_at__gte=last).exists():
+            count += send_now(recompute_fund_ratios_task, county_code=county, year=year)
+    return count

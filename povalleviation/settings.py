@@ -226,6 +226,42 @@ CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "povalleviation")
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# --- Queue guarantees (povalleviation/queue.py, docs/operations-queue.md) ---------------------------------
+# A send while Redis is down must fail within about 2 s (one connect timeout + one quick retry), never hold
+# a web worker for the ~19 s of the default reconnect loops; the row it was for stays queued for the sweeper.
+QUEUE_SOCKET_TIMEOUT = float(os.environ.get("QUEUE_SOCKET_TIMEOUT", "1"))
+CELERY_BROKER_CONNECTION_TIMEOUT = QUEUE_SOCKET_TIMEOUT
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_timeout": QUEUE_SOCKET_TIMEOUT,
+    "socket_connect_timeout": QUEUE_SOCKET_TIMEOUT,
+    # A message taken by a worker and not acknowledged (acks_late) is handed out again after this long, e.g.
+    # after the worker was killed. It must be longer than the longest task (CELERY_TASK_TIME_LIMIT) and the
+    # longest retry countdown (imports: 10 min), or a running task would be delivered twice.
+    "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", str(2 * 3600))),
+}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0.2, "interval_step": 0.2, "interval_max": 0.2}
+CELERY_REDIS_SOCKET_TIMEOUT = QUEUE_SOCKET_TIMEOUT
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = QUEUE_SOCKET_TIMEOUT
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
+    "retry_policy": {"max_retries": 1, "interval_start": 0.2, "interval_step": 0.2, "interval_max": 0.2},
+}
+# Nothing reads task results (the work's own rows carry the outcome); a result-less send never touches the
+# result backend. The worker health check (accounts.ping_database) is read by its caller and keeps its result.
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ANNOTATIONS = {"accounts.ping_database": {"ignore_result": False}}
+# Defaults for every task (a task may set its own): the soft limit raises inside the task so it can record a
+# failure on its row; the hard limit kills it. Both below the visibility timeout above.
+CELERY_TASK_SOFT_TIME_LIMIT = int(os.environ.get("CELERY_TASK_SOFT_TIME_LIMIT", str(50 * 60)))
+CELERY_TASK_TIME_LIMIT = int(os.environ.get("CELERY_TASK_TIME_LIMIT", str(60 * 60)))
+# Work queued but with no sign of life for this many minutes counts as never started and is sent again.
+QUEUE_UNSTARTED_MINUTES = int(os.environ.get("QUEUE_UNSTARTED_MINUTES", "10"))
+QUEUE_SWEEPERS = [
+    "households.imports.jobs.requeue_unstarted_jobs",
+    "reports.services.requeue_unstarted_reports",
+    "assessments.eligibility.services.requeue_unstarted_runs",
+    "funds.tasks.requeue_missed_recomputes",
+]
+CELERY_IMPORTS = ["povalleviation.queue"]
 # The beat schedule lives here, in one place; apps add their periodic tasks to this dict.
 CELERY_BEAT_SCHEDULE = {}
 # Nightly 支出进度 recompute of every county with allocations this year (funds.tasks, DOMAIN.md §5.9).
@@ -238,6 +274,8 @@ CELERY_BEAT_SCHEDULE["recompute-eligibility"] = {
     "task": "assessments.recompute_eligibility_nightly",
     "schedule": crontab(hour=2, minute=30),
 }
+# Every 5 minutes: send again work queued but never started (povalleviation.queue).
+CELERY_BEAT_SCHEDULE["sweep-queues"] = {"task": "povalleviation.sweep_queues", "schedule": crontab(minute="*/5")}
 # Daily: close every 公示 past its end date with no open objection (assessments.workflows.tasks).
 CELERY_BEAT_SCHEDULE["close-due-publicities"] = {
     "task": "assessments.close_due_publicities",

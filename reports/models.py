@@ -45,6 +45,9 @@ class QuarterlyReport(models.Model):
     progress = models.PositiveSmallIntegerField("生成进度（%）", default=0)
     progress_message = models.CharField("进度说明", max_length=200, blank=True)
     error_message = models.TextField("错误信息", blank=True)
+    # Last sign of life of the generation: set when it is queued (and re-queued); the queue sweeper sends a
+    # report queued longer than QUEUE_UNSTARTED_MINUTES again.
+    heartbeat_at = models.DateTimeField("最后排队/进展时间", null=True, blank=True)
 
     snapshot = models.JSONField("数据快照", default=dict, blank=True)
     snapshot_sha256 = models.CharField("快照摘要", max_length=64, blank=True)

@@ -5,19 +5,24 @@ changed: every service refuses, and on PostgreSQL a trigger rejects UPDATE/DELET
 (migration 0002). A correction is a new version that references the signed one (``supersedes``).
 """
 import datetime
+import logging
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.services import audit_record
 from povalleviation.access import Capability, require
 from povalleviation.errors import ApplicationError, Conflict, PermissionDenied
+from povalleviation.queue import send_now, send_on_commit, stale_minutes
 
 from .models import QuarterlyReport, ReportStatus
 from .snapshot.common import quarter_bounds
 from .snapshot.movement import imbalance_message
+
+logger = logging.getLogger(__name__)
 
 ACTION_LABELS = {
     "report.generate": "生成季度报告", "report.generated": "季度报告生成完成", "report.review": "审核季度报告",
@@ -27,9 +32,37 @@ IN_WORK = {ReportStatus.QUEUED, ReportStatus.GENERATING, ReportStatus.DRAFT, Rep
 
 
 def _queue(report_id: int):
+    """Send the generation once this transaction commits; the report's heartbeat says when it was queued."""
     from .tasks import generate_quarterly_report_task
 
-    transaction.on_commit(lambda: generate_quarterly_report_task.delay(report_id))
+    QuarterlyReport.objects.filter(pk=report_id).update(heartbeat_at=timezone.now())
+    send_on_commit(generate_quarterly_report_task, report_id)
+
+
+def never_started(report: QuarterlyReport, minutes: int | None = None) -> bool:
+    """A report queued for ``minutes`` (QUEUE_UNSTARTED_MINUTES) whose generation never started."""
+    minutes = stale_minutes() if minutes is None else minutes
+    since = report.heartbeat_at or report.created_at
+    return (report.status == ReportStatus.QUEUED and since is not None
+            and since < timezone.now() - datetime.timedelta(minutes=minutes))
+
+
+def requeue_unstarted_reports(*, minutes: int) -> int:
+    """Sweeper (``povalleviation.queue``): send again every report queued for ``minutes`` that never started.
+
+    Safe to send twice: the task builds only a report still waiting. Each send moves the heartbeat."""
+    from .tasks import generate_quarterly_report_task
+
+    now = timezone.now()
+    cutoff = now - datetime.timedelta(minutes=minutes)
+    waiting = QuarterlyReport.objects.filter(status=ReportStatus.QUEUED).filter(
+        Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, created_at__lt=cutoff))
+    count = 0
+    for report_id in list(waiting.values_list("pk", flat=True)[:200]):
+        if QuarterlyReport.objects.filter(pk=report_id, status=ReportStatus.QUEUED).update(heartbeat_at=now):
+            logger.warning("report %s queued since before %s never started, sending it again", report_id, cutoff)
+            count += send_now(generate_quarterly_report_task, report_id)
+    return count
 
 
 def _locked(report: QuarterlyReport) -> QuarterlyReport:
@@ -59,6 +92,14 @@ def report_generate(*, actor, area, year: int, quarter: int) -> QuarterlyReport:
                                field_errors={"quarter": "该季度尚未结束"})
     latest = (QuarterlyReport.objects.select_for_update().filter(area=area, year=year, quarter=quarter)
               .order_by("-version").first())
+    if latest is not None and never_started(latest):
+        # queued long ago and never started (its task was lost): queue it again instead of refusing
+        latest.generated_by = actor
+        latest.save(update_fields=["generated_by"])
+        audit_record(actor=actor, action="report.generate", target=latest, area=area, summary=f"重新排队生成{latest}",
+                     changes={"year": year, "quarter": quarter, "version": latest.version, "requeued": True})
+        _queue(latest.pk)
+        return latest
     if latest is not None and latest.status in IN_WORK:
         raise Conflict(f"{area.name}{year}年第{quarter}季度已有报告（第{latest.version}版，{latest.get_status_display()}），"
                        "请在该报告上继续操作", code="report_exists")

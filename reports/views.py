@@ -93,7 +93,9 @@ class ReportDetailView(PageView):
             can_sign=report.status == ReportStatus.REVIEWED and covers(user, Capability.REPORT_SIGN, code),
             can_correct=report.status == ReportStatus.SIGNED and covers(user, Capability.REPORT_GENERATE, code)
             and not any(version.supersedes_id == report.pk for version in versions),
-            can_retry=report.status == ReportStatus.FAILED and covers(user, Capability.REPORT_GENERATE, code),
+            can_retry=(report.status == ReportStatus.FAILED or services.never_started(report))
+            and covers(user, Capability.REPORT_GENERATE, code),
+            stuck=services.never_started(report),
         )
 
 

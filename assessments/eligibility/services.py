@@ -34,6 +34,7 @@ from households.models import Household, IncomeRecord, LivingConditions
 from povalleviation.access import Capability, require
 from povalleviation.actors import saved_user
 from povalleviation.errors import ApplicationError, Conflict
+from povalleviation.queue import send_now
 from villages.choices import AreaLevel
 from villages.codes import county_code
 from villages.models import Area, AreaYearProfile
@@ -124,6 +125,8 @@ class _HouseholdEvaluationOnCommit:
 
     def __init__(self, household_id: int):
         self.household_id = household_id
+        # Django's robust on-commit logging names the callback by its __qualname__.
+        self.__name__ = self.__qualname__ = f"queue_household_evaluation[{household_id}]"
 
     def __call__(self):
         pending = _pending()
@@ -131,7 +134,7 @@ class _HouseholdEvaluationOnCommit:
             del pending[self.household_id]
         from assessments.eligibility.tasks import evaluate_household_task
 
-        evaluate_household_task.delay(self.household_id)
+        send_now(evaluate_household_task, self.household_id)  # a broker outage is logged, never raised
 
 
 # Per database connection: household id -> its on-commit callback, held weakly. Django's documented
@@ -415,16 +418,29 @@ def recompute_run_start(*, actor, area, year: int) -> RecomputeRun:
     def send():
         from assessments.eligibility.tasks import recompute_eligibility_task
 
-        try:
-            recompute_eligibility_task.delay(area.pk, year, run.pk)
-        except Exception as error:  # the broker is down: say so on the run instead of leaving it queued
-            logger.exception("could not queue recompute run %s", run.pk)
+        if not send_now(recompute_eligibility_task, area.pk, year, run.pk):
+            # the broker is down: say so on the run instead of leaving it queued (the user may start it again)
             RecomputeRun.objects.filter(pk=run.pk).update(
-                status=RecomputeRun.Status.FAILED, error=f"任务队列不可用：{error}"[:2000], finished_at=timezone.now()
-            )
+                status=RecomputeRun.Status.FAILED, error="任务队列暂时不可用，未能开始重算，请稍后重新发起。",
+                finished_at=timezone.now())
 
     transaction.on_commit(send)
     return run
+
+
+def requeue_unstarted_runs(*, minutes: int) -> int:
+    """Sweeper (``povalleviation.queue``): send again each run queued for ``minutes`` that never started (its
+    message was lost); the re-sent message does nothing once another one has started the run."""
+    from assessments.eligibility.tasks import recompute_eligibility_task
+
+    cutoff = timezone.now() - datetime.timedelta(minutes=minutes)
+    waiting = RecomputeRun.objects.filter(status=RecomputeRun.Status.QUEUED, started_at__isnull=True,
+                                          created_at__lt=cutoff, created_at__gte=cutoff - datetime.timedelta(hours=STALE_RUN_HOURS))
+    count = 0
+    for run_id, area_id, year in list(waiting.values_list("pk", "area_id", "year")[:200]):
+        logger.warning("recompute run %s never started, sending it again", run_id)
+        count += send_now(recompute_eligibility_task, area_id, year, run_id, only_if_queued=True)
+    return count
 
 
 # --- households' hooks (``households.extensions``) -------------------------------------------------------
@@ -441,8 +457,8 @@ def queue_county_recomputes(households: list, year: int):
     def send():
         from .tasks import recompute_eligibility_task
 
-        for county_id in county_ids:
-            recompute_eligibility_task.delay(county_id, year)
+        for county_id in county_ids:  # each send on its own: an outage is logged, the nightly run catches up
+            send_now(recompute_eligibility_task, county_id, year)
 
     if not county_ids:
         return

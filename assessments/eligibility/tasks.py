@@ -3,6 +3,8 @@ from celery import shared_task
 from django.db import OperationalError
 from django.utils import timezone
 
+from povalleviation.queue import send_now
+
 __all__ = ["evaluate_household_task", "recompute_eligibility_task", "recompute_eligibility_nightly_task"]
 
 
@@ -18,10 +20,11 @@ def evaluate_household_task(household_id: int):
 
 @shared_task(name="assessments.recompute_eligibility", acks_late=True, autoretry_for=(OperationalError,),
              retry_backoff=True, max_retries=3)
-def recompute_eligibility_task(area_id: int, year: int, run_id: int | None = None):
+def recompute_eligibility_task(area_id: int, year: int, run_id: int | None = None, only_if_queued: bool = False):
     """Recompute an area (a county, usually) for a year; ``run_id`` names the run a user started.
 
-    A run that already finished is not computed again (a redelivered message changes nothing).
+    A run that already finished is not computed again (a redelivered message changes nothing). A message sent
+    again by the queue sweeper (``only_if_queued``) computes the run only if no other message started it.
     """
     from assessments.eligibility.models import RecomputeRun
     from assessments.eligibility.services import eligibility_recompute
@@ -37,6 +40,8 @@ def recompute_eligibility_task(area_id: int, year: int, run_id: int | None = Non
             return {"skipped": "run missing"}
         if run.status == RecomputeRun.Status.SUCCEEDED:
             return {"run_id": run.pk, "skipped": "already done"}
+        if only_if_queued and run.status != RecomputeRun.Status.QUEUED:
+            return {"run_id": run.pk, "skipped": "already started"}
     run = eligibility_recompute(area=area, year=year, run=run, trigger="task" if run is None else run.trigger)
     return {"run_id": run.pk, "evaluated": run.evaluated, "passed": run.passed_count, "failed": run.failed_count,
             "unknown": run.unknown_count}
@@ -53,6 +58,6 @@ def recompute_eligibility_nightly_task(year: int | None = None):
     queued = []
     for county in Area.objects.filter(level=AreaLevel.COUNTY).order_by("code"):
         run = RecomputeRun.objects.create(area=county, year=year, trigger="nightly")
-        recompute_eligibility_task.delay(county.pk, year, run.pk)
+        send_now(recompute_eligibility_task, county.pk, year, run.pk)  # a lost send: the queue sweeper resends
         queued.append(run.pk)
     return {"year": year, "runs": queued}

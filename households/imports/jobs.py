@@ -9,7 +9,8 @@ A task that kills its worker (memory, abort) is redelivered by the broker (``ack
 ``reject_on_worker_lost``). Each delivery of a step is counted on the job (``start_delivery``) before any
 work; past ``IMPORT_MAX_DELIVERIES`` the job fails with a message the page shows, and the uploader can
 upload again. ``fail_stale_jobs`` (Celery beat) fails running jobs that have not moved for
-``IMPORT_STALE_MINUTES``, e.g. when the broker lost the message. Neither ever writes a household: the
+``IMPORT_STALE_MINUTES`` after a delivery (a worker killed mid-step); a step whose task never started is sent
+again by ``requeue_unstarted_jobs`` (the queue sweeper). Neither ever writes a household: the
 commit is one transaction, and a killed commit rolls back.
 """
 import io
@@ -28,6 +29,7 @@ from accounts.services import audit_record
 from households.models import ImportJob
 from povalleviation.access import ROLE_CAPABILITIES, Capability, require
 from povalleviation.errors import ApplicationError, Conflict
+from povalleviation.queue import send_now, send_on_commit
 
 from .errorfile import marked_workbook
 from .pipeline import collector_paused, import_workbook, validate_source
@@ -90,12 +92,33 @@ def fail_stale_jobs(*, minutes: int | None = None) -> int:
     commit that wrote its rows has left the running states by then, so it is not failed after the fact."""
     minutes = settings.IMPORT_STALE_MINUTES if minutes is None else minutes
     now = timezone.now()
-    stale = ImportJob.objects.filter(status__in=RUNNING, updated_at__lt=now - timedelta(minutes=minutes))
+    # ``updated_at`` is the job's heartbeat: every delivery and every progress step moves it. A step that never
+    # started (no delivery counted) is not stale but unsent: ``requeue_unstarted_jobs`` sends it again.
+    stale = ImportJob.objects.filter(status__in=RUNNING, attempts__gt=0, updated_at__lt=now - timedelta(minutes=minutes))
     with transaction.atomic():
         count = stale.update(status=Status.FAILED, progress=100, finished_at=now, updated_at=now,
                              message=STALE_MESSAGE.format(minutes=minutes))
     if count:
         logger.error("failed %s import jobs that had not moved for %s minutes", count, minutes)
+    return count
+
+
+def requeue_unstarted_jobs(*, minutes: int) -> int:
+    """Sweeper (``povalleviation.queue``): send again the step of every job queued for ``minutes`` whose task never
+    started (no delivery counted, no heartbeat), e.g. because the send was lost while the broker was down.
+
+    Sending again is safe: a step only runs on a job in the state it expects, so a late first message finds
+    the job done and does nothing. Each re-send moves the heartbeat, so a job is sent at most once per period."""
+    from households.tasks import commit_import_task, validate_import_task
+
+    now = timezone.now()
+    count = 0
+    for state, task in ((Status.UPLOADED, validate_import_task), (Status.COMMITTING, commit_import_task)):
+        waiting = ImportJob.objects.filter(status=state, attempts=0, updated_at__lt=now - timedelta(minutes=minutes))
+        for job_id in list(waiting.values_list("pk", flat=True)[:500]):
+            if ImportJob.objects.filter(pk=job_id, status=state, attempts=0).update(updated_at=now):
+                logger.warning("import job %s: %s never started, sending %s again", job_id, state, task.name)
+                count += send_now(task, job_id)
     return count
 
 
@@ -140,7 +163,7 @@ def import_job_create(*, actor, uploaded_file) -> ImportJob:
                  summary=f"上传建档立卡户导入文件 {job.original_name}", changes={"import_job": job.pk})
     from households.tasks import validate_import_task
 
-    transaction.on_commit(lambda: validate_import_task.delay(job.pk))
+    send_on_commit(validate_import_task, job.pk)
     return job
 
 
@@ -212,7 +235,7 @@ def import_job_confirm(*, actor, job: ImportJob) -> ImportJob:
         raise Conflict(f"该导入任务当前状态为“{job.get_status_display()}”，不能确认导入")
     from households.tasks import commit_import_task
 
-    transaction.on_commit(lambda: commit_import_task.delay(job.pk))
+    send_on_commit(commit_import_task, job.pk)
     return job
 
 

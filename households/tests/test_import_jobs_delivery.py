@@ -106,7 +106,9 @@ def test_sweeper_fails_running_jobs_that_stopped_moving_and_leaves_the_rest(vill
     long_ago = timezone.now() - timedelta(minutes=minutes + 1)
     stuck = {state: uploaded_job(village_cadre_a, count=1) for state in (Status.UPLOADED, Status.VALIDATING, Status.COMMITTING)}
     for state, job in stuck.items():
-        ImportJob.objects.filter(pk=job.pk).update(status=state, progress=5, updated_at=long_ago)
+        ImportJob.objects.filter(pk=job.pk).update(status=state, progress=5, attempts=1, updated_at=long_ago)
+    never_started = uploaded_job(village_cadre_a, count=1)  # the queue sweeper sends it again instead
+    ImportJob.objects.filter(pk=never_started.pk).update(attempts=0, updated_at=long_ago)
     fresh = uploaded_job(village_cadre_a, count=1)
     ImportJob.objects.filter(pk=fresh.pk).update(status=Status.VALIDATING, progress=40,
                                                  updated_at=timezone.now() - timedelta(minutes=minutes - 1))
@@ -123,6 +125,8 @@ def test_sweeper_fails_running_jobs_that_stopped_moving_and_leaves_the_rest(vill
     finished.refresh_from_db()
     assert fresh.status == Status.VALIDATING and fresh.progress == 40
     assert finished.status == Status.COMMITTED and finished.message == "导入完成"
+    never_started.refresh_from_db()
+    assert never_started.status == Status.UPLOADED
     assert fail_stale_jobs() == 0  # idempotent
 
     # A late delivery of a swept job's task leaves it failed.

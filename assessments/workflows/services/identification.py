@@ -27,6 +27,7 @@ from households.services import household_register, household_update
 from povalleviation.access import Capability, require
 from povalleviation.actors import saved_user
 from povalleviation.errors import ApplicationError
+from povalleviation.queue import send_on_commit
 from villages.codes import county_code
 
 from .common import (
@@ -90,7 +91,7 @@ class IdentificationHandler(HouseholdHandler):
         if verification.waiting_step and verification.waiting_step["kind"] == "comparison":
             from assessments.workflows.tasks import run_identification_comparison_task
 
-            transaction.on_commit(lambda: run_identification_comparison_task.delay(verification.pk))
+            send_on_commit(run_identification_comparison_task, verification.pk)
 
     def on_complete(self, verification, *, actor, today, snapshot):
         household = super().on_complete(verification, actor=actor, today=today, snapshot=snapshot)
