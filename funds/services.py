@@ -44,10 +44,8 @@ def _money(value) -> Decimal:
 
 def _queue_recompute(area_code: str, year: int):
     """Recompute the county's spend ratios once the transaction commits (never inside it)."""
-    from .tasks import recompute_fund_ratios_task
-
     county = county_code(area_code)
-    send_on_commit(recompute_fund_ratios_task, county_code=county, year=year)
+    send_on_commit("funds.tasks.recompute_fund_ratios_task", county_code=county, year=year)
 
 
 @transaction.atomic

@@ -1,4 +1,4 @@
-"""Sending Celery tasks from a request without ever failing the request (docs/operations-queue.md).
+"""Sending Celery tasks from a request without ever failing the request (docs/queue.md).
 
 ``send_on_commit(task, *args, **kwargs)`` queues ``task`` once the current transaction commits. The row that
 describes the work (an import job, a report, a run) is already committed then; if the broker cannot be reached
@@ -10,7 +10,7 @@ app); each re-sends its app's work that was queued but never started and returns
 """
 import logging
 
-from celery import shared_task
+from celery import current_app, shared_task
 from django.conf import settings
 from django.db import transaction
 from django.utils.module_loading import import_string
@@ -19,8 +19,12 @@ logger = logging.getLogger(__name__)
 
 
 def send_now(task, *args, **kwargs) -> bool:
-    """Send ``task`` at once; True when the broker took it, False (logged) when it could not be reached."""
+    """Send ``task`` (a task or its registered name) at once; True when the broker took it, False (logged) when
+    it could not be reached. Services name their tasks, so a services module never imports the tasks module
+    that imports it back."""
     try:
+        if isinstance(task, str):
+            task = current_app.tasks[task]
         task.apply_async(args=args, kwargs=kwargs)
     except Exception:  # any broker/backend error: the work's row stays queued for the sweeper
         logger.exception("could not queue task %s args=%s kwargs=%s; left for the sweeper",
@@ -30,7 +34,8 @@ def send_now(task, *args, **kwargs) -> bool:
 
 
 def send_on_commit(task, *args, **kwargs) -> None:
-    """Send ``task`` when the current transaction commits (at once outside a transaction); never raises."""
+    """Send ``task`` (a task or its registered name) when the current transaction commits (at once outside a
+    transaction); never raises."""
 
     def send_task_on_commit():
         send_now(task, *args, **kwargs)

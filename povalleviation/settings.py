@@ -226,7 +226,7 @@ CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "povalleviation")
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# --- Queue guarantees (povalleviation/queue.py, docs/operations-queue.md) ---------------------------------
+# --- Queue guarantees (povalleviation/queue.py, docs/queue.md) ---------------------------------
 # A send while Redis is down must fail within about 2 s (one connect timeout + one quick retry), never hold
 # a web worker for the ~19 s of the default reconnect loops; the row it was for stays queued for the sweeper.
 QUEUE_SOCKET_TIMEOUT = float(os.environ.get("QUEUE_SOCKET_TIMEOUT", "1"))

@@ -33,10 +33,8 @@ IN_WORK = {ReportStatus.QUEUED, ReportStatus.GENERATING, ReportStatus.DRAFT, Rep
 
 def _queue(report_id: int):
     """Send the generation once this transaction commits; the report's heartbeat says when it was queued."""
-    from .tasks import generate_quarterly_report_task
-
     QuarterlyReport.objects.filter(pk=report_id).update(heartbeat_at=timezone.now())
-    send_on_commit(generate_quarterly_report_task, report_id)
+    send_on_commit("reports.generate_quarterly_report", report_id)
 
 
 def never_started(report: QuarterlyReport, minutes: int | None = None) -> bool:
@@ -51,8 +49,6 @@ def requeue_unstarted_reports(*, minutes: int) -> int:
     """Sweeper (``povalleviation.queue``): send again every report queued for ``minutes`` that never started.
 
     Safe to send twice: the task builds only a report still waiting. Each send moves the heartbeat."""
-    from .tasks import generate_quarterly_report_task
-
     now = timezone.now()
     cutoff = now - datetime.timedelta(minutes=minutes)
     waiting = QuarterlyReport.objects.filter(status=ReportStatus.QUEUED).filter(
@@ -61,7 +57,7 @@ def requeue_unstarted_reports(*, minutes: int) -> int:
     for report_id in list(waiting.values_list("pk", flat=True)[:200]):
         if QuarterlyReport.objects.filter(pk=report_id, status=ReportStatus.QUEUED).update(heartbeat_at=now):
             logger.warning("report %s queued since before %s never started, sending it again", report_id, cutoff)
-            count += send_now(generate_quarterly_report_task, report_id)
+            count += send_now("reports.generate_quarterly_report", report_id)
     return count
 
 

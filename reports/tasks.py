@@ -2,7 +2,7 @@
 from celery import shared_task
 
 
-@shared_task(acks_late=True)
+@shared_task(name="reports.generate_quarterly_report", acks_late=True)
 def generate_quarterly_report_task(report_id: int):
     """Compute the snapshot and render the draft PDF of one report; a no-op unless it is waiting."""
     from .generation import report_build

@@ -104,6 +104,8 @@ def test_compose_commands():
     assert "migrate" not in web
     assert "gunicorn povalleviation.wsgi:application --bind 0.0.0.0:8000" in web
     assert services["worker"]["command"][:4] == ["celery", "-A", "povalleviation", "worker"]
+    # Gossip fails to reconnect after a Redis restart (docs/queue.md); the worker runs without it.
+    assert {"--without-gossip", "--without-mingle"} <= set(services["worker"]["command"])
     assert "celery -A povalleviation beat" in " ".join(services["beat"]["command"])
     published = {name for name, service in services.items() if "ports" in service}
     assert published == {"proxy"}, "only the TLS proxy is published; gunicorn, database and broker stay private"

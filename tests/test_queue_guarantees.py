@@ -1,4 +1,4 @@
-"""Queue guarantees (docs/operations-queue.md): with the broker unreachable a request that saved its rows answers
+"""Queue guarantees (docs/queue.md): with the broker unreachable a request that saved its rows answers
 2xx within about 2 s and the work stays queued; the sweeper sends it again once the broker is back and the work
 completes; an import whose database stays unreachable is failed, not left 写入中.
 

@@ -35,7 +35,7 @@ class EligibilityResult(models.Model):
     000_6ea9a56b91abd59f.txt §二(二); 003_4668418ac55f704e.txt §一.3; DOMAIN.md §3.4).
 
     ``reasons`` maps each criterion to its reason code, which fixes pass / fail / unknown
-    (``assessments.eligibility.engine.criteria.REASON_STATUS``). The values used are stored beside it: the income read,
+    (``assessments.eligibility.criteria.REASON_STATUS``). The values used are stored beside it: the income read,
     the counts from the members, the id of the 两不愁三保障 assessment read (assessments are never edited, so
     the id is a snapshot), the 住院费用 facts of the member with the highest self-pay ratio and, in
     ``parameter_version``, the ids of the parameter rows applied (rows are versioned, never changed in place).
@@ -119,14 +119,14 @@ class EligibilityResult(models.Model):
     @property
     def criteria(self) -> dict:
         """Each criterion's reason code, and the hospital facts under ``_hospital`` when any."""
-        from assessments.eligibility.engine.criteria import HOSPITAL_KEY
+        from assessments.eligibility.criteria import HOSPITAL_KEY
 
         hospital = self.hospital
         return {**(self.reasons or {}), **({HOSPITAL_KEY: hospital} if hospital else {})}
 
     @criteria.setter
     def criteria(self, value: dict):
-        from assessments.eligibility.engine.criteria import HOSPITAL_KEY
+        from assessments.eligibility.criteria import HOSPITAL_KEY
 
         value = dict(value or {})
         self.hospital = value.pop(HOSPITAL_KEY, None)
@@ -134,8 +134,8 @@ class EligibilityResult(models.Model):
 
     @property
     def data_fingerprint(self) -> str:
-        """MD5 of the facts the result was computed from (``engine.criteria.facts_fingerprint``)."""
-        from assessments.eligibility.engine.criteria import facts_fingerprint
+        """MD5 of the facts the result was computed from (``criteria.facts_fingerprint``)."""
+        from assessments.eligibility.criteria import facts_fingerprint
 
         return facts_fingerprint(
             income_id=self.income_record_id, income=self.per_capita_income, conditions_id=self.conditions_id,

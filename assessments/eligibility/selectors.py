@@ -1,6 +1,6 @@
 """Reads of eligibility results and recompute runs, always scoped to the user."""
 
-from assessments.eligibility.engine.criteria import HouseholdFacts, HouseholdParameters, detail
+from assessments.eligibility.criteria import HouseholdFacts, HouseholdParameters, detail
 from assessments.eligibility.engine.explain import explain_area, explain_household, summary
 from assessments.eligibility.engine.facts import CONDITION_FIELDS
 from assessments.eligibility.models import AreaEligibilityResult, EligibilityResult, RecomputeRun

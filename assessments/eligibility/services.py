@@ -16,12 +16,12 @@ from django.utils import timezone
 
 from accounts.history import record_changes_bulk
 from accounts.services import audit_record
-from assessments.eligibility.engine import areas as area_engine
-from assessments.eligibility.engine.criteria import (
+from assessments.eligibility.criteria import (
     HOUSEHOLD_PARAMETER_CODES,
     HouseholdParameters,
     evaluate_household,
 )
+from assessments.eligibility.engine import areas as area_engine
 from assessments.eligibility.engine.facts import load_household_facts
 from assessments.eligibility.engine.household_sql import batch_arguments, id_ranges, write_batch
 from assessments.eligibility.engine.parallel import run_batches, worker_count
@@ -132,9 +132,7 @@ class _HouseholdEvaluationOnCommit:
         pending = _pending()
         if pending.get(self.household_id) is self:
             del pending[self.household_id]
-        from assessments.eligibility.tasks import evaluate_household_task
-
-        send_now(evaluate_household_task, self.household_id)  # a broker outage is logged, never raised
+        send_now("assessments.evaluate_household", self.household_id)  # a broker outage is logged, never raised
 
 
 # Per database connection: household id -> its on-commit callback, held weakly. Django's documented
@@ -416,9 +414,7 @@ def recompute_run_start(*, actor, area, year: int) -> RecomputeRun:
                  summary=f"发起 {area.name} {year} 年度脱贫标准重算", changes={"year": year})
 
     def send():
-        from assessments.eligibility.tasks import recompute_eligibility_task
-
-        if not send_now(recompute_eligibility_task, area.pk, year, run.pk):
+        if not send_now("assessments.recompute_eligibility", area.pk, year, run.pk):
             # the broker is down: say so on the run instead of leaving it queued (the user may start it again)
             RecomputeRun.objects.filter(pk=run.pk).update(
                 status=RecomputeRun.Status.FAILED, error="任务队列暂时不可用，未能开始重算，请稍后重新发起。",
@@ -431,15 +427,13 @@ def recompute_run_start(*, actor, area, year: int) -> RecomputeRun:
 def requeue_unstarted_runs(*, minutes: int) -> int:
     """Sweeper (``povalleviation.queue``): send again each run queued for ``minutes`` that never started (its
     message was lost); the re-sent message does nothing once another one has started the run."""
-    from assessments.eligibility.tasks import recompute_eligibility_task
-
     cutoff = timezone.now() - datetime.timedelta(minutes=minutes)
     waiting = RecomputeRun.objects.filter(status=RecomputeRun.Status.QUEUED, started_at__isnull=True,
                                           created_at__lt=cutoff, created_at__gte=cutoff - datetime.timedelta(hours=STALE_RUN_HOURS))
     count = 0
     for run_id, area_id, year in list(waiting.values_list("pk", "area_id", "year")[:200]):
         logger.warning("recompute run %s never started, sending it again", run_id)
-        count += send_now(recompute_eligibility_task, area_id, year, run_id, only_if_queued=True)
+        count += send_now("assessments.recompute_eligibility", area_id, year, run_id, only_if_queued=True)
     return count
 
 
@@ -455,10 +449,8 @@ def queue_county_recomputes(households: list, year: int):
     county_ids = list(Area.objects.filter(code__in=codes, level=AreaLevel.COUNTY).order_by("code").values_list("pk", flat=True))
 
     def send():
-        from .tasks import recompute_eligibility_task
-
         for county_id in county_ids:  # each send on its own: an outage is logged, the nightly run catches up
-            send_now(recompute_eligibility_task, county_id, year)
+            send_now("assessments.recompute_eligibility", county_id, year)
 
     if not county_ids:
         return

@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 
-from assessments.eligibility.engine.criteria import FAIL, PASS, REASON_STATUS, UNKNOWN
+from assessments.eligibility.criteria import FAIL, PASS, REASON_STATUS, UNKNOWN
 from assessments.eligibility.models import EligibilityResult
 from assessments.eligibility.selectors import result_details
 from assessments.eligibility.services import _HouseholdEvaluationOnCommit, eligibility_evaluate_household

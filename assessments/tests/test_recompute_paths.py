@@ -82,7 +82,7 @@ def test_an_age_band_set_for_one_township_gives_the_same_results_both_ways(param
 
 
 def _params(age_max):
-    from assessments.eligibility.engine.criteria import HouseholdParameters
+    from assessments.eligibility.criteria import HouseholdParameters
 
     return HouseholdParameters(age_min=6, age_max=age_max)
 

@@ -36,6 +36,10 @@ from .pipeline import collector_paused, import_workbook, validate_source
 
 logger = logging.getLogger(__name__)
 
+# The two steps' tasks (households.tasks), sent by name: the tasks run this module's steps.
+VALIDATE_TASK = "households.validate_import"
+COMMIT_TASK = "households.commit_import"
+
 Status = ImportJob.Status
 RUNNING = (Status.UPLOADED, Status.VALIDATING, Status.COMMITTING)
 VALIDATION_STATES = (Status.UPLOADED, Status.VALIDATING)
@@ -109,15 +113,13 @@ def requeue_unstarted_jobs(*, minutes: int) -> int:
 
     Sending again is safe: a step only runs on a job in the state it expects, so a late first message finds
     the job done and does nothing. Each re-send moves the heartbeat, so a job is sent at most once per period."""
-    from households.tasks import commit_import_task, validate_import_task
-
     now = timezone.now()
     count = 0
-    for state, task in ((Status.UPLOADED, validate_import_task), (Status.COMMITTING, commit_import_task)):
+    for state, task in ((Status.UPLOADED, VALIDATE_TASK), (Status.COMMITTING, COMMIT_TASK)):
         waiting = ImportJob.objects.filter(status=state, attempts=0, updated_at__lt=now - timedelta(minutes=minutes))
         for job_id in list(waiting.values_list("pk", flat=True)[:500]):
             if ImportJob.objects.filter(pk=job_id, status=state, attempts=0).update(updated_at=now):
-                logger.warning("import job %s: %s never started, sending %s again", job_id, state, task.name)
+                logger.warning("import job %s: %s never started, sending %s again", job_id, state, task)
                 count += send_now(task, job_id)
     return count
 
@@ -161,9 +163,7 @@ def import_job_create(*, actor, uploaded_file) -> ImportJob:
     job.save()
     audit_record(actor=actor, action="household.import_upload", target=job, area_code=job.area_code,
                  summary=f"上传建档立卡户导入文件 {job.original_name}", changes={"import_job": job.pk})
-    from households.tasks import validate_import_task
-
-    send_on_commit(validate_import_task, job.pk)
+    send_on_commit(VALIDATE_TASK, job.pk)
     return job
 
 
@@ -233,9 +233,7 @@ def import_job_confirm(*, actor, job: ImportJob) -> ImportJob:
     job.refresh_from_db()
     if not moved:
         raise Conflict(f"该导入任务当前状态为“{job.get_status_display()}”，不能确认导入")
-    from households.tasks import commit_import_task
-
-    send_on_commit(commit_import_task, job.pk)
+    send_on_commit(COMMIT_TASK, job.pk)
     return job
 
 

@@ -13,7 +13,7 @@ from accounts.services import post_assign
 from conftest import VILLAGE_A, VILLAGE_B
 from households import tasks
 from households.idnumber import mask_id_number
-from households.imports import commit, locks
+from households.imports import commit, jobs, locks
 from households.imports.jobs import import_job_confirm, import_job_create
 from households.models import Household, HouseholdEvent, ImportJob, Member
 from households.services.common import translate_integrity_error
@@ -36,7 +36,15 @@ WAIT = 60  # seconds before a thread that should have moved on is declared stuck
 def confirmed(monkeypatch, eager_tasks):
     """Upload, validate (eagerly) and confirm a file; the commit task is left for the test to run."""
     queued = []
-    monkeypatch.setattr(tasks.commit_import_task, "delay", queued.append)
+    send = jobs.send_on_commit
+
+    def hold_commits(task, job_id):
+        if task == jobs.COMMIT_TASK:
+            queued.append(job_id)
+        else:
+            send(task, job_id)
+
+    monkeypatch.setattr(jobs, "send_on_commit", hold_commits)
 
     def confirm(actor, content: bytes, name: str) -> ImportJob:
         job = import_job_create(actor=actor, uploaded_file=xlsx_upload(content, name))

@@ -9,6 +9,7 @@ import pytest
 from django.conf import settings
 
 from conftest import VILLAGE_A
+from households.imports import jobs
 from households.imports.generator import Village, write_household_file
 from households.imports.jobs import REDELIVERED_MESSAGE, import_job_create
 from households.models import Household, ImportJob, Member
@@ -48,7 +49,7 @@ def test_a_killed_worker_leaves_a_failed_job_not_a_stuck_one(village_cadre_a, tm
     big = tmp_path / "big.xlsx"
     write_household_file(big, households=6000, members_per_household=3, villages=[Village(VILLAGE_A, "太和村委会")])
     # The test queues each task itself, on a queue only its own worker reads.
-    monkeypatch.setattr(validate_import_task, "delay", lambda *args, **kwargs: None)
+    monkeypatch.setattr(jobs, "send_on_commit", lambda *args, **kwargs: None)
     job = upload(village_cadre_a, big.read_bytes(), "整村台账.xlsx")
 
     queue = new_queue()

@@ -11,12 +11,12 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db import connection
 from django.utils import timezone
 
+from assessments.eligibility.criteria import FAIL, PASS, UNKNOWN, compare, overall
 from assessments.policy.models import ParameterCode
 from households.selectors_asof import poverty_stock_as_of
 from villages.choices import AreaLevel
 from villages.models import AreaYearProfile
 
-from .criteria import FAIL, PASS, UNKNOWN, compare, overall
 from .stock_sql import stock_by_village
 
 INFRASTRUCTURE_FIELDS = [

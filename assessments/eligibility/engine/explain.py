@@ -2,14 +2,13 @@
 the standard, with the values used and the parameter rows (and their sources) applied."""
 from decimal import Decimal
 
+from assessments.eligibility import criteria as rules
 from assessments.policy.models import Comparator
 
-from . import criteria as c
-
-STATUS_LABELS = {c.PASS: "达标", c.FAIL: "未达标", c.UNKNOWN: "无法判断"}
+STATUS_LABELS = {rules.PASS: "达标", rules.FAIL: "未达标", rules.UNKNOWN: "无法判断"}
 HOUSEHOLD_LABELS = {
-    c.INCOME: "人均纯收入", c.FOOD: "不愁吃", c.CLOTHING: "不愁穿", c.EDUCATION: "义务教育有保障",
-    c.MEDICAL: "基本医疗有保障", c.HOUSING: "住房安全有保障", c.WATER: "饮水安全有保障",
+    rules.INCOME: "人均纯收入", rules.FOOD: "不愁吃", rules.CLOTHING: "不愁穿", rules.EDUCATION: "义务教育有保障",
+    rules.MEDICAL: "基本医疗有保障", rules.HOUSING: "住房安全有保障", rules.WATER: "饮水安全有保障",
 }
 AREA_LABELS = {
     "INCIDENCE": "贫困发生率", "COLLECTIVE_INCOME": "村集体经济收入", "INFRASTRUCTURE": "六通（参考指标）",
@@ -131,14 +130,14 @@ def _water(x: dict, year: int) -> str:
 def explain_household(criteria: dict, year: int, parameters: dict | None = None) -> list[dict]:
     """One line per criterion: label, status and the sentence; ``parameters`` maps ids to rows for sources."""
     writers = {
-        c.INCOME: _income,
-        c.FOOD: lambda x, y: _secure(x, y, "不愁吃", "吃饭仍有困难"),
-        c.CLOTHING: lambda x, y: _secure(x, y, "不愁穿", "穿衣仍有困难"),
-        c.EDUCATION: _education, c.MEDICAL: _medical, c.HOUSING: _housing, c.WATER: _water,
+        rules.INCOME: _income,
+        rules.FOOD: lambda x, y: _secure(x, y, "不愁吃", "吃饭仍有困难"),
+        rules.CLOTHING: lambda x, y: _secure(x, y, "不愁穿", "穿衣仍有困难"),
+        rules.EDUCATION: _education, rules.MEDICAL: _medical, rules.HOUSING: _housing, rules.WATER: _water,
     }
     parameters = parameters or {}
     lines = []
-    for code in c.HOUSEHOLD_CRITERIA:
+    for code in rules.HOUSEHOLD_CRITERIA:
         x = criteria.get(code)
         if x is None:
             continue
@@ -156,9 +155,9 @@ def summary(passed, lines: list[dict], year: int, *, subject="达到脱贫标准
         return f"{year} 年{subject}：各项均达标。"
     gates = [line for line in lines if line.get("gate", True)]
     if passed is False:
-        failed = "、".join(line["label"] for line in gates if line["status"] == c.FAIL)
+        failed = "、".join(line["label"] for line in gates if line["status"] == rules.FAIL)
         return f"{year} 年未{subject}：{failed}未达标。"
-    unknown = "、".join(line["label"] for line in gates if line["status"] == c.UNKNOWN)
+    unknown = "、".join(line["label"] for line in gates if line["status"] == rules.UNKNOWN)
     return f"{year} 年资料或参数不全，无法判断是否{subject}：{unknown}无法判断。"
 
 

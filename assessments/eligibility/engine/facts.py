@@ -5,10 +5,9 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Q
 
+from assessments.eligibility.criteria import HouseholdFacts, HouseholdParameters
 from households.choices import MemberStatus, StudentStatus
 from households.models import HospitalExpense, IncomeRecord, LivingConditions, Member
-
-from .criteria import HouseholdFacts, HouseholdParameters
 
 CONDITION_FIELDS = [
     "id", "household_id", "assessed_on", "food_secure", "clothing_secure", "compulsory_education_secure",

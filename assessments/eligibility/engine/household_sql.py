@@ -11,9 +11,7 @@ import re
 from django.db import IntegrityError, transaction
 
 from accounts.models import ValueChange
-from assessments.eligibility.models import EligibilityResult
-
-from .criteria import (
+from assessments.eligibility.criteria import (
     CLOTHING,
     EDUCATION,
     FAIL,
@@ -26,6 +24,7 @@ from .criteria import (
     WATER,
     HouseholdParameters,
 )
+from assessments.eligibility.models import EligibilityResult
 
 
 def _secure_reason(column: str) -> str:

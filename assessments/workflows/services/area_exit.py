@@ -18,7 +18,7 @@ from .common import WorkflowHandler, register, verification_start
 
 def threshold_checks(*, area, year: int, indicators: dict, checks) -> dict:
     """Compare indicators with the parameters in force; a missing parameter is reported, never assumed."""
-    from assessments.eligibility.engine.criteria import compare
+    from assessments.eligibility.criteria import compare
     from assessments.policy.services import parameter_values_for_area
 
     rows = parameter_values_for_area(area=area, year=year, codes=[code for code, _ in checks])

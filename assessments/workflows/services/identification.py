@@ -89,9 +89,7 @@ class IdentificationHandler(HouseholdHandler):
 
     def on_step_reached(self, verification):
         if verification.waiting_step and verification.waiting_step["kind"] == "comparison":
-            from assessments.workflows.tasks import run_identification_comparison_task
-
-            send_on_commit(run_identification_comparison_task, verification.pk)
+            send_on_commit("assessments.run_identification_comparison", verification.pk)
 
     def on_complete(self, verification, *, actor, today, snapshot):
         household = super().on_complete(verification, actor=actor, today=today, snapshot=snapshot)

@@ -146,7 +146,7 @@ def criterion_status(criterion) -> str:
     or a detailed dict with its status."""
     if isinstance(criterion, dict):
         return criterion.get("status") or criterion.get("result") or "unknown"
-    from assessments.eligibility.engine.criteria import REASON_STATUS
+    from assessments.eligibility.criteria import REASON_STATUS
 
     return REASON_STATUS.get(criterion, "unknown")
 
