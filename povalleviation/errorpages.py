@@ -5,7 +5,7 @@ once the response is made; the pages pass it the message shown. The 400 and 500 
 no context processor and no database, so they render whatever broke. Under /api/ every error is JSON in the
 API's error shape (povalleviation.api.exceptions).
 """
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 
@@ -25,8 +25,6 @@ def api_error(detail: str, code: str, status: int, **extra) -> JsonResponse:
 
 
 def _standalone(template_name: str, status: int):
-    from django.http import HttpResponse
-
     body = loader.get_template(template_name).render({"request_id": current_request_id()})
     return HttpResponse(body, status=status)
 

@@ -187,32 +187,43 @@ def _record_refusal(request, response):
         logger.exception("拒绝访问的审计记录写入失败")
 
 
-class RequestContextMiddleware:
+class RequestIdMiddleware:
+    """Second in MIDDLEWARE (after TrustedProxyMiddleware): gives the request its id before anything can fail, so
+    every response (a 400 for a bad Host header included) carries X-Request-ID and every log line the id; writes
+    one log line per request (povalleviation.requests, INFO)."""
+
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         started = time.monotonic()
         request.request_id = incoming_request_id(request)
-        tokens = (
-            _current_origin.set(
-                RequestOrigin(ip_address=client_ip(request), user_agent=request.META.get("HTTP_USER_AGENT", "")[:300])
-            ),
-            _current_request_id.set(request.request_id),
-            _current_request.set(request),
+        id_token, request_token = _current_request_id.set(request.request_id), _current_request.set(request)
+        try:
+            response = self.get_response(request)
+            response[REQUEST_ID_HEADER] = request.request_id
+            duration_ms = round((time.monotonic() - started) * 1000, 1)
+            request_logger.info(
+                "%s %s %s %.1fms", request.method, request.path, response.status_code, duration_ms,
+                extra={"method": request.method, "status": response.status_code, "duration_ms": duration_ms},
+            )
+            return response
+        finally:
+            _current_request.reset(request_token)
+            _current_request_id.reset(id_token)
+
+
+class RequestContextMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = _current_origin.set(
+            RequestOrigin(ip_address=client_ip(request), user_agent=request.META.get("HTTP_USER_AGENT", "")[:300])
         )
         try:
             response = self.get_response(request)
             _record_refusal(request, response)
-            response[REQUEST_ID_HEADER] = request.request_id
-            request_logger.info(
-                "%s %s %s %.1fms", request.method, request.path, response.status_code,
-                (time.monotonic() - started) * 1000,
-                extra={"method": request.method, "status": response.status_code,
-                       "duration_ms": round((time.monotonic() - started) * 1000, 1)},
-            )
             return response
         finally:
-            _current_request.reset(tokens[2])
-            _current_request_id.reset(tokens[1])
-            _current_origin.reset(tokens[0])
+            _current_origin.reset(token)

@@ -280,8 +280,12 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Prometheus (django-prometheus): request counts and latency, database queries; /metrics adds the task queue's
 # length and the age of the oldest job not yet started, read at scrape time (povalleviation.metrics).
 INSTALLED_APPS.append("django_prometheus")
-# Second, after TrustedProxyMiddleware (which must see every request first), and last: times the whole stack.
-MIDDLEWARE.insert(1, "django_prometheus.middleware.PrometheusBeforeMiddleware")
+# After TrustedProxyMiddleware (which must see every request first): the request id, before anything can fail
+# (povalleviation.request_context.RequestIdMiddleware); then Prometheus' timing, which ends last.
+MIDDLEWARE[1:1] = [
+    "povalleviation.request_context.RequestIdMiddleware",
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+]
 MIDDLEWARE.append("django_prometheus.middleware.PrometheusAfterMiddleware")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["ENGINE"] = "django_prometheus.db.backends.postgresql"

@@ -114,6 +114,18 @@ def test_unknown_page_is_the_chinese_404_page(client):
     assert "未找到" in response.content.decode()
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize(("path", "json_answer"), [("/households/", False), ("/api/v1/households/", True)])
+def test_a_bad_request_is_answered_400_in_chinese(client, path, json_answer):
+    response = client.get(path, HTTP_HOST="not-our-host.example")  # DisallowedHost: Django's 400
+    assert response.status_code == 400
+    if json_answer:
+        assert response.json() == {"detail": "请求无效。", "code": "bad_request", "errors": {}}
+    else:
+        body = response.content.decode()
+        assert "请求无效" in body and response["X-Request-ID"] in body
+
+
 def test_the_500_and_400_pages_render_without_request_or_database():
     from django.template import loader
 
