@@ -5,6 +5,9 @@ The failing views exist only in this module's URLconf (``ROOT_URLCONF`` points h
 import io
 import json
 import logging
+import os
+import subprocess
+import sys
 import time
 
 import pytest
@@ -192,3 +195,20 @@ def test_request_id_travels_into_the_task_the_request_queued():
             time.sleep(0.2)
     assert done, lines
     assert done[0]["request_id"] == "request-into-task-0001"
+
+
+@pytest.mark.parametrize(("env", "expected"), [
+    ({"DJANGO_ENV": "production"}, "json"),
+    ({"DJANGO_ENV": "development"}, "text"),
+    ({"DJANGO_ENV": "production", "LOG_FORMAT": "text"}, "text"),
+    ({"LOG_FORMAT": "xml"}, "LOG_FORMAT 的值 'xml' 无法识别"),
+])
+def test_log_format_follows_the_environment(env, expected):
+    """Settings are read once at start-up, so each case is a fresh process."""
+    code = ("import povalleviation.settings as s; print(s.LOGGING['handlers']['console']['formatter'])")
+    environment = {key: value for key, value in os.environ.items() if key not in {"DJANGO_ENV", "LOG_FORMAT", "DEBUG"}}
+    environment.update({"SECRET_KEY": "k" * 60, "ALLOWED_HOSTS": "example.org", "REDIS_URL": "redis://127.0.0.1:1/0",
+                        "REPORT_SIGNING_PKCS12_PATH": "/nonexistent.p12", **env})
+    finished = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=environment,
+                              cwd=settings.BASE_DIR, timeout=60)
+    assert expected in (finished.stdout + finished.stderr), finished.stderr
