@@ -85,3 +85,35 @@ def test_metrics_say_when_the_broker_is_down(client):
         samples = _samples(client.get("/metrics"))
     assert samples[("povalleviation_broker_up", ())] == 0
     assert not [key for key in samples if key[0] == "povalleviation_celery_queue_length"]
+
+
+@pytest.mark.usefixtures("media_root")
+def test_an_import_waits_for_its_validation_and_again_for_its_commit(client, village_cadre_a, monkeypatch):
+    from households.imports.jobs import import_job_confirm, import_job_create, run_validation
+    from households.tests.import_files import many_households, workbook_bytes, xlsx_upload
+
+    clock = timezone.now
+
+    def at(minutes_ago):
+        then = clock() - datetime.timedelta(minutes=minutes_ago)
+        monkeypatch.setattr(timezone, "now", lambda: then)
+
+    def import_backlog():
+        samples = _samples(client.get("/metrics"))
+        return (samples[("povalleviation_jobs_waiting", (("kind", "import"),))],
+                samples[("povalleviation_jobs_oldest_waiting_age_seconds", (("kind", "import"),))])
+
+    at(30)  # uploaded 30 minutes ago; its validation task (queued on commit) never ran
+    job = import_job_create(actor=village_cadre_a, uploaded_file=xlsx_upload(workbook_bytes(*many_households(2))))
+    monkeypatch.setattr(timezone, "now", clock)
+    waiting, age = import_backlog()
+    assert waiting == 1 and 30 * 60 <= age < 31 * 60
+
+    at(20)  # validated 20 minutes ago (what the worker's task does), then confirmed 12 minutes ago
+    run_validation(job.pk)
+    assert import_backlog()[0] == 0  # validated and waiting for the user: no worker is awaited
+    at(12)
+    import_job_confirm(actor=village_cadre_a, job=job)
+    monkeypatch.setattr(timezone, "now", clock)
+    waiting, age = import_backlog()
+    assert waiting == 1 and 12 * 60 <= age < 13 * 60  # the commit waits since the confirmation
