@@ -5,7 +5,8 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from portal.home import HomeView
-from povalleviation.health import healthz
+from povalleviation import health
+from povalleviation.metrics import metrics
 
 admin.site.site_header = "精准扶贫业务系统 · 系统管理"
 admin.site.site_title = "系统管理"
@@ -21,7 +22,12 @@ admin.site.password_change = _own_password_change
 
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
-    path("healthz", healthz, name="healthz"),
+    # Readiness (database, broker, job backlog) at /healthz and /healthz/ready; liveness at /healthz/live.
+    path("healthz", health.healthz, name="healthz"),
+    path("healthz/ready", health.healthz, name="healthz_ready"),
+    path("healthz/live", health.live, name="healthz_live"),
+    # Prometheus, for METRICS_ALLOWED_NETWORKS only (404 to anyone else).
+    path("metrics", metrics, name="metrics"),
     path("accounts/", include("accounts.urls")),
     path("areas/", include("villages.urls")),
     path("households/imports/", include("households.imports.urls")),
@@ -43,8 +49,10 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
 ]
 
+handler400 = "povalleviation.errorpages.bad_request"
 handler403 = "povalleviation.errorpages.permission_denied"
 handler404 = "povalleviation.errorpages.page_not_found"
+handler500 = "povalleviation.errorpages.server_error"
 
 if settings.DEBUG:
     from django.conf.urls.static import static

@@ -1,4 +1,5 @@
-"""Keeps the current request's origin (IP address, user agent) for the audit trail, and records refusals.
+"""Keeps the current request's origin (IP address, user agent) for the audit trail, records refusals, and
+gives every request an id (X-Request-ID) that its log lines and the Celery tasks it queues carry.
 
 Services record who did what from where; they receive the actor explicitly and read the origin here,
 so the same service called from a Celery task or a command records no address.
@@ -11,6 +12,9 @@ entry is known to be true.
 import contextvars
 import ipaddress
 import logging
+import re
+import time
+import uuid
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -29,10 +33,67 @@ class RequestOrigin:
 
 _NO_ORIGIN = RequestOrigin()
 _current_origin: contextvars.ContextVar[RequestOrigin | None] = contextvars.ContextVar("current_origin", default=None)
+# The id of the request (or of the request that queued the running task); "" outside both.
+_current_request_id: contextvars.ContextVar[str] = contextvars.ContextVar("current_request_id", default="")
+_current_request: contextvars.ContextVar = contextvars.ContextVar("current_request", default=None)
+
+REQUEST_ID_HEADER = "X-Request-ID"
+_REQUEST_ID_PATTERN = re.compile(r"^[A-Za-z0-9._:-]{8,128}$")
+request_logger = logging.getLogger("povalleviation.requests")
 
 
 def current_origin() -> RequestOrigin:
     return _current_origin.get() or _NO_ORIGIN
+
+
+def current_request_id() -> str:
+    return _current_request_id.get()
+
+
+def bind_request_id(request_id: str):
+    """Make ``request_id`` the current one (a Celery task restoring its request's id); returns a reset token."""
+    return _current_request_id.set(str(request_id or ""))
+
+
+def unbind_request_id(token):
+    _current_request_id.reset(token)
+
+
+def new_request_id() -> str:
+    return uuid.uuid4().hex
+
+
+def incoming_request_id(request) -> str:
+    """X-Request-ID as sent by our own reverse proxy (TRUSTED_PROXY_IPS), if well formed; otherwise a new id."""
+    sent = request.META.get("HTTP_X_REQUEST_ID", "").strip()
+    if sent and from_trusted_proxy(request) and _REQUEST_ID_PATTERN.match(sent):
+        return sent
+    return new_request_id()
+
+
+def _user_id(request):
+    """The signed-in user's id if authentication already ran for this request; never queries the database."""
+    user = request.__dict__.get("_cached_user")
+    if user is None:
+        wrapped = request.__dict__.get("user")
+        user = getattr(wrapped, "_wrapped", wrapped)
+    if getattr(user, "is_authenticated", False) is True:
+        return user.pk
+    return None
+
+
+class RequestContextFilter(logging.Filter):
+    """Adds ``request_id``, ``user_id`` and ``path`` to every log record (empty outside a request)."""
+
+    def filter(self, record):
+        if not hasattr(record, "request_id"):
+            record.request_id = _current_request_id.get() or "-"
+        request = _current_request.get()
+        if not hasattr(record, "user_id"):
+            record.user_id = _user_id(request) if request is not None else None
+        if not hasattr(record, "path"):
+            record.path = request.path if request is not None else ""
+        return True
 
 
 @lru_cache(maxsize=8)
@@ -124,6 +185,32 @@ def _record_refusal(request, response):
         )
     except Exception:  # the refusal is answered even if the record cannot be written
         logger.exception("拒绝访问的审计记录写入失败")
+
+
+class RequestIdMiddleware:
+    """Second in MIDDLEWARE (after TrustedProxyMiddleware): gives the request its id before anything can fail, so
+    every response (a 400 for a bad Host header included) carries X-Request-ID and every log line the id; writes
+    one log line per request (povalleviation.requests, INFO)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        started = time.monotonic()
+        request.request_id = incoming_request_id(request)
+        id_token, request_token = _current_request_id.set(request.request_id), _current_request.set(request)
+        try:
+            response = self.get_response(request)
+            response[REQUEST_ID_HEADER] = request.request_id
+            duration_ms = round((time.monotonic() - started) * 1000, 1)
+            request_logger.info(
+                "%s %s %s %.1fms", request.method, request.path, response.status_code, duration_ms,
+                extra={"method": request.method, "status": response.status_code, "duration_ms": duration_ms},
+            )
+            return response
+        finally:
+            _current_request.reset(request_token)
+            _current_request_id.reset(id_token)
 
 
 class RequestContextMiddleware:

@@ -287,12 +287,54 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
+# Logs go to standard output, one JSON object a line in production (LOG_FORMAT=json|text); every record carries
+# the request id (X-Request-ID), the signed-in user's id and the path (povalleviation.request_context), also in the
+# Celery worker, whose tasks restore the id of the request that queued them (povalleviation.celery).
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "json" if PRODUCTION else "text").strip().lower()
+if LOG_FORMAT not in {"json", "text"}:
+    raise ImproperlyConfigured(f"环境变量 LOG_FORMAT 的值 {LOG_FORMAT!r} 无法识别：应为 json 或 text。")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_context": {"()": "povalleviation.request_context.RequestContextFilter"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s %(user_id)s %(path)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+            "json_ensure_ascii": False,
+        },
+        "text": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_context"]},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO" if PRODUCTION else "WARNING")},
 }
+
+# ---------------------------------------------------------------- observability
+# Celery leaves logging to LOGGING above (povalleviation.celery answers its setup_logging signal).
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Prometheus (django-prometheus): request counts and latency, database queries; /metrics adds the task queue's
+# length and the age of the oldest job not yet started, read at scrape time (povalleviation.metrics).
+INSTALLED_APPS.append("django_prometheus")
+# After TrustedProxyMiddleware (which must see every request first): the request id, before anything can fail
+# (povalleviation.request_context.RequestIdMiddleware); then Prometheus' timing, which ends last.
+MIDDLEWARE[1:1] = [
+    "povalleviation.request_context.RequestIdMiddleware",
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+]
+MIDDLEWARE.append("django_prometheus.middleware.PrometheusAfterMiddleware")
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["ENGINE"] = "django_prometheus.db.backends.postgresql"
+PROMETHEUS_EXPORT_MIGRATIONS = False
+# /metrics answers only these client addresses (CIDR; the client address as povalleviation.request_context reads it,
+# X-Forwarded-For believed only from TRUSTED_PROXY_IPS); anyone else gets 404.
+METRICS_ALLOWED_NETWORKS = env_list("METRICS_ALLOWED_NETWORKS", ["127.0.0.1/32"])
+# Readiness (/healthz, /healthz/ready) answers 503 when a job has waited to start longer than this.
+HEALTH_MAX_QUEUE_AGE_MINUTES = int(os.environ.get("HEALTH_MAX_QUEUE_AGE_MINUTES", "15"))
+# How long readiness and /metrics wait for the broker before calling it unreachable.
+HEALTH_BROKER_TIMEOUT_SECONDS = float(os.environ.get("HEALTH_BROKER_TIMEOUT_SECONDS", "1"))
 
 # The address the public reaches this installation at: verification links and QR codes in signed reports.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -440,8 +482,9 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True  # pages send the token from the form field, never from the cookie
 CSRF_COOKIE_SAMESITE = "Lax"
-# The container health check calls /healthz over plain HTTP from inside the container.
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# The container health check calls /healthz/live over plain HTTP from inside the container; Prometheus scrapes
+# /metrics on the compose network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz(/live|/ready)?$", r"^metrics$"]
 
 if PRODUCTION:
     problems = []

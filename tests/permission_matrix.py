@@ -65,6 +65,10 @@ CONTACT = (C.COMPLAINT_MANAGE, C.COMPLAINT_HANDLE)
 ROUTES: dict[str, Route] = {
     "home": page(LOGIN),
     "healthz": page(PUBLIC),
+    "healthz_ready": page(PUBLIC),
+    "healthz_live": page(PUBLIC),
+    # Open by address, not by role: the test client's 127.0.0.1 is in METRICS_ALLOWED_NETWORKS' default.
+    "metrics": page(PUBLIC),
     "accounts:login": page(PUBLIC, exceptions={("*", PAGE): (302, "a signed-in user is sent on to the home page")}),
     "accounts:logout": post(PUBLIC),
     "accounts:audit_list": page(C.AUDIT_VIEW),
