@@ -18,13 +18,21 @@ from django.utils.module_loading import import_string
 logger = logging.getLogger(__name__)
 
 
+def registered_task(name: str):
+    """The task registered under ``name``. A web process imports the apps' ``tasks`` modules only when it first
+    needs one (a worker imports them when it starts), so a missing name makes Celery import them all once."""
+    if name not in current_app.tasks:
+        current_app.loader.import_default_modules()
+    return current_app.tasks[name]
+
+
 def send_now(task, *args, **kwargs) -> bool:
     """Send ``task`` (a task or its registered name) at once; True when the broker took it, False (logged) when
     it could not be reached. Services name their tasks, so a services module never imports the tasks module
     that imports it back."""
     try:
         if isinstance(task, str):
-            task = current_app.tasks[task]
+            task = registered_task(task)
         task.apply_async(args=args, kwargs=kwargs)
     except Exception:  # any broker/backend error: the work's row stays queued for the sweeper
         logger.exception("could not queue task %s args=%s kwargs=%s; left for the sweeper",

@@ -163,3 +163,21 @@ def test_import_retries_outlast_a_database_restart_then_fail_the_job(village_cad
     monkeypatch.undo()
     validate_import_task.apply(args=(job_id,), retries=validate_import_task.max_retries - 1)
     assert ImportJob.objects.get(pk=job_id).status == Status.VALID
+
+
+def test_a_fresh_web_process_finds_every_task_the_services_send_by_name():
+    """Services name their tasks; a web process that has imported no ``tasks`` module yet still finds each one."""
+    import subprocess
+    import sys
+
+    names = ["reports.generate_quarterly_report", "households.validate_import", "households.commit_import",
+             "assessments.evaluate_household", "assessments.recompute_eligibility",
+             "assessments.run_identification_comparison", "funds.tasks.recompute_fund_ratios_task"]
+    script = ("import django; django.setup(); import sys; from celery import current_app; "
+              "from povalleviation.queue import registered_task; "
+              "assert not [n for n in sys.argv[1:] if n in current_app.tasks], 'already imported'; "
+              "print(sorted(registered_task(n).name for n in sys.argv[1:]))")
+    result = subprocess.run([sys.executable, "-c", script, *names], capture_output=True, text=True, timeout=120,
+                            cwd=settings.BASE_DIR)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip() == str(sorted(names))
