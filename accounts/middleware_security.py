@@ -4,6 +4,8 @@ Order (settings.MIDDLEWARE, after the request context, so a sign-out here is aud
 rate limit → OTPMiddleware → timeouts → second factor → no-store. The password-change guard comes after the
 second factor and lets the second-factor pages through.
 """
+from abc import ABC, abstractmethod
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -81,7 +83,7 @@ class SessionTimeoutMiddleware:
         return redirect_to_login(request.get_full_path())
 
 
-class SignedInGuard:
+class SignedInGuard(ABC):
     """Holds a signed-in user at a step (``blocks``) outside the pages of ``ALLOWED_URL_NAMES``: a page request
     gets ``page_response`` (usually a redirect to that step), an API request 403 with ``api_detail`` and ``code``."""
 
@@ -100,14 +102,17 @@ class SignedInGuard:
                 continue
         return paths
 
+    @abstractmethod
     def blocks(self, request, user) -> bool:
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def api_detail(self, user) -> str:
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def page_response(self, request, user):
-        raise NotImplementedError
+        ...
 
     def __call__(self, request):
         user = getattr(request, "user", None)

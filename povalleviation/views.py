@@ -5,6 +5,8 @@ capability → 403; a row outside the user's areas → 404 (same as missing). ``
 context is computed for the signed-in user; ``ServiceFormView`` a page with one form whose valid submission calls
 a service; the functions place a service's refusal on a form or in a message and page a filtered list.
 """
+from abc import ABC, abstractmethod
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied as PageForbidden
@@ -92,7 +94,7 @@ class PageView(CapabilityRequiredMixin, TemplateView):
         return context
 
 
-class ServiceFormView(CapabilityRequiredMixin, View):
+class ServiceFormView(CapabilityRequiredMixin, View, ABC):
     """One form about an object (found from the URL by ``get_object``): GET shows it, POST calls ``save`` with
     the valid form, which answers (usually a redirect). A refusal shows the page again with the reasons on the
     form: status 400 for an invalid form, ``refusal_status`` (or the service's own status) for a refusal."""
@@ -121,8 +123,9 @@ class ServiceFormView(CapabilityRequiredMixin, View):
     def place_errors(self, error: ApplicationError, form):
         apply_form_errors(error, form, self.error_aliases)
 
+    @abstractmethod
     def save(self, request, obj, form):
-        raise NotImplementedError
+        ...
 
     def render_page(self, request, obj, form, status=200):
         return render(request, self.template_name, self.page_context(request, obj, form), status=status)

@@ -1,5 +1,6 @@
 """Pages of the 项目库: list, detail with the lifecycle actions, entry form, 公示 and objections."""
 import datetime
+from abc import ABC, abstractmethod
 from operator import attrgetter
 
 from django.contrib import messages
@@ -202,7 +203,7 @@ class ProjectActionView(CapabilityRequiredMixin, View):
                 services.project_cancel(actor=user, project=project, reason=reason)
 
 
-class _PublicityPostView(CapabilityRequiredMixin, View):
+class _PublicityPostView(CapabilityRequiredMixin, View, ABC):
     """POST one form of the 公示 part of the project page about a ``model`` object in the user's scope: flash the
     outcome and go back to the project (``project_of`` leads from the object to the project's id). With a
     ``form_class`` an invalid form flashes ``incomplete``; ``call`` gets the object and the cleaned data."""
@@ -214,8 +215,9 @@ class _PublicityPostView(CapabilityRequiredMixin, View):
     incomplete = ""
     done = ""
 
+    @abstractmethod
     def call(self, obj, **data):
-        raise NotImplementedError
+        ...
 
     def post(self, request, pk):
         obj = get_object_or_404(self.model.objects.visible_to(request.user, Capability.PUBLICITY_MANAGE), pk=pk)

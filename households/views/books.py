@@ -1,4 +1,6 @@
 """村册, 乡簿 and the county summary: printable lists with totals by status and cause."""
+from abc import ABC, abstractmethod
+
 from django.views.generic import TemplateView
 
 from households import selectors
@@ -8,7 +10,7 @@ from povalleviation.views import CapabilityRequiredMixin
 from villages.choices import AreaLevel
 
 
-class _BookView(CapabilityRequiredMixin, TemplateView):
+class _BookView(CapabilityRequiredMixin, TemplateView, ABC):
     """One area of the user's scope (``level``), its book (``book_context``) and the export mark of ``title``."""
 
     required_capability = Capability.HOUSEHOLD_VIEW
@@ -17,8 +19,9 @@ class _BookView(CapabilityRequiredMixin, TemplateView):
     title: str
     page_context: dict = {}
 
+    @abstractmethod
     def book_context(self, area) -> dict:
-        raise NotImplementedError
+        ...
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

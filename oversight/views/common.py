@@ -1,4 +1,6 @@
 """Helpers shared by the oversight pages."""
+from abc import ABC, abstractmethod
+
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.views import View
@@ -31,7 +33,7 @@ def action_cards(actions, *, may, make_form, bound=None):
     return cards
 
 
-class RecordPageView(View):
+class RecordPageView(View, ABC):
     """The detail page of one record with the folded forms of its ``actions`` (name → (label, form class)).
     ``selector(user=, pk=)`` finds the record in the user's scope; ``may`` says which actions the user may take,
     ``make_form`` builds an action's form and ``page_context`` gives the rest of the template's context."""
@@ -43,8 +45,9 @@ class RecordPageView(View):
     def load(self, pk):
         return type(self).selector(user=self.request.user, pk=pk)
 
+    @abstractmethod
     def may(self, name, record) -> bool:
-        raise NotImplementedError
+        ...
 
     def make_form(self, name, record, data=None, files=None):
         return self.actions[name][1](data, files)
@@ -72,8 +75,9 @@ class RecordActionView(RecordPageView):
     def bound_form(self, action, record):
         return self.make_form(action, record, self.request.POST, self.request.FILES)
 
+    @abstractmethod
     def perform(self, action, record, data):
-        raise NotImplementedError
+        ...
 
     def post(self, request, pk, action):
         if action not in self.actions:

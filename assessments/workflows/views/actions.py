@@ -4,6 +4,8 @@ A refused transition shows the page again with the reason and what was typed, wi
 (400 invalid, 403 not allowed, 404 outside the user's areas, 409 changed by someone else).
 """
 
+from abc import ABC, abstractmethod
+
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views import View
@@ -81,7 +83,7 @@ class TransitionView(CapabilityRequiredMixin, View):
         return redirect("workflow:detail", pk=pk)
 
 
-class SideFormView(CapabilityRequiredMixin, View):
+class SideFormView(CapabilityRequiredMixin, View, ABC):
     """A form of the verification page beside the transitions (prefix ``action``), about ``target``; a refusal
     shows the page again with the reason, a success goes back to the page with ``success_message``."""
 
@@ -90,12 +92,13 @@ class SideFormView(CapabilityRequiredMixin, View):
     invalid_message = ""
     success_message = ""
 
+    @abstractmethod
     def target(self, request, pk):
         """The object the form is about, and the pk of its verification."""
-        raise NotImplementedError
 
+    @abstractmethod
     def perform(self, request, target, data):
-        raise NotImplementedError
+        ...
 
     def post(self, request, pk):
         target, verification_pk = self.target(request, pk)

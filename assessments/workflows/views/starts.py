@@ -1,6 +1,8 @@
 """Pages that start a workflow: 退出提名 and 返贫申报 from a household, monitoring flags, village and county
 exit applications, and the identification application (a household form with the application reason)."""
 
+from abc import ABC, abstractmethod
+
 from django import forms
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
@@ -59,13 +61,14 @@ class HouseholdStartView(ServiceFormView):
         place_errors(error, form)
 
 
-class VerificationStartView(HouseholdStartView):
+class VerificationStartView(HouseholdStartView, ABC):
     """Starts a verification of the household (``start`` calls the service) and shows it."""
 
     success_message = ""
 
+    @abstractmethod
     def start(self, request, household, data):
-        raise NotImplementedError
+        ...
 
     def save(self, request, household, form):
         verification = self.start(request, household, form.cleaned_data)
