@@ -14,7 +14,7 @@ from households.choices import STATUS_TRANSITIONS, HouseholdStatus, Relation
 from households.models import Household, Member
 from households.selectors import editable_areas
 from povalleviation.access import Capability
-from povalleviation.errors import ApplicationError
+from povalleviation.errors import ApplicationError, Conflict
 from povalleviation.views import CapabilityRequiredMixin
 from villages.models import Area
 
@@ -119,10 +119,13 @@ class HouseholdEditView(CapabilityRequiredMixin, View):
                                         expected_version=form.cleaned_data.get("version"))
             except ApplicationError as error:
                 _apply_errors(error, form, formset, dict(enumerate(live)))
+                status = error.status_code if isinstance(error, Conflict) else 400
             else:
                 messages.success(request, "已保存")
                 return redirect("households:detail", pk=household.pk)
-        return render(request, self.template_name, {"form": form, "formset": formset, "household": household}, status=400)
+        else:
+            status = 400
+        return render(request, self.template_name, {"form": form, "formset": formset, "household": household}, status=status)
 
 
 class HouseholdActionView(CapabilityRequiredMixin, View):

@@ -1,0 +1,71 @@
+"""The 409 of a stale save: who changed the record since the version the caller read, when, and which fields.
+
+Services lock the row, then call ``check_version(row, expected_version)``; on a mismatch it raises
+``Conflict`` with a message read from the audit trail, e.g. "该记录已被 张三 于 2026-12-07 10:32 修改（住址），
+请刷新后再改。". Each save bumps the version once and writes its audit rows, so the writes since the version read
+are the latest ``current - expected`` writes on the record (reads, reveals and exports are not writes).
+"""
+from django.db.models import Q
+from django.utils import timezone
+
+from povalleviation.errors import Conflict
+
+from .models import AuditEvent
+
+READ_ACTIONS = r"(view|reveal|search|read|export|download|print|pdf)"
+MAX_WRITES = 5
+# Keys of audit ``changes`` that are no field of the record, by what users call them.
+EXTRA_LABELS = {"members": "成员", "member": "成员", "budget": "预算", "beneficiaries": "受益户", "status": "状态",
+                "removal": "成员减少", "note": "说明", "reason": "原因"}
+
+
+def _field_labels(model, changes) -> list[str]:
+    labels = []
+    keys = changes.keys() if isinstance(changes, dict) else []
+    for key in keys:
+        if key in ("version", "id"):
+            continue
+        try:
+            label = str(model._meta.get_field(key).verbose_name)
+        except Exception:  # noqa: BLE001 - any key that is not a field
+            label = EXTRA_LABELS.get(key, "")
+        if label and label not in labels:
+            labels.append(label)
+    return labels
+
+
+def writes_since(target, expected_version: int, current_version: int) -> list[AuditEvent]:
+    """The audit rows of the saves made on ``target`` since ``expected_version`` (newest first)."""
+    count = max(1, min(MAX_WRITES, int(current_version) - int(expected_version)))
+    return list(
+        AuditEvent.objects.filter(object_type=target._meta.label_lower, object_id=str(target.pk), outcome="success")
+        .exclude(Q(action__iregex=READ_ACTIONS)).select_related("actor").order_by("-at", "-id")[:count]
+    )
+
+
+def changed_since_message(target, expected_version: int, current_version: int, *, noun: str = "该记录") -> str:
+    events = writes_since(target, expected_version, current_version)
+    if not events:
+        return f"{noun}已被他人修改（您读取的是第 {expected_version} 版，现为第 {current_version} 版），请刷新后再改。"
+    names, labels = [], []
+    for event in events:
+        name = str(event.actor) if event.actor_id else (event.username or "系统")
+        if name not in names:
+            names.append(name)
+        for label in _field_labels(type(target), event.changes) or [event.action_display]:
+            if label not in labels:
+                labels.append(label)
+    when = timezone.localtime(events[0].at).strftime("%Y-%m-%d %H:%M")
+    return f"{noun}已被 {'、'.join(names)} 于 {when} 修改（{'、'.join(labels)}），请刷新后再改。"
+
+
+def check_version(target, expected_version: int | None, *, current_version: int | None = None, noun: str = "该记录"):
+    """Raise ``Conflict`` naming who changed what since, when ``expected_version`` is given and stale.
+
+    Call with the locked row; ``None`` means the caller is a workflow or import that does not edit a form.
+    """
+    if expected_version is None:
+        return
+    current = target.version if current_version is None else current_version
+    if int(expected_version) != int(current):
+        raise Conflict(changed_since_message(target, int(expected_version), current, noun=noun))
