@@ -15,13 +15,15 @@ from .models import AuditEvent
 READ_ACTIONS = r"(view|reveal|search|read|export|download|print|pdf)"
 MAX_WRITES = 5
 # Keys of audit ``changes`` that are no field of the record, by what users call them.
-EXTRA_LABELS = {"members": "成员", "member": "成员", "budget": "预算", "beneficiaries": "受益户", "status": "状态",
-                "removal": "成员减少", "note": "说明", "reason": "原因"}
+# A service may also list the changed fields as ``changes["fields"]``.
+EXTRA_LABELS = {"members": "成员", "member": "成员", "budget": "预算", "beneficiaries": "受益户", "removal": "成员减少"}
 
 
 def _field_labels(model, changes) -> list[str]:
     labels = []
-    keys = changes.keys() if isinstance(changes, dict) else []
+    keys = list(changes) if isinstance(changes, dict) else []
+    if isinstance(changes, dict) and isinstance(changes.get("fields"), list):
+        keys = [str(name) for name in changes["fields"]] + keys
     for key in keys:
         if key in ("version", "id"):
             continue

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.conflicts import check_version
 from accounts.history import record_changes
 from accounts.services import audit_record
 from povalleviation.access import Capability, require
@@ -77,7 +78,7 @@ def project_snapshot(project: Project) -> dict:
 SNAPSHOT_JSON = SPACED_STRICT
 
 
-def _event(project, *, actor, type, from_status="", to_status="", reason="", snapshot=None):
+def _event(project, *, actor, type, from_status="", to_status="", reason="", snapshot=None, fields=()):
     digest = json_sha256(snapshot, SNAPSHOT_JSON) if snapshot else ""
     event = ProjectEvent.objects.create(
         project=project, type=type, from_status=from_status, to_status=to_status, actor=saved_user(actor),
@@ -85,7 +86,8 @@ def _event(project, *, actor, type, from_status="", to_status="", reason="", sna
     )
     audit_record(actor=actor, action=f"project.{type}", target=project, area_code=project.area_code,
                  summary=f"{ProjectEventType(type).label}：{project.name}", changes={"from": from_status, "to": to_status,
-                                                                                  "reason": reason[:200]})
+                                                                                  "reason": reason[:200],
+                                                                                  **({"fields": list(fields)} if fields else {})})
     return event
 
 
@@ -156,12 +158,12 @@ def project_update(*, actor, project: Project, data: dict, budget: list | None =
                    expected_version: int | None = None) -> Project:
     project = _lock(project)
     require(actor, Capability.PROJECT_SUBMIT, project.area_code)
+    check_version(project, expected_version, noun="该项目")
     if project.status not in EDITABLE_STATUSES:
         raise Conflict(f"项目处于“{project.get_status_display()}”状态，不能修改；请先退回。")
-    if expected_version is not None and expected_version != project.version:
-        raise Conflict("项目已被他人修改，请刷新后重试。")
     before = project_snapshot(project)
     old_values = {name: getattr(project, name) for name in ("budget_total", "category", "planned_finish")}
+    shown = {name: getattr(project, name) for name in EDITABLE_FIELDS}
     for name in EDITABLE_FIELDS:
         if name in data:
             setattr(project, name, data[name])
@@ -174,8 +176,11 @@ def project_update(*, actor, project: Project, data: dict, budget: list | None =
                    actor)
     if beneficiaries is not None:
         _set_beneficiaries(project, list(beneficiaries), is_actual=False)
+    after = project_snapshot(project)
+    changed = [name for name in EDITABLE_FIELDS if getattr(project, name) != shown[name]]
+    changed += [key for key in ("budget", "beneficiaries") if before[key] != after[key]]
     _event(project, actor=actor, type=ProjectEventType.UPDATE, from_status=project.status, to_status=project.status,
-           snapshot={"before": before, "after": project_snapshot(project)})
+           snapshot={"before": before, "after": after}, fields=changed)
     return project
 
 

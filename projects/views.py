@@ -11,7 +11,7 @@ from django.views.generic import TemplateView
 
 from households.models import Household
 from povalleviation.access import Capability, covers, scope_prefixes
-from povalleviation.errors import ApplicationError
+from povalleviation.errors import ApplicationError, Conflict
 from povalleviation.views import CapabilityRequiredMixin, PageView, flash_refusal, forbid_if_denied, paginate
 from villages.models import Area
 
@@ -81,7 +81,8 @@ class ProjectFormView(CapabilityRequiredMixin, View):
         project = self.get_project(pk)
         initial = {"year": timezone.localdate().year}
         if project is not None:
-            initial = {name: getattr(project, name) for name in services.EDITABLE_FIELDS} | {"area": project.area_code}
+            initial = {name: getattr(project, name) for name in services.EDITABLE_FIELDS} | {"area": project.area_code,
+                                                                                          "version": project.version}
             initial |= {f"budget_{line.source.code}": line.amount for line in project.budget_lines.select_related("source")}
             initial["household_numbers"] = "\n".join(project.beneficiaries.filter(is_actual=False)
                                                      .values_list("household__household_number", flat=True))
@@ -101,13 +102,17 @@ class ProjectFormView(CapabilityRequiredMixin, View):
                                                       beneficiaries=households)
                     messages.success(request, f"已登记项目 {project.number}，可提交申报。")
                 else:
+                    version = form.cleaned_data.get("version")
                     services.project_update(actor=request.user, project=project, data=data, budget=form.budget(),
-                                            beneficiaries=households)
+                                            beneficiaries=households,
+                                            expected_version=project.version if version is None else version)
                     messages.success(request, "已保存。")
                 return redirect("projects:detail", pk=project.pk)
             except ApplicationError as error:
                 forbid_if_denied(error)
                 form.add_error(None, error.message)
+                return render(request, self.template_name, {"form": form, "project": project},
+                              status=409 if isinstance(error, Conflict) else 400)
         return render(request, self.template_name, {"form": form, "project": project}, status=400)
 
 
