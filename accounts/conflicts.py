@@ -20,11 +20,14 @@ EXTRA_LABELS = {"members": "成员", "member": "成员", "budget": "预算", "be
 
 
 def _field_labels(model, changes) -> list[str]:
+    """Names of the fields a save says it changed: listed in ``changes["fields"]`` or given as [before, after]."""
+    if not isinstance(changes, dict):
+        return []
+    listed = [str(name) for name in changes["fields"]] if isinstance(changes.get("fields"), list) else []
+    paired = [key for key, value in changes.items() if isinstance(value, list) and len(value) == 2]
+    extra = [key for key in changes if key in EXTRA_LABELS]
     labels = []
-    keys = list(changes) if isinstance(changes, dict) else []
-    if isinstance(changes, dict) and isinstance(changes.get("fields"), list):
-        keys = [str(name) for name in changes["fields"]] + keys
-    for key in keys:
+    for key in [*listed, *paired, *extra]:
         if key in ("version", "id"):
             continue
         try:
@@ -34,6 +37,14 @@ def _field_labels(model, changes) -> list[str]:
         if label and label not in labels:
             labels.append(label)
     return labels
+
+
+def _what(event) -> str:
+    """What a save did, in Chinese: the action's label, else the summary's head (e.g. "申请销号：…")."""
+    label = event.action_display
+    if label == event.action:
+        label = (event.summary or "").split("：")[0][:30] or "修改"
+    return label
 
 
 def writes_since(target, expected_version: int, current_version: int) -> list[AuditEvent]:
@@ -54,7 +65,7 @@ def changed_since_message(target, expected_version: int, current_version: int, *
         name = str(event.actor) if event.actor_id else (event.username or "系统")
         if name not in names:
             names.append(name)
-        for label in _field_labels(type(target), event.changes) or [event.action_display]:
+        for label in _field_labels(type(target), event.changes) or [_what(event)]:
             if label not in labels:
                 labels.append(label)
     when = timezone.localtime(events[0].at).strftime("%Y-%m-%d %H:%M")
