@@ -12,6 +12,7 @@ from povalleviation.errors import Conflict
 
 from .models import AuditEvent
 
+STALE_CODE = "stale_version"  # the code of a 409 for a stale version (other 409s: a step already taken, …)
 READ_ACTIONS = r"(view|reveal|search|read|export|download|print|pdf)"
 MAX_WRITES = 5
 # Keys of audit ``changes`` that are no field of the record, by what users call them.
@@ -81,4 +82,9 @@ def check_version(target, expected_version: int | None, *, current_version: int 
         return
     current = target.version if current_version is None else current_version
     if int(expected_version) != int(current):
-        raise Conflict(changed_since_message(target, int(expected_version), current, noun=noun))
+        raise Conflict(changed_since_message(target, int(expected_version), current, noun=noun), code=STALE_CODE)
+
+
+def is_stale(error) -> bool:
+    """True for the 409 of a stale version (pages answer it with 409 and the typed values kept)."""
+    return isinstance(error, Conflict) and error.code == STALE_CODE

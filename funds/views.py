@@ -8,8 +8,9 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
 
+from accounts.conflicts import is_stale
 from povalleviation.access import Capability, covers, scope_prefixes
-from povalleviation.errors import ApplicationError, Conflict
+from povalleviation.errors import ApplicationError
 from povalleviation.views import CapabilityRequiredMixin, flash_refusal, forbid_if_denied, paginate
 from projects.models import FundSource, Project
 from villages.models import Area
@@ -178,11 +179,12 @@ class AllocationPublishView(AllocationDetailView):
                 services.fund_allocation_publish(actor=request.user, allocation=allocation, **data,
                                                  expected_version=allocation.version if version is None else version)
                 messages.success(request, "已登记分配结果公开。")
-            except Conflict as error:
+            except ApplicationError as error:
+                if not is_stale(error):
+                    flash_refusal(request, error)
+                    return redirect("funds:allocation_detail", pk=allocation.pk)
                 form.add_error(None, error.message)
                 return self.get(request, pk, publish_form=form, status=error.status_code)
-            except ApplicationError as error:
-                flash_refusal(request, error)
         return redirect("funds:allocation_detail", pk=allocation.pk)
 
 

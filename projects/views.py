@@ -9,9 +9,10 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
 
+from accounts.conflicts import is_stale
 from households.models import Household
 from povalleviation.access import Capability, covers, scope_prefixes
-from povalleviation.errors import ApplicationError, Conflict
+from povalleviation.errors import ApplicationError
 from povalleviation.views import CapabilityRequiredMixin, PageView, flash_refusal, forbid_if_denied, paginate
 from villages.models import Area
 
@@ -112,7 +113,7 @@ class ProjectFormView(CapabilityRequiredMixin, View):
                 forbid_if_denied(error)
                 form.add_error(None, error.message)
                 return render(request, self.template_name, {"form": form, "project": project},
-                              status=409 if isinstance(error, Conflict) else 400)
+                              status=error.status_code if is_stale(error) else 400)
         return render(request, self.template_name, {"form": form, "project": project}, status=400)
 
 

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from accounts.conflicts import STALE_CODE
 from accounts.services import audit_record
 from assessments.policy.models import PARAMETER_DEFINITIONS, ParameterCode, PolicyParameter
 from povalleviation.access import Capability, require
@@ -199,7 +200,7 @@ def _check_parameter_version(current: PolicyParameter, expected_version: int | N
         who, at, what = latest.superseded_by, latest.superseded_at or latest.created_at, "停用"
     name = str(who) if who else "系统"
     when = timezone.localtime(at).strftime("%Y-%m-%d %H:%M")
-    raise Conflict(f"该参数已被 {name} 于 {when} {what}，请刷新后再改。", code="superseded")
+    raise Conflict(f"该参数已被 {name} 于 {when} {what}，请刷新后再改。", code=STALE_CODE)
 
 
 @transaction.atomic

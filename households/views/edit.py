@@ -8,13 +8,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views import View
 
+from accounts.conflicts import is_stale
 from households import forms as household_forms
 from households import services
 from households.choices import STATUS_TRANSITIONS, HouseholdStatus, Relation
 from households.models import Household, Member
 from households.selectors import editable_areas
 from povalleviation.access import Capability
-from povalleviation.errors import ApplicationError, Conflict
+from povalleviation.errors import ApplicationError
 from povalleviation.views import CapabilityRequiredMixin
 from villages.models import Area
 
@@ -119,7 +120,7 @@ class HouseholdEditView(CapabilityRequiredMixin, View):
                                         expected_version=form.cleaned_data.get("version"))
             except ApplicationError as error:
                 _apply_errors(error, form, formset, dict(enumerate(live)))
-                status = error.status_code if isinstance(error, Conflict) else 400
+                status = error.status_code if is_stale(error) else 400
             else:
                 messages.success(request, "已保存")
                 return redirect("households:detail", pk=household.pk)
