@@ -183,29 +183,32 @@ class ProjectActionView(CapabilityRequiredMixin, View):
     def perform(self, action, project):
         data, user, today = self.request.POST, self.request.user, timezone.localdate()
         reason = data.get("reason", "")
+        # The version the page showed (a stale one is refused, naming who acted since).
+        shown = (data.get("version") or "").strip()
+        seen = {"actor": user, "project": project, "expected_version": int(shown) if shown.isdigit() else None}
         match action:
             case "submit":
-                services.project_submit(actor=user, project=project)
+                services.project_submit(**seen)
             case "admit":
-                services.project_admit(actor=user, project=project, reason=reason)
+                services.project_admit(**seen, reason=reason)
             case "return":
-                services.project_return(actor=user, project=project, reason=reason)
+                services.project_return(**seen, reason=reason)
             case "approve":
-                services.project_approve(actor=user, project=project, approved_on=_date(data.get("date"), today))
+                services.project_approve(**seen, approved_on=_date(data.get("date"), today))
             case "start":
-                services.project_start(actor=user, project=project, started_on=_date(data.get("date"), today))
+                services.project_start(**seen, started_on=_date(data.get("date"), today))
             case "complete":
                 services.project_complete(
-                    actor=user, project=project, finished_on=_date(data.get("date"), today),
+                    **seen, finished_on=_date(data.get("date"), today),
                     actual_households=int(data.get("actual_households") or 0),
                     actual_persons=int(data.get("actual_persons") or 0),
                     beneficiaries=_households(user, data.get("household_numbers", "").split()))
             case "accept" | "reject_acceptance":
-                services.project_accept(actor=user, project=project, passed=action == "accept", reason=reason)
+                services.project_accept(**seen, passed=action == "accept", reason=reason)
             case "close":
-                services.project_close(actor=user, project=project, reason=reason)
+                services.project_close(**seen, reason=reason)
             case "cancel":
-                services.project_cancel(actor=user, project=project, reason=reason)
+                services.project_cancel(**seen, reason=reason)
 
 
 class _PublicityPostView(CapabilityRequiredMixin, View):

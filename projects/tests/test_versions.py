@@ -49,3 +49,17 @@ def test_page_carries_the_version_and_a_stale_save_is_409_keeping_the_input(clie
     assert Project.objects.get(pk=draft_project.pk).name != "我输入的名称"
     data["version"] = str(Project.objects.get(pk=draft_project.pk).version)
     assert mine.post(url, data).status_code == 302
+
+
+def test_api_transition_wants_the_version_and_names_who_acted_since(api_for, draft_project, township_officer,
+                                                                    county_officer):
+    url = f"/api/v1/projects/{draft_project.pk}/"
+    read = api_for(county_officer).get(url)
+    assert read["ETag"] == f'W/"{draft_project.version}"' and read.json()["version"] == draft_project.version
+    assert api_for(township_officer).post(url + "transition/", {"action": "submit"}).status_code == 428
+    submitted = api_for(township_officer).post(url + "transition/", {"action": "submit"}, HTTP_IF_MATCH=read["ETag"])
+    assert submitted.status_code == 200 and submitted["ETag"] == f'W/"{draft_project.version + 1}"'
+    stale = api_for(county_officer).post(url + "transition/", {"action": "cancel", "reason": "不做了"},
+                                         HTTP_IF_MATCH=read["ETag"])
+    assert stale.status_code == 409 and str(township_officer) in stale.json()["detail"]
+    assert Project.objects.get(pk=draft_project.pk).status == "submitted"
