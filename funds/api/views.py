@@ -3,7 +3,7 @@ import datetime
 
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -25,7 +25,7 @@ from funds.models import Disbursement, FundAllocation, ProjectFunding
 from funds.selectors import spend_summary
 from povalleviation.access import Capability, covers
 from povalleviation.api.versions import (
-    ETAG_HEADER_DESCRIPTION,
+    ETAG,
     IF_MATCH,
     VERSION_RESPONSES,
     expected_version,
@@ -68,13 +68,13 @@ class FundAllocationViewSet(ScopedReadOnlyViewSet):
         allocation = services.fund_allocation_create(actor=request.user, source=source, area=area, **data)
         return Response(FundAllocationSerializer(allocation).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(responses={200: OpenApiResponse(FundAllocationSerializer, description=ETAG_HEADER_DESCRIPTION)})
+    @extend_schema(responses=FundAllocationSerializer, parameters=[ETAG])
     def retrieve(self, request, *args, **kwargs):
         allocation = self.get_object()
         return with_etag(Response(FundAllocationSerializer(allocation).data), allocation.version)
 
     @extend_schema(request=PublishSerializer, responses={200: FundAllocationSerializer, **VERSION_RESPONSES},
-                   parameters=[IF_MATCH])
+                   parameters=[IF_MATCH, ETAG])
     @action(detail=True, methods=["post"])
     def publish(self, request, pk=None):
         """分配结果公开 (P-FD-08), with the version read."""

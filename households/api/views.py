@@ -1,6 +1,6 @@
 """/api/v1/households/ and /api/v1/households/{id}/members/: scoped reads, writes through the services."""
 from django.db.models import Prefetch
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
@@ -21,7 +21,7 @@ from households.filters import HouseholdFilter
 from households.models import Household, Member
 from povalleviation.access import Capability
 from povalleviation.api.versions import (
-    ETAG_HEADER_DESCRIPTION,
+    ETAG,
     IF_MATCH,
     VERSION_RESPONSES,
     expected_version,
@@ -76,7 +76,7 @@ class HouseholdViewSet(ScopedReadOnlyViewSet):
                                          channel="接口")
         return response
 
-    @extend_schema(responses={200: OpenApiResponse(HouseholdDetailSerializer, description=ETAG_HEADER_DESCRIPTION)})
+    @extend_schema(responses=HouseholdDetailSerializer, parameters=[ETAG])
     def retrieve(self, request, *args, **kwargs):
         household = self.get_object()
         data = self.get_serializer(household).data
@@ -107,7 +107,7 @@ class HouseholdViewSet(ScopedReadOnlyViewSet):
         return Response(HouseholdDetailSerializer(household).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=HouseholdWriteSerializer, responses={200: HouseholdDetailSerializer, **VERSION_RESPONSES},
-                   parameters=[IF_MATCH], description=EDIT_DESCRIPTION)
+                   parameters=[IF_MATCH, ETAG], description=EDIT_DESCRIPTION)
     def update(self, request, pk=None, partial=False):
         household = self.get_object()
         data = self.validated_payload(HouseholdWriteSerializer, partial=True)
@@ -118,7 +118,7 @@ class HouseholdViewSet(ScopedReadOnlyViewSet):
         return with_etag(Response(HouseholdDetailSerializer(household).data), household.version)
 
     @extend_schema(request=HouseholdWriteSerializer, responses={200: HouseholdDetailSerializer, **VERSION_RESPONSES},
-                   parameters=[IF_MATCH], description=EDIT_DESCRIPTION)
+                   parameters=[IF_MATCH, ETAG], description=EDIT_DESCRIPTION)
     def partial_update(self, request, pk=None):
         return self.update(request, pk=pk, partial=True)
 

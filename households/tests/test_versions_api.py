@@ -98,13 +98,26 @@ def test_two_writers_of_one_version_at_the_same_moment(api_for, village_cadre_a,
     assert household.address == f"{winner} 的住址" and household.version == read + 1
 
 
-@pytest.mark.django_db
-def test_schema_documents_if_match_and_the_409_428_answers(api_for, county_officer):
-    from drf_spectacular.generators import SchemaGenerator
+UPDATES = [
+    ("/api/v1/households/{id}/", "patch"), ("/api/v1/households/{id}/", "put"),
+    ("/api/v1/policy-parameters/{id}/", "patch"), ("/api/v1/projects/{id}/transition/", "post"),
+    ("/api/v1/fund-allocations/{id}/publish/", "post"), ("/api/v1/rectification-items/{id}/transition/", "post"),
+    ("/api/v1/rectification-items/{id}/deadline/", "post"), ("/api/v1/complaints/{id}/transition/", "post"),
+]
+DETAILS = ["/api/v1/households/{id}/", "/api/v1/policy-parameters/{id}/", "/api/v1/projects/{id}/",
+           "/api/v1/fund-allocations/{id}/", "/api/v1/rectification-items/{id}/", "/api/v1/complaints/{id}/"]
 
-    schema = SchemaGenerator().get_schema(request=None, public=True)
-    patch = schema["paths"]["/api/v1/households/{id}/"]["patch"]
-    assert any(p["name"] == "If-Match" and p["in"] == "header" for p in patch["parameters"])
-    assert {"409", "428"} <= set(patch["responses"])
-    parameter_patch = schema["paths"]["/api/v1/policy-parameters/{id}/"]["patch"]
-    assert any(p["name"] == "If-Match" for p in parameter_patch["parameters"]) and "428" in parameter_patch["responses"]
+
+@pytest.mark.django_db
+def test_schema_documents_if_match_etag_and_the_409_428_answers(api_for, county_officer):
+    schema = api_for(county_officer).get("/api/schema/?format=json").json()
+    for path, method in UPDATES:
+        operation = schema["paths"][path][method]
+        assert any(p["name"] == "If-Match" and p["in"] == "header" for p in operation["parameters"]), path
+        assert {"409", "428"} <= set(operation["responses"]), path
+        assert "ETag" in operation["responses"]["200"].get("headers", {}), path
+        ref = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
+        assert "version" in schema["components"]["schemas"][ref]["properties"], path
+    for path in DETAILS:
+        assert "ETag" in schema["paths"][path]["get"]["responses"]["200"]["headers"], path
+    assert set(schema["components"]["schemas"]["ApiError"]["properties"]) == {"detail", "code", "errors"}

@@ -1,7 +1,7 @@
 """/api/v1/inspections/, /api/v1/rectification-items/, /api/v1/complaints/: scoped reads; writes via services."""
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -28,7 +28,7 @@ from oversight.models import Complaint, ComplaintHistory, Inspection, Rectificat
 from oversight.selectors import complaint_list, item_list
 from povalleviation.access import Capability
 from povalleviation.api.versions import (
-    ETAG_HEADER_DESCRIPTION,
+    ETAG,
     IF_MATCH,
     VERSION_RESPONSES,
     expected_version,
@@ -110,7 +110,7 @@ class RectificationItemViewSet(_TodayContext, ScopedReadOnlyViewSet):
         return with_etag(Response(RectificationItemDetailSerializer(item, context=self.get_serializer_context()).data),
                          item.version)
 
-    @extend_schema(responses={200: OpenApiResponse(RectificationItemDetailSerializer, description=ETAG_HEADER_DESCRIPTION)})
+    @extend_schema(responses=RectificationItemDetailSerializer, parameters=[ETAG])
     def retrieve(self, request, *args, **kwargs):
         return self._detail(self.get_object())
 
@@ -124,7 +124,7 @@ class RectificationItemViewSet(_TodayContext, ScopedReadOnlyViewSet):
         return self._detail(item)
 
     @extend_schema(request=ItemTransitionSerializer, responses={200: RectificationItemDetailSerializer, **VERSION_RESPONSES},
-                   parameters=[IF_MATCH])
+                   parameters=[IF_MATCH, ETAG])
     @action(detail=True, methods=["post"])
     def transition(self, request, pk=None):
         """申请销号 / 对账通过 / 对账退回 / 销号 / 重新整改; each service checks capability, area and self-verification."""
@@ -144,7 +144,7 @@ class RectificationItemViewSet(_TodayContext, ScopedReadOnlyViewSet):
         return self._detail(item)
 
     @extend_schema(request=DeadlineInputSerializer, responses={200: RectificationItemDetailSerializer, **VERSION_RESPONSES},
-                   parameters=[IF_MATCH])
+                   parameters=[IF_MATCH, ETAG])
     @action(detail=True, methods=["post"])
     def deadline(self, request, pk=None):
         """调整整改时限（组织单位）."""
@@ -205,7 +205,7 @@ class ComplaintViewSet(_TodayContext, ScopedReadOnlyViewSet):
         return with_etag(Response(ComplaintDetailSerializer(complaint, context=self.get_serializer_context()).data),
                          complaint.version)
 
-    @extend_schema(responses={200: OpenApiResponse(ComplaintDetailSerializer, description=ETAG_HEADER_DESCRIPTION)})
+    @extend_schema(responses=ComplaintDetailSerializer, parameters=[ETAG])
     def retrieve(self, request, *args, **kwargs):
         return self._detail(self.get_object())
 
@@ -230,7 +230,7 @@ class ComplaintViewSet(_TodayContext, ScopedReadOnlyViewSet):
         return Response(services.complaint_contact_reveal(actor=request.user, complaint=self.get_object()))
 
     @extend_schema(request=ComplaintTransitionSerializer, responses={200: ComplaintDetailSerializer, **VERSION_RESPONSES},
-                   parameters=[IF_MATCH])
+                   parameters=[IF_MATCH, ETAG])
     @action(detail=True, methods=["post"])
     def transition(self, request, pk=None):
         """交办 / 开始办理 / 答复 / 办结; each service checks capability, area and the order of steps."""

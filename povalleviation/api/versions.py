@@ -8,6 +8,7 @@ import re
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
+from rest_framework import serializers
 
 from povalleviation.errors import ApplicationError, Conflict
 
@@ -61,10 +62,25 @@ IF_MATCH = OpenApiParameter(
     "If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, required=False,
     description='读取时返回的 ETag（如 W/"3"）。与请求体的 version 字段二选一，必须提供其一；都没有时返回 428。',
 )
-ETAG_HEADER_DESCRIPTION = '记录当前版本，W/"<version>"；修改时放入 If-Match 头'
+ETAG = OpenApiParameter(
+    "ETag", OpenApiTypes.STR, OpenApiParameter.HEADER, response=[200],
+    description='记录当前版本，W/"<version>"；修改时原样放入 If-Match 头',
+)
+
+
+class ApiErrorSerializer(serializers.Serializer):
+    """The API's one error shape (``povalleviation.api.exceptions``)."""
+
+    detail = serializers.CharField(help_text="说明（中文）")
+    code = serializers.CharField(help_text="错误代码，如 stale_version、version_required")
+    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()),
+                                   help_text="按字段的错误说明")
+
+
 VERSION_RESPONSES = {
-    409: OpenApiResponse(description="版本冲突：记录在读取后已被他人修改（说明谁在何时改了哪些内容），什么都没有保存"),
-    428: OpenApiResponse(description="未提供所读取记录的版本（If-Match 头或 version 字段）"),
+    409: OpenApiResponse(ApiErrorSerializer,
+                         description="版本冲突：记录在读取后已被他人修改（说明谁在何时改了哪些内容），什么都没有保存"),
+    428: OpenApiResponse(ApiErrorSerializer, description="未提供所读取记录的版本（If-Match 头或 version 字段）"),
 }
 
-__all__ = ["Conflict", "PreconditionRequired", "expected_version", "etag", "with_etag", "IF_MATCH", "VERSION_RESPONSES"]
+__all__ = ["ApiErrorSerializer", "Conflict", "PreconditionRequired", "expected_version", "etag", "with_etag", "IF_MATCH", "ETAG", "VERSION_RESPONSES"]

@@ -1,5 +1,5 @@
 """/api/v1/projects/: scoped reads; create and lifecycle transitions through the services."""
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -7,7 +7,7 @@ from rest_framework.response import Response
 from households.models import Household
 from povalleviation.access import Capability
 from povalleviation.api.versions import (
-    ETAG_HEADER_DESCRIPTION,
+    ETAG,
     IF_MATCH,
     VERSION_RESPONSES,
     expected_version,
@@ -61,13 +61,13 @@ class ProjectViewSet(ScopedReadOnlyViewSet):
         return Response(ProjectSerializer(Project.objects.prefetch_related("budget_lines__source").select_related("area")
                                           .get(pk=project.pk)).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(responses={200: OpenApiResponse(ProjectSerializer, description=ETAG_HEADER_DESCRIPTION)})
+    @extend_schema(responses=ProjectSerializer, parameters=[ETAG])
     def retrieve(self, request, *args, **kwargs):
         project = self.get_object()
         return with_etag(Response(ProjectSerializer(project).data), project.version)
 
     @extend_schema(request=TransitionSerializer, responses={200: ProjectSerializer, **VERSION_RESPONSES},
-                   parameters=[IF_MATCH])
+                   parameters=[IF_MATCH, ETAG])
     @action(detail=True, methods=["post"])
     def transition(self, request, pk=None):
         """申报 / 入库 / 退回 / 批复 / 验收 / 完结 / 取消; each service checks capability, area and self-approval."""

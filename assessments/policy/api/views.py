@@ -1,6 +1,6 @@
 """/api/v1/policy-parameters/: scoped reads; writes through the services."""
 import django_filters
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
@@ -11,7 +11,7 @@ from assessments.policy.selectors import parameter_history
 from assessments.policy.services import EDITABLE_FIELDS, policy_parameter_create, policy_parameter_revise
 from povalleviation.access import Capability
 from povalleviation.api.versions import (
-    ETAG_HEADER_DESCRIPTION,
+    ETAG,
     IF_MATCH,
     VERSION_RESPONSES,
     expected_version,
@@ -111,13 +111,13 @@ class PolicyParameterViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.R
         parameter = policy_parameter_create(actor=request.user, area=area, **data)
         return Response(PolicyParameterSerializer(parameter).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(responses={200: OpenApiResponse(PolicyParameterSerializer, description=ETAG_HEADER_DESCRIPTION)})
+    @extend_schema(responses=PolicyParameterSerializer, parameters=[ETAG])
     def retrieve(self, request, *args, **kwargs):
         parameter = self.get_object()
         return with_etag(Response(self.get_serializer(parameter).data), parameter.version)
 
     @extend_schema(request=PolicyParameterWriteSerializer, responses={200: PolicyParameterSerializer, **VERSION_RESPONSES},
-                   parameters=[IF_MATCH])
+                   parameters=[IF_MATCH, ETAG])
     def update(self, request, pk=None, partial=False):
         # Superseded rows too (the list filter shows current ones only): a stale save is a 409, not a 404.
         parameter = get_object_or_404(self.get_queryset(), pk=pk)
@@ -131,7 +131,7 @@ class PolicyParameterViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.R
         return with_etag(Response(PolicyParameterSerializer(revised).data), revised.version)
 
     @extend_schema(request=PolicyParameterWriteSerializer, responses={200: PolicyParameterSerializer, **VERSION_RESPONSES},
-                   parameters=[IF_MATCH])
+                   parameters=[IF_MATCH, ETAG])
     def partial_update(self, request, pk=None):
         return self.update(request, pk=pk, partial=True)
 
