@@ -4,7 +4,7 @@ database connection: the first wins, the second is refused and its change is not
 import threading
 
 import pytest
-from django.db import connection
+from django.db import connections
 
 from accounts.services import post_assign, user_create
 from conftest import PASSWORD, VILLAGE_A
@@ -80,7 +80,7 @@ def test_two_writers_of_one_version_at_the_same_moment(api_for, village_cadre_a,
                                            HTTP_IF_MATCH=f'W/"{read}"')
             outcomes[user.username] = (response.status_code, response.json())
         finally:
-            connection.close()
+            connections.close_all()
 
     threads = [threading.Thread(target=save_as, args=(user, f"{user.username} 的住址"))
                for user in (village_cadre_a, second)]
