@@ -5,6 +5,7 @@ Services lock the row, then call ``check_version(row, expected_version)``; on a 
 请刷新后再改。". Each save bumps the version once and writes its audit rows, so the writes since the version read
 are the latest ``current - expected`` writes on the record (reads, reveals and exports are not writes).
 """
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Q
 from django.utils import timezone
 
@@ -13,7 +14,7 @@ from povalleviation.errors import Conflict
 from .models import AuditEvent
 
 STALE_CODE = "stale_version"  # the code of a 409 for a stale version (other 409s: a step already taken, …)
-READ_ACTIONS = r"(view|reveal|search|read|export|download|print|pdf)"
+READ_ACTIONS = r"(view|reveal|search|read|lookup|export|download|print|pdf)"
 MAX_WRITES = 5
 # Keys of audit ``changes`` that are no field of the record, by what users call them.
 # A service may also list the changed fields as ``changes["fields"]``.
@@ -33,7 +34,7 @@ def _field_labels(model, changes) -> list[str]:
             continue
         try:
             label = str(model._meta.get_field(key).verbose_name)
-        except Exception:  # noqa: BLE001 - any key that is not a field
+        except FieldDoesNotExist:
             label = EXTRA_LABELS.get(key, "")
         if label and label not in labels:
             labels.append(label)
