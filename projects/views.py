@@ -177,7 +177,18 @@ class ProjectActionView(CapabilityRequiredMixin, View):
         if action not in ACTIONS:
             raise PageForbidden("未知操作")
         project = get_object_or_404(Project.objects.visible_to(request.user, Capability.PROJECT_VIEW), pk=pk)
-        _attempt(request, lambda: self.perform(action, project), f"已{ACTIONS[action][2]}。")
+        try:
+            self.perform(action, project)
+        except ApplicationError as error:
+            if not is_stale(error):
+                flash_refusal(request, error)
+                return redirect("projects:detail", pk=project.pk)
+            # Shown before someone else acted: the page as it is now, the message and what was typed (409).
+            context = ProjectDetailView(request=request, kwargs={"pk": pk}).page_context(request.user, pk=pk)
+            stale = {"action": action, "label": ACTIONS[action][2], "message": error.message,
+                     "reason": request.POST.get("reason", "")}
+            return render(request, ProjectDetailView.template_name, {**context, "stale": stale}, status=error.status_code)
+        messages.success(request, f"已{ACTIONS[action][2]}。")
         return redirect("projects:detail", pk=project.pk)
 
     def perform(self, action, project):

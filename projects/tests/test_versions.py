@@ -63,3 +63,17 @@ def test_api_transition_wants_the_version_and_names_who_acted_since(api_for, dra
                                          HTTP_IF_MATCH=read["ETag"])
     assert stale.status_code == 409 and str(township_officer) in stale.json()["detail"]
     assert Project.objects.get(pk=draft_project.pk).status == "submitted"
+
+
+def test_page_step_from_a_stale_page_is_409_naming_who_acted_and_keeping_the_reason(client_for, draft_project,
+                                                                                    township_officer, second_officer):
+    mine = client_for(township_officer)
+    page = mine.get(f"/projects/{draft_project.pk}/").content.decode()
+    assert f'name="version" value="{draft_project.version}"' in page
+    services.project_submit(actor=second_officer, project=draft_project, expected_version=draft_project.version)
+    stale = mine.post(f"/projects/{draft_project.pk}/do/cancel/",
+                      {"reason": "我写的取消理由", "version": str(draft_project.version)})
+    assert stale.status_code == 409
+    page = stale.content.decode()
+    assert "李四" in page and "请刷新后再改" in page and "我写的取消理由" in page
+    assert Project.objects.get(pk=draft_project.pk).status == "submitted"
