@@ -33,9 +33,11 @@ def _field_labels(model, changes) -> list[str]:
         if key in ("version", "id"):
             continue
         try:
-            label = str(model._meta.get_field(key).verbose_name)
+            field = model._meta.get_field(key)
         except FieldDoesNotExist:
-            label = EXTRA_LABELS.get(key, "")
+            field = None
+        # A reverse relation (e.g. a household's members) has no verbose name: its label comes from EXTRA_LABELS.
+        label = str(getattr(field, "verbose_name", "") or EXTRA_LABELS.get(key, ""))
         if label and label not in labels:
             labels.append(label)
     return labels

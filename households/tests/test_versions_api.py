@@ -121,3 +121,16 @@ def test_schema_documents_if_match_etag_and_the_409_428_answers(api_for, county_
     for path in DETAILS:
         assert "ETag" in schema["paths"][path]["get"]["responses"]["200"]["headers"], path
     assert set(schema["components"]["schemas"]["ApiError"]["properties"]) == {"detail", "code", "errors"}
+
+
+@pytest.mark.django_db
+def test_stale_patch_after_a_member_change_names_the_member_change(api_for, village_cadre_a, household_a):
+    second = _second_cadre()
+    read = household_a.version
+    spouse = household_a.members.get(relation="10")
+    first = api_for(second).patch(URL.format(household_a.pk), {"version": read, "members": [
+        {"id": spouse.pk, "name": "王秀英"}]}, format="json")
+    assert first.status_code == 200, first.json()
+    stale = api_for(village_cadre_a).patch(URL.format(household_a.pk), {"address": "x", "version": read}, format="json")
+    assert stale.status_code == 409 and stale.json()["code"] == "stale_version"
+    assert "张三" in stale.json()["detail"] and "修改成员" in stale.json()["detail"]
