@@ -28,6 +28,8 @@ class AllocationForm(forms.Form):
 class PublishForm(forms.Form):
     published_on = forms.DateField(label="公开日期", widget=DATE)
     place = forms.CharField(label="公开方式或地点", max_length=200, help_text="如：县人民政府网站、乡镇公开栏")
+    # The version the page showed: a save over someone else's change is refused with 409.
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
 class DelayForm(forms.Form):

@@ -45,6 +45,8 @@ class FundAllocation(models.Model):
     published_on = models.DateField("分配结果公开日期", null=True, blank=True,
                                     help_text="资金分配结果一律公开；公开前不能报账（P-FD-08）")
     publication_place = models.CharField("公开方式或地点", max_length=200, blank=True)
+    # Bumped by each change a user makes on the record (公开), so a save from a stale page is refused (409).
+    version = models.PositiveIntegerField("版本", default=1, editable=False)
     assigned_amount = models.DecimalField("已安排到项目（元）", max_digits=14, decimal_places=2, default=0,
                                           editable=False)
     disbursed_amount = models.DecimalField("已报账（元）", max_digits=14, decimal_places=2, default=0, editable=False)

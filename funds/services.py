@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
+from accounts.conflicts import check_version
 from accounts.history import record_changes
 from accounts.services import audit_record
 from households.money import yuan
@@ -76,11 +77,13 @@ def fund_allocation_create(*, actor, source: FundSource, area, year: int, amount
 
 @transaction.atomic
 def fund_allocation_publish(*, actor, allocation: FundAllocation, published_on: datetime.date,
-                            place: str) -> FundAllocation:
+                            place: str, expected_version: int | None = None) -> FundAllocation:
     """分配结果公开: 中央、省、市、县财政扶贫资金分配结果一律公开 (001_5bc03b4b95b81c94.txt §三(四);
-    004_c61319f7ee03391d.txt §五(十九)); no 报账 against the allocation before it (P-FD-08)."""
+    004_c61319f7ee03391d.txt §五(十九)); no 报账 against the allocation before it (P-FD-08).
+    ``expected_version`` is the version the page showed: a stale one is a 409 naming who changed it."""
     allocation = FundAllocation.objects.select_for_update().select_related("area", "source").get(pk=allocation.pk)
     require(actor, Capability.FUND_ALLOCATE, allocation.area_code)
+    check_version(allocation, expected_version, noun="该笔资金")
     if allocation.published_on is not None:
         raise Conflict(f"该笔资金的分配结果已于 {allocation.published_on} 公开。")
     if published_on < allocation.allocated_on:
@@ -88,10 +91,12 @@ def fund_allocation_publish(*, actor, allocation: FundAllocation, published_on: 
     if not (place or "").strip():
         raise ApplicationError("请填写公开方式或地点（如县政府网站、公开栏）。", field_errors={"place": "必填"})
     allocation.published_on, allocation.publication_place = published_on, place.strip()[:200]
+    allocation.version += 1
     _save(allocation)
     audit_record(actor=actor, action="fund.publish", target=allocation, area=allocation.area,
                  summary=f"公开资金分配结果：{allocation.source.name} {allocation.amount} 元（{allocation.document_number}）",
-                 changes={"published_on": str(published_on), "place": allocation.publication_place})
+                 changes={"published_on": str(published_on), "place": allocation.publication_place,
+                          "fields": ["published_on", "publication_place"]})
     return allocation
 
 

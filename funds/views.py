@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
 
+from accounts.conflicts import is_stale
 from povalleviation.access import Capability, covers, scope_prefixes
 from povalleviation.errors import ApplicationError
 from povalleviation.views import CapabilityRequiredMixin, flash_refusal, forbid_if_denied, paginate
@@ -127,14 +128,15 @@ class AllocationDetailView(CapabilityRequiredMixin, View):
         return get_object_or_404(FundAllocation.objects.visible_to(request.user, Capability.FUND_VIEW)
                                  .select_related("source", "area"), pk=pk)
 
-    def get(self, request, pk, form=None):
+    def get(self, request, pk, form=None, publish_form=None, status=None):
         allocation = self.get_allocation(request, pk)
         fundings = ProjectFunding.objects.filter(allocation=allocation).select_related("project__area")
         return render(request, self.template_name, {
             "allocation": allocation, "fundings": fundings, "form": form or FundingForm(),
-            "publish_form": PublishForm(initial={"published_on": allocation.allocated_on}),
+            "publish_form": publish_form or PublishForm(initial={"published_on": allocation.allocated_on,
+                                                                 "version": allocation.version}),
             "can_assign": covers(request.user, Capability.FUND_ALLOCATE, allocation.area_code),
-        }, status=400 if form else 200)
+        }, status=status or (400 if form else 200))
 
     def post(self, request, pk):
         allocation = self.get_allocation(request, pk)
@@ -158,10 +160,12 @@ class AllocationDetailView(CapabilityRequiredMixin, View):
         return self.get(request, pk, form=form)
 
 
-class AllocationPublishView(CapabilityRequiredMixin, View):
-    """公开资金分配结果 (P-FD-08): required before any 报账 against the allocation."""
+class AllocationPublishView(AllocationDetailView):
+    """公开资金分配结果 (P-FD-08): required before any 报账 against the allocation. A save from a page shown before
+    someone else changed the allocation is answered on the page: 409, the message, what was typed."""
 
     required_capability = Capability.FUND_ALLOCATE
+    http_method_names = ["post", "options"]
 
     def post(self, request, pk):
         allocation = get_object_or_404(FundAllocation.objects.visible_to(request.user, Capability.FUND_VIEW), pk=pk)
@@ -169,11 +173,18 @@ class AllocationPublishView(CapabilityRequiredMixin, View):
         if not form.is_valid():
             messages.error(request, "请填写公开日期和公开方式或地点。")
         else:
+            data = dict(form.cleaned_data)
+            version = data.pop("version")
             try:
-                services.fund_allocation_publish(actor=request.user, allocation=allocation, **form.cleaned_data)
+                services.fund_allocation_publish(actor=request.user, allocation=allocation, **data,
+                                                 expected_version=allocation.version if version is None else version)
                 messages.success(request, "已登记分配结果公开。")
             except ApplicationError as error:
-                flash_refusal(request, error)
+                if not is_stale(error):
+                    flash_refusal(request, error)
+                    return redirect("funds:allocation_detail", pk=allocation.pk)
+                form.add_error(None, error.message)
+                return self.get(request, pk, publish_form=form, status=error.status_code)
         return redirect("funds:allocation_detail", pk=allocation.pk)
 
 

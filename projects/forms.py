@@ -9,6 +9,8 @@ DATE = forms.DateInput(attrs={"type": "date"})
 
 class ProjectForm(forms.Form):
     area = forms.ChoiceField(label="实施地点（县、乡镇或行政村）")
+    # The version the page showed (editing): a save over someone else's is refused with 409.
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     name = forms.CharField(label="项目名称", max_length=200)
     category = forms.ChoiceField(label="项目类别", choices=ProjectCategory.choices)
     year = forms.IntegerField(label="计划年度", min_value=2013, max_value=2100)

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.conflicts import check_version
 from accounts.history import record_changes
 from accounts.services import audit_record
 from povalleviation.access import Capability, require
@@ -77,7 +78,7 @@ def project_snapshot(project: Project) -> dict:
 SNAPSHOT_JSON = SPACED_STRICT
 
 
-def _event(project, *, actor, type, from_status="", to_status="", reason="", snapshot=None):
+def _event(project, *, actor, type, from_status="", to_status="", reason="", snapshot=None, fields=()):
     digest = json_sha256(snapshot, SNAPSHOT_JSON) if snapshot else ""
     event = ProjectEvent.objects.create(
         project=project, type=type, from_status=from_status, to_status=to_status, actor=saved_user(actor),
@@ -85,7 +86,8 @@ def _event(project, *, actor, type, from_status="", to_status="", reason="", sna
     )
     audit_record(actor=actor, action=f"project.{type}", target=project, area_code=project.area_code,
                  summary=f"{ProjectEventType(type).label}：{project.name}", changes={"from": from_status, "to": to_status,
-                                                                                  "reason": reason[:200]})
+                                                                                  "reason": reason[:200],
+                                                                                  **({"fields": list(fields)} if fields else {})})
     return event
 
 
@@ -156,12 +158,12 @@ def project_update(*, actor, project: Project, data: dict, budget: list | None =
                    expected_version: int | None = None) -> Project:
     project = _lock(project)
     require(actor, Capability.PROJECT_SUBMIT, project.area_code)
+    check_version(project, expected_version, noun="该项目")
     if project.status not in EDITABLE_STATUSES:
         raise Conflict(f"项目处于“{project.get_status_display()}”状态，不能修改；请先退回。")
-    if expected_version is not None and expected_version != project.version:
-        raise Conflict("项目已被他人修改，请刷新后重试。")
     before = project_snapshot(project)
     old_values = {name: getattr(project, name) for name in ("budget_total", "category", "planned_finish")}
+    shown = {name: getattr(project, name) for name in EDITABLE_FIELDS}
     for name in EDITABLE_FIELDS:
         if name in data:
             setattr(project, name, data[name])
@@ -174,15 +176,19 @@ def project_update(*, actor, project: Project, data: dict, budget: list | None =
                    actor)
     if beneficiaries is not None:
         _set_beneficiaries(project, list(beneficiaries), is_actual=False)
+    after = project_snapshot(project)
+    changed = [name for name in EDITABLE_FIELDS if getattr(project, name) != shown[name]]
+    changed += [key for key in ("budget", "beneficiaries") if before[key] != after[key]]
     _event(project, actor=actor, type=ProjectEventType.UPDATE, from_status=project.status, to_status=project.status,
-           snapshot={"before": before, "after": project_snapshot(project)})
+           snapshot={"before": before, "after": after}, fields=changed)
     return project
 
 
 def _transition(actor, project, *, capability, allowed_from, to_status, event_type, reason="", distinct=True,
-                snapshot=False):
+                snapshot=False, expected_version=None):
     project = _lock(project)
     require(actor, capability, project.area_code)
+    check_version(project, expected_version, noun="该项目")
     if project.status not in allowed_from:
         raise Conflict(f"项目处于“{project.get_status_display()}”状态，不能{ProjectEventType(event_type).label}。")
     if distinct and actor is not None and project.last_actor_id == actor.pk:
@@ -202,40 +208,45 @@ def _finish(project, from_status, *, actor, event_type, reason="", snapshot=None
 
 
 @transaction.atomic
-def project_submit(*, actor, project: Project) -> Project:
+def project_submit(*, actor, project: Project, expected_version: int | None = None) -> Project:
     """申报: DRAFT/RETURNED → SUBMITTED (乡镇 or 县直部门)."""
     project, before = _transition(actor, project, capability=Capability.PROJECT_SUBMIT, allowed_from=EDITABLE_STATUSES,
-                                  to_status=ProjectStatus.SUBMITTED, event_type=ProjectEventType.SUBMIT, distinct=False)
+                                  to_status=ProjectStatus.SUBMITTED, event_type=ProjectEventType.SUBMIT, distinct=False,
+                                  expected_version=expected_version)
     if project.budget_total <= 0:
         raise ApplicationError("申报前请填写预算（按资金来源）。", field_errors={"budget": "预算不能为空"})
     return _finish(project, before, actor=actor, event_type=ProjectEventType.SUBMIT, snapshot=project_snapshot(project))
 
 
 @transaction.atomic
-def project_return(*, actor, project: Project, reason: str) -> Project:
+def project_return(*, actor, project: Project, reason: str, expected_version: int | None = None) -> Project:
     """退回 to the proposer with a reason (论证/筛选 not passed, §5.8 step 2)."""
     if not reason.strip():
         raise ApplicationError("请填写退回理由。", field_errors={"reason": "必填"})
     project, before = _transition(actor, project, capability=Capability.PROJECT_LIBRARY_ADMIT,
                                   allowed_from={ProjectStatus.SUBMITTED, ProjectStatus.IN_LIBRARY}, to_status=ProjectStatus.RETURNED,
-                                  event_type=ProjectEventType.RETURN, distinct=False)
+                                  event_type=ProjectEventType.RETURN, distinct=False,
+                                  expected_version=expected_version)
     return _finish(project, before, actor=actor, event_type=ProjectEventType.RETURN, reason=reason)
 
 
 @transaction.atomic
-def project_admit(*, actor, project: Project, reason: str = "") -> Project:
+def project_admit(*, actor, project: Project, reason: str = "", expected_version: int | None = None) -> Project:
     """批准入库 by the county 扶贫办 (§5.8 step 3; snapshot P1)."""
     project, before = _transition(actor, project, capability=Capability.PROJECT_LIBRARY_ADMIT, allowed_from={ProjectStatus.SUBMITTED},
-                                  to_status=ProjectStatus.IN_LIBRARY, event_type=ProjectEventType.ADMIT)
+                                  to_status=ProjectStatus.IN_LIBRARY, event_type=ProjectEventType.ADMIT,
+                                  expected_version=expected_version)
     return _finish(project, before, actor=actor, event_type=ProjectEventType.ADMIT, reason=reason,
                    snapshot=project_snapshot(project))
 
 
 @transaction.atomic
-def project_approve(*, actor, project: Project, approved_on: datetime.date | None = None, reason: str = "") -> Project:
+def project_approve(*, actor, project: Project, approved_on: datetime.date | None = None, reason: str = "",
+                    expected_version: int | None = None) -> Project:
     """立项批复 (§5.8 step 5): the approved budget is frozen on the project."""
     project, before = _transition(actor, project, capability=Capability.PROJECT_APPROVE, allowed_from={ProjectStatus.IN_LIBRARY},
-                                  to_status=ProjectStatus.APPROVED, event_type=ProjectEventType.APPROVE)
+                                  to_status=ProjectStatus.APPROVED, event_type=ProjectEventType.APPROVE,
+                                  expected_version=expected_version)
     project.approved_on = approved_on or timezone.localdate()
     snapshot = project_snapshot(project)
     project.approved_budget = snapshot["budget"]
@@ -248,10 +259,11 @@ def _open_objections(project):
 
 
 @transaction.atomic
-def project_start(*, actor, project: Project, started_on: datetime.date) -> Project:
+def project_start(*, actor, project: Project, started_on: datetime.date, expected_version: int | None = None) -> Project:
     """开工: needs a closed 项目安排公示 without open or upheld objections (§5.8 steps 6–7)."""
     project, before = _transition(actor, project, capability=Capability.PROJECT_IMPLEMENT, allowed_from={ProjectStatus.APPROVED},
-                                  to_status=ProjectStatus.IN_PROGRESS, event_type=ProjectEventType.START, distinct=False)
+                                  to_status=ProjectStatus.IN_PROGRESS, event_type=ProjectEventType.START, distinct=False,
+                                  expected_version=expected_version)
     today = timezone.localdate()
     plan_publicities = ProjectPublicity.objects.filter(project=project, kind=PublicityKind.PLAN, ends_on__lt=today)
     usable = plan_publicities.exclude(objections__status__in=[ObjectionStatus.OPEN, ObjectionStatus.UPHELD])
@@ -263,10 +275,11 @@ def project_start(*, actor, project: Project, started_on: datetime.date) -> Proj
 
 @transaction.atomic
 def project_complete(*, actor, project: Project, finished_on: datetime.date, actual_households: int,
-                     actual_persons: int, beneficiaries=()) -> Project:
+                     actual_persons: int, beneficiaries=(), expected_version: int | None = None) -> Project:
     """竣工 with the actual beneficiaries (§5.8 step 8)."""
     project, before = _transition(actor, project, capability=Capability.PROJECT_IMPLEMENT, allowed_from={ProjectStatus.IN_PROGRESS},
-                                  to_status=ProjectStatus.COMPLETED, event_type=ProjectEventType.COMPLETE, distinct=False)
+                                  to_status=ProjectStatus.COMPLETED, event_type=ProjectEventType.COMPLETE, distinct=False,
+                                  expected_version=expected_version)
     if project.actual_start and finished_on < project.actual_start:
         raise ApplicationError("完工日期不能早于开工日期。", field_errors={"finished_on": "早于开工日期"})
     project.actual_finish, project.actual_households, project.actual_persons = finished_on, actual_households, actual_persons
@@ -276,22 +289,24 @@ def project_complete(*, actor, project: Project, finished_on: datetime.date, act
 
 
 @transaction.atomic
-def project_accept(*, actor, project: Project, passed: bool, reason: str = "") -> Project:
+def project_accept(*, actor, project: Project, passed: bool, reason: str = "", expected_version: int | None = None) -> Project:
     """验收 by the county, never by whoever reported completion (§5.8 step 9; snapshot P2)."""
     if not passed and not reason.strip():
         raise ApplicationError("验收不通过须填写理由。", field_errors={"reason": "必填"})
     event = ProjectEventType.ACCEPT if passed else ProjectEventType.REJECT_ACCEPTANCE
     project, before = _transition(actor, project, capability=Capability.PROJECT_ACCEPT, allowed_from={ProjectStatus.COMPLETED},
-                                  to_status=ProjectStatus.ACCEPTED if passed else ProjectStatus.IN_PROGRESS, event_type=event)
+                                  to_status=ProjectStatus.ACCEPTED if passed else ProjectStatus.IN_PROGRESS, event_type=event,
+                                  expected_version=expected_version)
     snapshot = project_snapshot(project) | {"actual": [project.actual_households, project.actual_persons]}
     return _finish(project, before, actor=actor, event_type=event, reason=reason, snapshot=snapshot)
 
 
 @transaction.atomic
-def project_close(*, actor, project: Project, reason: str = "") -> Project:
+def project_close(*, actor, project: Project, reason: str = "", expected_version: int | None = None) -> Project:
     """完结: every voucher reviewed and the 资金使用公示 published (§5.8 steps 10–12)."""
     project, before = _transition(actor, project, capability=Capability.PROJECT_ACCEPT, allowed_from={ProjectStatus.ACCEPTED},
-                                  to_status=ProjectStatus.CLOSED, event_type=ProjectEventType.CLOSE, distinct=False)
+                                  to_status=ProjectStatus.CLOSED, event_type=ProjectEventType.CLOSE, distinct=False,
+                                  expected_version=expected_version)
     refusals = close_refusals(project)  # e.g. the fund ledger: every voucher reviewed (``projects.close_checks``)
     if refusals:
         raise ApplicationError(refusals[0])
@@ -301,14 +316,15 @@ def project_close(*, actor, project: Project, reason: str = "") -> Project:
 
 
 @transaction.atomic
-def project_cancel(*, actor, project: Project, reason: str) -> Project:
+def project_cancel(*, actor, project: Project, reason: str, expected_version: int | None = None) -> Project:
     """取消 with a reason: the proposer before 入库, the county until 批复; never once money was paid."""
     if not reason.strip():
         raise ApplicationError("请填写取消理由。", field_errors={"reason": "必填"})
     locked = _lock(project)
     capability = Capability.PROJECT_SUBMIT if locked.status in EDITABLE_STATUSES | {ProjectStatus.SUBMITTED} else Capability.PROJECT_APPROVE
     project, before = _transition(actor, locked, capability=capability, allowed_from=CANCELLABLE_STATUSES,
-                                  to_status=ProjectStatus.CANCELLED, event_type=ProjectEventType.CANCEL, distinct=False)
+                                  to_status=ProjectStatus.CANCELLED, event_type=ProjectEventType.CANCEL, distinct=False,
+                                  expected_version=expected_version)
     if project.fundings.exists():
         raise ApplicationError("项目已安排资金，不能取消；请先调整资金安排。")
     return _finish(project, before, actor=actor, event_type=ProjectEventType.CANCEL, reason=reason)

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
 
+from accounts.conflicts import is_stale
 from households.models import Household
 from povalleviation.access import Capability, covers, scope_prefixes
 from povalleviation.errors import ApplicationError
@@ -82,7 +83,8 @@ class ProjectFormView(CapabilityRequiredMixin, View):
         project = self.get_project(pk)
         initial = {"year": timezone.localdate().year}
         if project is not None:
-            initial = {name: getattr(project, name) for name in services.EDITABLE_FIELDS} | {"area": project.area_code}
+            initial = {name: getattr(project, name) for name in services.EDITABLE_FIELDS} | {"area": project.area_code,
+                                                                                          "version": project.version}
             initial |= {f"budget_{line.source.code}": line.amount for line in project.budget_lines.select_related("source")}
             initial["household_numbers"] = "\n".join(project.beneficiaries.filter(is_actual=False)
                                                      .values_list("household__household_number", flat=True))
@@ -102,13 +104,17 @@ class ProjectFormView(CapabilityRequiredMixin, View):
                                                       beneficiaries=households)
                     messages.success(request, f"已登记项目 {project.number}，可提交申报。")
                 else:
+                    version = form.cleaned_data.get("version")
                     services.project_update(actor=request.user, project=project, data=data, budget=form.budget(),
-                                            beneficiaries=households)
+                                            beneficiaries=households,
+                                            expected_version=project.version if version is None else version)
                     messages.success(request, "已保存。")
                 return redirect("projects:detail", pk=project.pk)
             except ApplicationError as error:
                 forbid_if_denied(error)
                 form.add_error(None, error.message)
+                return render(request, self.template_name, {"form": form, "project": project},
+                              status=error.status_code if is_stale(error) else 400)
         return render(request, self.template_name, {"form": form, "project": project}, status=400)
 
 
@@ -172,35 +178,49 @@ class ProjectActionView(CapabilityRequiredMixin, View):
         if action not in ACTIONS:
             raise PageForbidden("未知操作")
         project = get_object_or_404(Project.objects.visible_to(request.user, Capability.PROJECT_VIEW), pk=pk)
-        _attempt(request, lambda: self.perform(action, project), f"已{ACTIONS[action][2]}。")
+        try:
+            self.perform(action, project)
+        except ApplicationError as error:
+            if not is_stale(error):
+                flash_refusal(request, error)
+                return redirect("projects:detail", pk=project.pk)
+            # Shown before someone else acted: the page as it is now, the message and what was typed (409).
+            context = ProjectDetailView(request=request, kwargs={"pk": pk}).page_context(request.user, pk=pk)
+            stale = {"action": action, "label": ACTIONS[action][2], "message": error.message,
+                     "reason": request.POST.get("reason", "")}
+            return render(request, ProjectDetailView.template_name, {**context, "stale": stale}, status=error.status_code)
+        messages.success(request, f"已{ACTIONS[action][2]}。")
         return redirect("projects:detail", pk=project.pk)
 
     def perform(self, action, project):
         data, user, today = self.request.POST, self.request.user, timezone.localdate()
         reason = data.get("reason", "")
+        # The version the page showed (a stale one is refused, naming who acted since).
+        shown = (data.get("version") or "").strip()
+        seen = {"actor": user, "project": project, "expected_version": int(shown) if shown.isdigit() else None}
         match action:
             case "submit":
-                services.project_submit(actor=user, project=project)
+                services.project_submit(**seen)
             case "admit":
-                services.project_admit(actor=user, project=project, reason=reason)
+                services.project_admit(**seen, reason=reason)
             case "return":
-                services.project_return(actor=user, project=project, reason=reason)
+                services.project_return(**seen, reason=reason)
             case "approve":
-                services.project_approve(actor=user, project=project, approved_on=_date(data.get("date"), today))
+                services.project_approve(**seen, approved_on=_date(data.get("date"), today))
             case "start":
-                services.project_start(actor=user, project=project, started_on=_date(data.get("date"), today))
+                services.project_start(**seen, started_on=_date(data.get("date"), today))
             case "complete":
                 services.project_complete(
-                    actor=user, project=project, finished_on=_date(data.get("date"), today),
+                    **seen, finished_on=_date(data.get("date"), today),
                     actual_households=int(data.get("actual_households") or 0),
                     actual_persons=int(data.get("actual_persons") or 0),
                     beneficiaries=_households(user, data.get("household_numbers", "").split()))
             case "accept" | "reject_acceptance":
-                services.project_accept(actor=user, project=project, passed=action == "accept", reason=reason)
+                services.project_accept(**seen, passed=action == "accept", reason=reason)
             case "close":
-                services.project_close(actor=user, project=project, reason=reason)
+                services.project_close(**seen, reason=reason)
             case "cancel":
-                services.project_cancel(actor=user, project=project, reason=reason)
+                services.project_cancel(**seen, reason=reason)
 
 
 class _PublicityPostView(CapabilityRequiredMixin, View, ABC):

@@ -262,6 +262,7 @@ ROUTES: dict[str, Route] = {
     "api:spend-ratios": api(C.FUND_VIEW, "county", query="area={code}&year=2024"),
     "api:fund-allocation-list": api(C.FUND_VIEW),
     "api:fund-allocation-detail": api(C.FUND_VIEW, "allocation"),
+    "api:fund-allocation-publish": api_post(C.FUND_ALLOCATE, "allocation"),
     "api:disbursement-list": api(C.FUND_VIEW),
     "api:disbursement-detail": api(C.FUND_VIEW, "disbursement"),
     "api:disbursement-review": api_post(C.FUND_VIEW, "disbursement"),

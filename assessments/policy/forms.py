@@ -19,8 +19,12 @@ class ParameterForm(forms.Form):
     is_from_seeds = forms.BooleanField(label="数值来自政策文件（否则显示“待确认”标记）", required=False)
     note = forms.CharField(label="说明", required=False, widget=forms.Textarea(attrs={"rows": 2}))
     reason = forms.CharField(label="设置或修改原因", max_length=300, widget=forms.Textarea(attrs={"rows": 2}))
+    # The version the page showed (edit only): a save over someone else's revision is refused with 409.
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, fixed_code: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         if fixed_code:
             del self.fields["code"]
+        else:
+            del self.fields["version"]

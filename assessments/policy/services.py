@@ -13,11 +13,12 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from accounts.conflicts import STALE_CODE
 from accounts.services import audit_record
 from assessments.policy.models import PARAMETER_DEFINITIONS, ParameterCode, PolicyParameter
 from povalleviation.access import Capability, require
 from povalleviation.actors import saved_user
-from povalleviation.errors import ApplicationError
+from povalleviation.errors import ApplicationError, Conflict
 from villages.choices import AreaLevel
 from villages.models import Area
 
@@ -182,13 +183,37 @@ def policy_parameter_create(*, actor, code: str, area, year_from: int, year_to: 
     return parameter
 
 
+def _check_parameter_version(current: PolicyParameter, expected_version: int | None):
+    """409 when ``current`` is no longer the row in force or is not the version the caller read."""
+    if current.is_current and expected_version in (None, current.version):
+        return
+    read_version = current.version if expected_version is None else int(expected_version)
+    read = PolicyParameter.objects.filter(series=current.series, version=read_version).first() or current
+    latest = PolicyParameter.objects.filter(series=current.series).select_related("created_by", "superseded_by") \
+        .order_by("-version").first()
+    if latest.is_current and latest.version != read.version:
+        who, at = latest.created_by, latest.created_at
+        fields = [str(PolicyParameter._meta.get_field(name).verbose_name) for name in EDITABLE_FIELDS
+                  if getattr(latest, name) != getattr(read, name)]
+        what = f"修改（{'、'.join(fields)}）" if fields else "修改"
+    else:
+        who, at, what = latest.superseded_by, latest.superseded_at or latest.created_at, "停用"
+    name = str(who) if who else "系统"
+    when = timezone.localtime(at).strftime("%Y-%m-%d %H:%M")
+    raise Conflict(f"该参数已被 {name} 于 {when} {what}，请刷新后再改。", code=STALE_CODE)
+
+
 @transaction.atomic
-def policy_parameter_revise(*, actor, parameter: PolicyParameter, reason: str, **changes) -> PolicyParameter:
-    """Edit = a new version row; the old row is kept, superseded, with who, when and why."""
+def policy_parameter_revise(*, actor, parameter: PolicyParameter, reason: str, expected_version: int | None = None,
+                            **changes) -> PolicyParameter:
+    """Edit = a new version row; the old row is kept, superseded, with who, when and why.
+
+    ``expected_version`` is the version the caller read; a superseded row or another version is a 409 naming
+    who revised (or retired) it since, when, and which fields.
+    """
     current = PolicyParameter.objects.select_for_update().select_related("area").get(pk=parameter.pk)
     require(actor, Capability.POLICY_EDIT, current.area.code)
-    if not current.is_current:
-        raise ApplicationError("该参数已被修改或停用，请在最新版本上修改。", code="superseded")
+    _check_parameter_version(current, expected_version)
     reason = _require_reason(reason)
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:

@@ -127,9 +127,12 @@ class ParameterDetailView(PageView):
 class ParameterEditView(ParameterFormView):
     """Revise a parameter: a new version is written, the old one kept in the history."""
 
+    refusal_status = None  # a stale save is 409, other refusals keep the service's status
+
     def get_object(self, request, pk):
         row = parameter_detail(user=request.user, pk=pk, capability=Capability.POLICY_EDIT)
-        if not row.is_current:
+        # A form opened before someone revised the row is still posted: the service answers 409 with who and what.
+        if not row.is_current and request.method != "POST":
             raise Http404
         return row
 
@@ -137,7 +140,7 @@ class ParameterEditView(ParameterFormView):
         return {"fixed_code": True}
 
     def initial(self, request, row):
-        return {name: getattr(row, name) for name in EDITABLE_FIELDS}
+        return {**{name: getattr(row, name) for name in EDITABLE_FIELDS}, "version": row.version}
 
     def page_context(self, request, row, form):
         return {"form": form, "area": row.area, "parameter": row, "title": f"修改政策参数：{row.get_code_display()}"}
@@ -145,7 +148,8 @@ class ParameterEditView(ParameterFormView):
     def save(self, request, row, form):
         data = form.cleaned_data
         revised = policy_parameter_revise(actor=request.user, parameter=row, reason=data["reason"],
-                                          **{name: data[name] for name in EDITABLE_FIELDS})
+                                          expected_version=data.get("version") if data.get("version") is not None
+                                          else row.version, **{name: data[name] for name in EDITABLE_FIELDS})
         messages.success(request, f"已修改为第 {revised.version} 版：{revised.display}")
         return redirect("policy:parameter_detail", pk=revised.pk)
 

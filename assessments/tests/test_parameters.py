@@ -284,12 +284,12 @@ def test_api_is_scoped_and_writes_versions(api_for, parameters, county_officer, 
         "reason": "乡里延长公示"}, format="json")
     assert created.status_code == 201 and created.json()["display"] == "≥ 10 天"
     pk = row("village_incidence_max", COUNTY, 2018).pk
-    revised = api_for(county_officer).patch(f"/api/v1/policy-parameters/{pk}/", {"value": "1.5", "reason": "调整"},
+    revised = api_for(county_officer).patch(f"/api/v1/policy-parameters/{pk}/", {"value": "1.5", "reason": "调整", "version": 1},
                                             format="json")
     assert revised.status_code == 200 and revised.json()["version"] == 2
     history = api_for(county_officer).get(f"/api/v1/policy-parameters/{revised.json()['id']}/history/").json()
     assert [v["version"] for v in history] == [2, 1]
-    no_reason = api_for(county_officer).patch(f"/api/v1/policy-parameters/{revised.json()['id']}/", {"value": "1"},
+    no_reason = api_for(county_officer).patch(f"/api/v1/policy-parameters/{revised.json()['id']}/", {"value": "1", "version": 2},
                                               format="json")
     assert no_reason.status_code == 400 and row("village_incidence_max", COUNTY, 2018).value == Decimal("1.5")
 

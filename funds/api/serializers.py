@@ -11,7 +11,15 @@ class FundAllocationSerializer(serializers.ModelSerializer):
     class Meta:
         model = FundAllocation
         fields = ["id", "source", "source_name", "area_code", "area_name", "year", "document_number", "allocated_on",
-                  "amount", "method", "assigned_amount", "disbursed_amount", "note", "published_on", "publication_place"]
+                  "amount", "method", "assigned_amount", "disbursed_amount", "note", "published_on", "publication_place",
+                  "version"]
+
+
+class PublishSerializer(serializers.Serializer):
+    published_on = serializers.DateField(help_text="公开日期")
+    place = serializers.CharField(max_length=200, help_text="公开方式或地点")
+    version = serializers.IntegerField(required=False, help_text=(
+        "必须提供读取到的版本号（或用 If-Match 头）：都没有时返回 428，他人已修改时返回 409"))
 
 
 class FundAllocationCreateSerializer(serializers.Serializer):

@@ -16,6 +16,7 @@ from funds.api.serializers import (
     DisbursementSerializer,
     FundAllocationCreateSerializer,
     FundAllocationSerializer,
+    PublishSerializer,
     ReviewSerializer,
     SpendRatioSerializer,
 )
@@ -23,6 +24,13 @@ from funds.choices import DisbursementStatus
 from funds.models import Disbursement, FundAllocation, ProjectFunding
 from funds.selectors import spend_summary
 from povalleviation.access import Capability, covers
+from povalleviation.api.versions import (
+    ETAG,
+    IF_MATCH,
+    VERSION_RESPONSES,
+    expected_version,
+    with_etag,
+)
 from povalleviation.api.viewsets import HasActionCapability, ScopedReadOnlyViewSet, visible_or_not_found
 from povalleviation.errors import ApplicationError
 from projects.models import FundSource
@@ -43,7 +51,7 @@ class FundAllocationViewSet(ScopedReadOnlyViewSet):
     queryset = FundAllocation.objects.all()
     serializer_class = FundAllocationSerializer
     default_capability = Capability.FUND_VIEW
-    capabilities = {"create": Capability.FUND_ALLOCATE}
+    capabilities = {"create": Capability.FUND_ALLOCATE, "publish": Capability.FUND_ALLOCATE}
     list_select_related = ("source", "area")
     ordering_default = ("-year", "area_code", "id")
 
@@ -59,6 +67,23 @@ class FundAllocationViewSet(ScopedReadOnlyViewSet):
             raise ApplicationError("未知的资金来源代码", field_errors={"source": "资金来源代码有误"})
         allocation = services.fund_allocation_create(actor=request.user, source=source, area=area, **data)
         return Response(FundAllocationSerializer(allocation).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses=FundAllocationSerializer, parameters=[ETAG])
+    def retrieve(self, request, *args, **kwargs):
+        allocation = self.get_object()
+        return with_etag(Response(FundAllocationSerializer(allocation).data), allocation.version)
+
+    @extend_schema(request=PublishSerializer, responses={200: FundAllocationSerializer, **VERSION_RESPONSES},
+                   parameters=[IF_MATCH, ETAG])
+    @action(detail=True, methods=["post"])
+    def publish(self, request, pk=None):
+        """分配结果公开 (P-FD-08), with the version read."""
+        allocation = self.get_object()
+        data = self.validated_payload(PublishSerializer)
+        version = expected_version(request, data)
+        allocation = services.fund_allocation_publish(actor=request.user, allocation=allocation, expected_version=version,
+                                                      **data)
+        return with_etag(Response(FundAllocationSerializer(allocation).data), allocation.version)
 
 
 class DisbursementViewSet(ScopedReadOnlyViewSet):

@@ -152,7 +152,8 @@ class HouseholdWriteSerializer(serializers.Serializer):
     planned_exit_year = serializers.IntegerField(required=False, allow_null=True)
     is_relocated = serializers.BooleanField(required=False)
     is_zhiguo_minzu = serializers.BooleanField(required=False)
-    version = serializers.IntegerField(required=False, help_text="修改时填写读取到的版本号；他人已修改时返回 409")
+    version = serializers.IntegerField(required=False, help_text=(
+        "修改时必须提供读取到的版本号（或用 If-Match 头）：都没有时返回 428，他人已修改时返回 409"))
     members = MemberChangeSerializer(many=True, required=False, max_length=MAX_HOUSEHOLD_MEMBERS, help_text=(
         "要新增、修改或减少的成员（未列出的成员不变）；与户信息一起保存，任何一项被拒绝则全部不保存"))
 

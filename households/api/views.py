@@ -20,13 +20,21 @@ from households.api.serializers import (
 from households.filters import HouseholdFilter
 from households.models import Household, Member
 from povalleviation.access import Capability
+from povalleviation.api.versions import (
+    ETAG,
+    IF_MATCH,
+    VERSION_RESPONSES,
+    expected_version,
+    with_etag,
+)
 from povalleviation.api.viewsets import ScopedReadOnlyViewSet
 from villages.models import Area
 
 EDIT_DESCRIPTION = (
     "修改户信息，并可在同一次请求中新增、修改、减少成员（members）：不带 id 为新增；带 id 和要修改的字段为修改；"
     "带 id 和 removal（减少原因、日期、说明）为自然减少。户信息和全部成员变更一起保存，任何一项被拒绝则全部不保存，"
-    "错误按 members.<序号>.<字段> 返回。请带上读取到的 version：他人已修改时返回 409，什么都不保存。"
+    "错误按 members.<序号>.<字段> 返回。必须带上读取到的版本（If-Match 头填详情返回的 ETag，或请求体的 version）："
+    "未带时返回 428；他人已修改时返回 409，说明谁在何时改了哪些内容，什么都不保存。"
     "每项变更都记入该户的变更记录和审计日志。"
 )
 
@@ -68,12 +76,13 @@ class HouseholdViewSet(ScopedReadOnlyViewSet):
                                          channel="接口")
         return response
 
+    @extend_schema(responses=HouseholdDetailSerializer, parameters=[ETAG])
     def retrieve(self, request, *args, **kwargs):
         household = self.get_object()
         data = self.get_serializer(household).data
         services.household_read_record(actor=request.user, household=household, action="household.view",
                                        detail=f"接口，含 {len(data['members'])} 名成员")
-        return Response(data)
+        return with_etag(Response(data), household.version)
 
     @extend_schema(request=RevealInputSerializer, responses=RevealOutputSerializer)
     @action(detail=True, methods=["post"])
@@ -97,17 +106,19 @@ class HouseholdViewSet(ScopedReadOnlyViewSet):
         household = Household.objects.prefetch_related("members").select_related("area", "village").get(pk=household.pk)
         return Response(HouseholdDetailSerializer(household).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=HouseholdWriteSerializer, responses=HouseholdDetailSerializer, description=EDIT_DESCRIPTION)
+    @extend_schema(request=HouseholdWriteSerializer, responses={200: HouseholdDetailSerializer, **VERSION_RESPONSES},
+                   parameters=[IF_MATCH, ETAG], description=EDIT_DESCRIPTION)
     def update(self, request, pk=None, partial=False):
         household = self.get_object()
         data = self.validated_payload(HouseholdWriteSerializer, partial=True)
-        version = data.pop("version", None)
+        version = expected_version(request, data)
         members = data.pop("members", [])
         services.household_edit(actor=request.user, household=household, data=data, members=members, expected_version=version)
         household = Household.objects.prefetch_related("members").select_related("area", "village").get(pk=household.pk)
-        return Response(HouseholdDetailSerializer(household).data)
+        return with_etag(Response(HouseholdDetailSerializer(household).data), household.version)
 
-    @extend_schema(request=HouseholdWriteSerializer, responses=HouseholdDetailSerializer, description=EDIT_DESCRIPTION)
+    @extend_schema(request=HouseholdWriteSerializer, responses={200: HouseholdDetailSerializer, **VERSION_RESPONSES},
+                   parameters=[IF_MATCH, ETAG], description=EDIT_DESCRIPTION)
     def partial_update(self, request, pk=None):
         return self.update(request, pk=pk, partial=True)
 

@@ -4,6 +4,7 @@ import datetime
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from accounts.conflicts import check_version
 from households.choices import (
     STATUS_TRANSITIONS,
     HouseholdCategory,
@@ -15,7 +16,7 @@ from households.choices import (
 from households.models import Household, HouseholdEvent, HouseholdStatusChange, Member
 from povalleviation.access import Capability, require
 from povalleviation.actors import saved_user
-from povalleviation.errors import ApplicationError, Conflict
+from povalleviation.errors import ApplicationError
 from villages.choices import AreaLevel
 from villages.models import Area
 
@@ -172,8 +173,7 @@ def household_update(*, actor, household: Household, data: dict, expected_versio
     """Change a household's own fields. Refused while frozen, or when someone saved it since it was shown."""
     household = Household.objects.select_for_update().get(pk=household.pk)
     require(actor, Capability.HOUSEHOLD_EDIT, household.area_code)
-    if expected_version is not None and household.version != expected_version:
-        raise Conflict("该户信息已被他人修改，请刷新页面查看最新内容后再保存。")
+    check_version(household, expected_version, noun="该户信息")
     refuse_if_frozen(household)
     errors = {}
     data = {**data, "_current_primary_cause": household.primary_cause}

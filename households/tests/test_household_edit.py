@@ -80,7 +80,8 @@ def test_page_stale_version_is_refused_and_nothing_saved(client_for, village_cad
             {"member_id": spouse.pk, "name": "王秀英", "id_number": spouse.id_number, "relation": "10"}]
     data = _page_data(household_a, rows, version=str(household_a.version - 1), address="旧页面")
     response = cadre.post(f"/households/{household_a.pk}/edit/", data)
-    assert response.status_code == 400 and "已被他人修改" in response.content.decode()
+    assert response.status_code == 409 and "请刷新后再改" in response.content.decode()
+    assert "旧页面" in response.content.decode()
     assert household_a.members.get(pk=spouse.pk).name == "王秀" and _events(household_a) == []
 
 
@@ -121,7 +122,7 @@ def test_api_patch_adds_changes_and_removes_members_in_one_request(api_for, vill
     assert sorted(_events(household_a)) == ["member_added", "member_removed", "member_updated", "updated"]
     # The version moved: the same request again is stale and refused, nothing saved twice.
     again = api.patch(f"/api/v1/households/{household_a.pk}/", body, format="json")
-    assert again.status_code == 409 and "已被他人修改" in again.json()["detail"]
+    assert again.status_code == 409 and "已被 cadre_a 于" in again.json()["detail"]
     assert Member.objects.filter(household=household_a, name="李小").count() == 1
 
 

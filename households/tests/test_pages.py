@@ -140,7 +140,7 @@ def test_edit_with_stale_version_is_refused_and_keeps_input(client_for, village_
                      f"members-{index}-id_number": member.id_number, f"members-{index}-relation": member.relation,
                      f"members-{index}-health_status": "healthy", f"members-{index}-labour_capacity": "full"})
     response = cadre.post(f"/households/{household_a.pk}/edit/", data)
-    assert response.status_code == 400 and "已被他人修改" in response.content.decode() and "新地址 1 号" in response.content.decode()
+    assert response.status_code == 409 and "请刷新后再改" in response.content.decode() and "新地址 1 号" in response.content.decode()
     data["version"] = str(household_a.version)
     assert cadre.post(f"/households/{household_a.pk}/edit/", data).status_code == 302
     household_a.refresh_from_db()

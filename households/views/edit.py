@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views import View
 
+from accounts.conflicts import is_stale
 from households import forms as household_forms
 from households import services
 from households.choices import STATUS_TRANSITIONS, HouseholdStatus, Relation
@@ -119,10 +120,13 @@ class HouseholdEditView(CapabilityRequiredMixin, View):
                                         expected_version=form.cleaned_data.get("version"))
             except ApplicationError as error:
                 _apply_errors(error, form, formset, dict(enumerate(live)))
+                status = error.status_code if is_stale(error) else 400
             else:
                 messages.success(request, "已保存")
                 return redirect("households:detail", pk=household.pk)
-        return render(request, self.template_name, {"form": form, "formset": formset, "household": household}, status=400)
+        else:
+            status = 400
+        return render(request, self.template_name, {"form": form, "formset": formset, "household": household}, status=status)
 
 
 class HouseholdActionView(CapabilityRequiredMixin, View):

@@ -98,7 +98,7 @@ class RectificationItemSerializer(serializers.ModelSerializer):
         model = RectificationItem
         fields = ["id", "inspection", "source_kind", "category", "finding_number", "finding_text", "problem",
                   "area_code", "area_name", "responsible_unit", "responsible_person", "deadline", "measures", "status",
-                  "status_display", "is_overdue", "closed_on", "submission_sha256", "created_at"]
+                  "status_display", "is_overdue", "closed_on", "submission_sha256", "version", "created_at"]
 
     def get_is_overdue(self, item) -> bool:
         return item.status != "closed" and item.deadline < self.context["today"]
@@ -117,6 +117,8 @@ class ProgressInputSerializer(serializers.Serializer):
 
 
 class ItemTransitionSerializer(serializers.Serializer):
+    version = serializers.IntegerField(required=False, help_text=(
+        "必须提供读取到的版本号（或用 If-Match 头）：都没有时返回 428，他人已办理或修改时返回 409"))
     action = serializers.ChoiceField(choices=[("submit", "申请销号"), ("verify", "对账通过"), ("return", "对账退回"),
                                               ("close", "销号"), ("reopen", "重新整改")])
     text = serializers.CharField(required=False, allow_blank=True, default="",
@@ -124,6 +126,8 @@ class ItemTransitionSerializer(serializers.Serializer):
 
 
 class DeadlineInputSerializer(serializers.Serializer):
+    version = serializers.IntegerField(required=False, help_text=(
+        "必须提供读取到的版本号（或用 If-Match 头）：都没有时返回 428，他人已办理或修改时返回 409"))
     deadline = serializers.DateField()
     reason = serializers.CharField(max_length=300)
 
@@ -161,7 +165,7 @@ class ComplaintSerializer(serializers.ModelSerializer):
         model = Complaint
         fields = ["id", "number", "channel", "received_at", "complainant_name", "complainant_phone", "content",
                   "area_code", "area_name", "received_area_code", "household_number", "handling_unit", "reply_deadline",
-                  "status", "status_display", "is_overdue", "reply_text", "replied_at", "closed_at"]
+                  "status", "status_display", "is_overdue", "reply_text", "replied_at", "closed_at", "version"]
 
     def get_is_overdue(self, complaint) -> bool:
         return complaint.status in ("received", "assigned", "handling") and complaint.reply_deadline < self.context["today"]
@@ -199,6 +203,8 @@ class ComplaintCreateSerializer(serializers.Serializer):
 
 
 class ComplaintTransitionSerializer(serializers.Serializer):
+    version = serializers.IntegerField(required=False, help_text=(
+        "必须提供读取到的版本号（或用 If-Match 头）：都没有时返回 428，他人已办理或修改时返回 409"))
     action = serializers.ChoiceField(choices=[("assign", "交办"), ("handle", "开始办理"), ("reply", "答复"),
                                               ("close", "办结")])
     area = serializers.CharField(required=False, allow_blank=True, default="", help_text="交办区域区划代码（交办时）")

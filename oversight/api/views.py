@@ -27,6 +27,13 @@ from oversight.api.serializers import (
 from oversight.models import Complaint, ComplaintHistory, Inspection, RectificationHistory, RectificationItem
 from oversight.selectors import complaint_list, item_list
 from povalleviation.access import Capability
+from povalleviation.api.versions import (
+    ETAG,
+    IF_MATCH,
+    VERSION_RESPONSES,
+    expected_version,
+    with_etag,
+)
 from povalleviation.api.viewsets import ScopedReadOnlyViewSet, visible_or_not_found
 from povalleviation.errors import ApplicationError
 from villages.models import Area
@@ -99,8 +106,13 @@ class RectificationItemViewSet(_TodayContext, ScopedReadOnlyViewSet):
         return super().list(request, *args, **kwargs)
 
     def _detail(self, item):
-        return Response(RectificationItemDetailSerializer(self.get_queryset().get(pk=item.pk),
-                                                          context=self.get_serializer_context()).data)
+        item = self.get_queryset().get(pk=item.pk)
+        return with_etag(Response(RectificationItemDetailSerializer(item, context=self.get_serializer_context()).data),
+                         item.version)
+
+    @extend_schema(responses=RectificationItemDetailSerializer, parameters=[ETAG])
+    def retrieve(self, request, *args, **kwargs):
+        return self._detail(self.get_object())
 
     @extend_schema(request={"multipart/form-data": ProgressInputSerializer}, responses=RectificationItemDetailSerializer)
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser, JSONParser])
@@ -111,30 +123,35 @@ class RectificationItemViewSet(_TodayContext, ScopedReadOnlyViewSet):
         services.rectification_progress_add(actor=request.user, item=item, text=data["text"], evidence=data.get("evidence"))
         return self._detail(item)
 
-    @extend_schema(request=ItemTransitionSerializer, responses=RectificationItemDetailSerializer)
+    @extend_schema(request=ItemTransitionSerializer, responses={200: RectificationItemDetailSerializer, **VERSION_RESPONSES},
+                   parameters=[IF_MATCH, ETAG])
     @action(detail=True, methods=["post"])
     def transition(self, request, pk=None):
         """申请销号 / 对账通过 / 对账退回 / 销号 / 重新整改; each service checks capability, area and self-verification."""
         item = self.get_object()
         data, user = self.validated_payload(ItemTransitionSerializer), request.user
+        version = expected_version(request, data)
         name, text = data["action"], data["text"]
+        seen = {"actor": user, "item": item, "expected_version": version}
         calls = {
-            "submit": lambda: services.rectification_item_submit(actor=user, item=item, summary=text),
-            "verify": lambda: services.rectification_item_verify(actor=user, item=item, passed=True, note=text),
-            "return": lambda: services.rectification_item_verify(actor=user, item=item, passed=False, note=text),
-            "close": lambda: services.rectification_item_close(actor=user, item=item, note=text),
-            "reopen": lambda: services.rectification_item_reopen(actor=user, item=item, reason=text),
+            "submit": lambda: services.rectification_item_submit(**seen, summary=text),
+            "verify": lambda: services.rectification_item_verify(**seen, passed=True, note=text),
+            "return": lambda: services.rectification_item_verify(**seen, passed=False, note=text),
+            "close": lambda: services.rectification_item_close(**seen, note=text),
+            "reopen": lambda: services.rectification_item_reopen(**seen, reason=text),
         }
         calls[name]()
         return self._detail(item)
 
-    @extend_schema(request=DeadlineInputSerializer, responses=RectificationItemDetailSerializer)
+    @extend_schema(request=DeadlineInputSerializer, responses={200: RectificationItemDetailSerializer, **VERSION_RESPONSES},
+                   parameters=[IF_MATCH, ETAG])
     @action(detail=True, methods=["post"])
     def deadline(self, request, pk=None):
         """调整整改时限（组织单位）."""
         item = self.get_object()
-        services.rectification_item_set_deadline(actor=request.user, item=item,
-                                                 **self.validated_payload(DeadlineInputSerializer))
+        data = self.validated_payload(DeadlineInputSerializer)
+        version = expected_version(request, data)
+        services.rectification_item_set_deadline(actor=request.user, item=item, expected_version=version, **data)
         return self._detail(item)
 
     @extend_schema(request=EscalationInputSerializer, responses=RectificationItemDetailSerializer)
@@ -184,8 +201,13 @@ class ComplaintViewSet(_TodayContext, ScopedReadOnlyViewSet):
         return super().list(request, *args, **kwargs)
 
     def _detail(self, complaint):
-        return Response(ComplaintDetailSerializer(self.get_queryset().get(pk=complaint.pk),
-                                                  context=self.get_serializer_context()).data)
+        complaint = self.get_queryset().get(pk=complaint.pk)
+        return with_etag(Response(ComplaintDetailSerializer(complaint, context=self.get_serializer_context()).data),
+                         complaint.version)
+
+    @extend_schema(responses=ComplaintDetailSerializer, parameters=[ETAG])
+    def retrieve(self, request, *args, **kwargs):
+        return self._detail(self.get_object())
 
     @extend_schema(request=ComplaintCreateSerializer, responses={201: ComplaintDetailSerializer})
     def create(self, request):
@@ -207,14 +229,16 @@ class ComplaintViewSet(_TodayContext, ScopedReadOnlyViewSet):
         """The complainant's full name and phone, for the receiving office and the handling area; audited."""
         return Response(services.complaint_contact_reveal(actor=request.user, complaint=self.get_object()))
 
-    @extend_schema(request=ComplaintTransitionSerializer, responses=ComplaintDetailSerializer)
+    @extend_schema(request=ComplaintTransitionSerializer, responses={200: ComplaintDetailSerializer, **VERSION_RESPONSES},
+                   parameters=[IF_MATCH, ETAG])
     @action(detail=True, methods=["post"])
     def transition(self, request, pk=None):
         """交办 / 开始办理 / 答复 / 办结; each service checks capability, area and the order of steps."""
         complaint = self.get_object()
         data, user = self.validated_payload(ComplaintTransitionSerializer), request.user
+        version = expected_version(request, data)
         step = data["action"]
         area = _area(user, Capability.COMPLAINT_VIEW, data["area"], "area") if step == "assign" else None
         services.complaint_step(actor=user, complaint=complaint, step=step, text=data["text"], area=area,
-                                handling_unit=data["handling_unit"])
+                                handling_unit=data["handling_unit"], expected_version=version)
         return self._detail(complaint)

@@ -6,6 +6,7 @@ import uuid
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.conflicts import check_version
 from accounts.services import audit_record
 from povalleviation.access import Capability, covers, require
 from povalleviation.actors import saved_user
@@ -66,8 +67,11 @@ def complaint_receive(*, actor, area, channel: str, received_at: datetime.dateti
     return complaint
 
 
-def _lock(complaint) -> Complaint:
-    return Complaint.objects.select_for_update(of=("self",)).select_related("area").get(pk=complaint.pk)
+def _lock(complaint, expected_version: int | None = None) -> Complaint:
+    """The locked row; a 409 naming who changed it when ``expected_version`` (the version the caller read) is stale."""
+    complaint = Complaint.objects.select_for_update(of=("self",)).select_related("area").get(pk=complaint.pk)
+    check_version(complaint, expected_version, noun="该件")
+    return complaint
 
 
 def _last_at(complaint):
@@ -79,9 +83,10 @@ def _step(complaint, *, expected, label):
         raise Conflict(f"该件处于“{complaint.get_status_display()}”状态，不能{label}。")
 
 
-def _begin(complaint, *, actor, capability, scope, expected, label) -> Complaint:
-    """Lock the row, check ``capability`` over the area code in field ``scope`` and that the step comes next."""
-    complaint = _lock(complaint)
+def _begin(complaint, *, actor, capability, scope, expected, label, expected_version=None) -> Complaint:
+    """Lock the row (at ``expected_version``), check ``capability`` over the area code in field ``scope`` and that
+    the step comes next."""
+    complaint = _lock(complaint, expected_version)
     require(actor, capability, getattr(complaint, scope))
     _step(complaint, expected=expected, label=label)
     return complaint
@@ -97,9 +102,10 @@ def _advance(complaint, *, actor, event, to, at, note="", fields=()):
 
 @transaction.atomic
 def complaint_assign(*, actor, complaint: Complaint, area, handling_unit: str, note: str = "",
-                     at: datetime.datetime | None = None) -> Complaint:
+                     at: datetime.datetime | None = None,
+                     expected_version: int | None = None) -> Complaint:
     """交办 to an area inside the current one (the receiving office, or a township/village below it)."""
-    complaint = _begin(complaint, actor=actor, capability=Capability.COMPLAINT_MANAGE, scope="area_code",
+    complaint = _begin(complaint, expected_version=expected_version, actor=actor, capability=Capability.COMPLAINT_MANAGE, scope="area_code",
                        expected=ComplaintStatus.RECEIVED, label="交办")
     if not complaint.area.contains(area):
         raise ApplicationError(f"只能交办到{complaint.area.name}或其下级区域。", field_errors={"area": "不在受理单位范围内"})
@@ -115,9 +121,10 @@ def complaint_assign(*, actor, complaint: Complaint, area, handling_unit: str, n
 
 @transaction.atomic
 def complaint_start_handling(*, actor, complaint: Complaint, note: str = "",
-                             at: datetime.datetime | None = None) -> Complaint:
+                             at: datetime.datetime | None = None,
+                             expected_version: int | None = None) -> Complaint:
     """开始办理 by the assigned area."""
-    complaint = _begin(complaint, actor=actor, capability=Capability.COMPLAINT_HANDLE, scope="area_code",
+    complaint = _begin(complaint, expected_version=expected_version, actor=actor, capability=Capability.COMPLAINT_HANDLE, scope="area_code",
                        expected=ComplaintStatus.ASSIGNED, label="开始办理（须先交办）")
     when = event_time(at, after=_last_at(complaint))
     _advance(complaint, actor=actor, event=ComplaintEvent.HANDLE, to=ComplaintStatus.HANDLING, at=when, note=note)
@@ -126,9 +133,10 @@ def complaint_start_handling(*, actor, complaint: Complaint, note: str = "",
 
 @transaction.atomic
 def complaint_reply(*, actor, complaint: Complaint, reply_text: str,
-                    at: datetime.datetime | None = None) -> Complaint:
+                    at: datetime.datetime | None = None,
+                    expected_version: int | None = None) -> Complaint:
     """答复 the complainant (HANDLING → REPLIED); the reply text is kept on the record."""
-    complaint = _begin(complaint, actor=actor, capability=Capability.COMPLAINT_HANDLE, scope="area_code",
+    complaint = _begin(complaint, expected_version=expected_version, actor=actor, capability=Capability.COMPLAINT_HANDLE, scope="area_code",
                        expected=ComplaintStatus.HANDLING, label="答复（须先开始办理）")
     when = event_time(at, after=_last_at(complaint))
     complaint.reply_text = required_text(reply_text, "reply_text", "答复内容")
@@ -140,9 +148,10 @@ def complaint_reply(*, actor, complaint: Complaint, reply_text: str,
 
 @transaction.atomic
 def complaint_close(*, actor, complaint: Complaint, note: str = "",
-                    at: datetime.datetime | None = None) -> Complaint:
+                    at: datetime.datetime | None = None,
+                    expected_version: int | None = None) -> Complaint:
     """办结 by the receiving office after the reply (REPLIED → CLOSED)."""
-    complaint = _begin(complaint, actor=actor, capability=Capability.COMPLAINT_MANAGE, scope="received_area_code",
+    complaint = _begin(complaint, expected_version=expected_version, actor=actor, capability=Capability.COMPLAINT_MANAGE, scope="received_area_code",
                        expected=ComplaintStatus.REPLIED, label="办结（须先答复）")
     complaint.closed_at = event_time(at, after=_last_at(complaint))
     _advance(complaint, actor=actor, event=ComplaintEvent.CLOSE, to=ComplaintStatus.CLOSED, at=complaint.closed_at,
@@ -151,26 +160,28 @@ def complaint_close(*, actor, complaint: Complaint, note: str = "",
 
 
 def complaint_step(*, actor, complaint: Complaint, step: str, text: str = "", area=None,
-                  handling_unit: str = "") -> Complaint:
+                  handling_unit: str = "", expected_version: int | None = None) -> Complaint:
     """One handling step by the name the page and the API give it: assign (交办 to ``area``, ``text`` as the note),
     handle (开始办理), reply (答复, ``text`` is the reply) or close (办结)."""
     match step:
         case "assign":
-            return complaint_assign(actor=actor, complaint=complaint, area=area, handling_unit=handling_unit, note=text)
+            return complaint_assign(actor=actor, complaint=complaint, area=area, handling_unit=handling_unit, note=text,
+                                    expected_version=expected_version)
         case "handle":
-            return complaint_start_handling(actor=actor, complaint=complaint, note=text)
+            return complaint_start_handling(actor=actor, complaint=complaint, note=text, expected_version=expected_version)
         case "reply":
-            return complaint_reply(actor=actor, complaint=complaint, reply_text=text)
+            return complaint_reply(actor=actor, complaint=complaint, reply_text=text, expected_version=expected_version)
         case "close":
-            return complaint_close(actor=actor, complaint=complaint, note=text)
+            return complaint_close(actor=actor, complaint=complaint, note=text, expected_version=expected_version)
     raise ValueError(f"unknown complaint step {step!r}")
 
 
 @transaction.atomic
 def complaint_set_deadline(*, actor, complaint: Complaint, reply_deadline: datetime.date, reason: str,
-                           at: datetime.datetime | None = None) -> Complaint:
+                           at: datetime.datetime | None = None,
+                           expected_version: int | None = None) -> Complaint:
     """调整答复期限 (receiving office, with a reason) while not yet replied; past reports keep the old one."""
-    complaint = _lock(complaint)
+    complaint = _lock(complaint, expected_version)
     require(actor, Capability.COMPLAINT_MANAGE, complaint.received_area_code)
     if complaint.status not in NOT_REPLIED_STATUSES:
         raise Conflict("已答复的件不能调整答复期限。")

@@ -12,6 +12,7 @@ import hashlib
 from django.db import transaction
 from django.db.models import Max
 
+from accounts.conflicts import check_version
 from accounts.services import audit_record
 from povalleviation.access import Capability, require
 from povalleviation.actors import saved_user
@@ -126,9 +127,12 @@ def rectification_item_create(*, actor, finding: Finding, area, problem: str, re
     return item
 
 
-def _lock(item) -> RectificationItem:
-    return (RectificationItem.objects.select_for_update(of=("self",))
+def _lock(item, expected_version: int | None = None) -> RectificationItem:
+    """The locked row; a 409 naming who changed it when ``expected_version`` (the version the caller read) is stale."""
+    item = (RectificationItem.objects.select_for_update(of=("self",))
             .select_related("finding__inspection__issuer_area").get(pk=item.pk))
+    check_version(item, expected_version, noun="该整改事项")
+    return item
 
 
 def _last_at(item):
@@ -180,9 +184,10 @@ def item_evidence_snapshot(item: RectificationItem, summary: str) -> dict:
 
 @transaction.atomic
 def rectification_item_submit(*, actor, item: RectificationItem, summary: str,
-                              at: datetime.datetime | None = None) -> RectificationItem:
+                              at: datetime.datetime | None = None,
+                              expected_version: int | None = None) -> RectificationItem:
     """申请销号: IN_PROGRESS → SUBMITTED; the evidence is frozen in a snapshot with its SHA-256."""
-    item = _lock(item)
+    item = _lock(item, expected_version)
     require(actor, Capability.RECTIFICATION_WORK, item.area_code)
     if item.status != ItemStatus.IN_PROGRESS:
         if item.status in {ItemStatus.OPEN, ItemStatus.REOPENED}:
@@ -201,10 +206,11 @@ def rectification_item_submit(*, actor, item: RectificationItem, summary: str,
 
 @transaction.atomic
 def rectification_item_verify(*, actor, item: RectificationItem, passed: bool, note: str = "",
-                              at: datetime.datetime | None = None) -> RectificationItem:
+                              at: datetime.datetime | None = None,
+                              expected_version: int | None = None) -> RectificationItem:
     """对账 at the issuer's level: the evidence is checked against the ledger; passed → VERIFIED, otherwise
     退回 → REOPENED with a reason. The submitter can never verify his own item."""
-    item = _lock(item)
+    item = _lock(item, expected_version)
     require(actor, Capability.RECTIFICATION_VERIFY, item.finding.inspection.issuer_area.code)
     if item.status != ItemStatus.SUBMITTED:
         _refuse(item, "对账")
@@ -227,10 +233,11 @@ def rectification_item_verify(*, actor, item: RectificationItem, passed: bool, n
 
 @transaction.atomic
 def rectification_item_close(*, actor, item: RectificationItem, note: str = "",
-                             at: datetime.datetime | None = None) -> RectificationItem:
+                             at: datetime.datetime | None = None,
+                             expected_version: int | None = None) -> RectificationItem:
     """销号: VERIFIED → CLOSED, confirmed at county level or above (a post covering the item's county), by
     someone other than the submitter and the verifier."""
-    item = _lock(item)
+    item = _lock(item, expected_version)
     try:
         require(actor, Capability.RECTIFICATION_VERIFY, county_code(item.area_code))
     except PermissionDenied as error:
@@ -253,10 +260,11 @@ def rectification_item_close(*, actor, item: RectificationItem, note: str = "",
 
 @transaction.atomic
 def rectification_item_reopen(*, actor, item: RectificationItem, reason: str,
-                              at: datetime.datetime | None = None) -> RectificationItem:
+                              at: datetime.datetime | None = None,
+                              expected_version: int | None = None) -> RectificationItem:
     """重新整改: a verified or closed item found not rectified goes back to the responsible unit; its history
     (and the earlier frozen evidence in the history notes) stays."""
-    item = _lock(item)
+    item = _lock(item, expected_version)
     require(actor, Capability.RECTIFICATION_VERIFY, item.finding.inspection.issuer_area.code)
     if item.status not in {ItemStatus.VERIFIED, ItemStatus.CLOSED}:
         _refuse(item, "重新整改")
@@ -272,9 +280,10 @@ def rectification_item_reopen(*, actor, item: RectificationItem, reason: str,
 
 @transaction.atomic
 def rectification_item_set_deadline(*, actor, item: RectificationItem, deadline: datetime.date, reason: str,
-                                    at: datetime.datetime | None = None) -> RectificationItem:
+                                    at: datetime.datetime | None = None,
+                                    expected_version: int | None = None) -> RectificationItem:
     """调整整改时限 (issuer level, with a reason); the history keeps the earlier deadline for past reports."""
-    item = _lock(item)
+    item = _lock(item, expected_version)
     require(actor, Capability.INSPECTION_MANAGE, item.finding.inspection.issuer_area.code)
     if item.status == ItemStatus.CLOSED:
         _refuse(item, "调整整改时限")

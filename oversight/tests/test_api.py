@@ -20,6 +20,11 @@ def test_anonymous_and_without_capability_are_refused(api_for, system_admin, url
     assert api_for(system_admin).get(url).status_code == 403
 
 
+def _read(row, data):
+    """The request body with the version the client read (the API requires it)."""
+    return {**data, "version": type(row).objects.get(pk=row.pk).version}
+
+
 def test_village_cadre_has_no_complaint_access(api_for, village_cadre_a):
     assert api_for(village_cadre_a).get("/api/v1/complaints/").status_code == 403
 
@@ -46,25 +51,25 @@ def test_item_workflow_through_the_api(api_for, inspection, township_officer, co
                                               format="multipart")
     assert response.status_code == 200, response.content
     assert response.json()["status"] == "in_progress"
-    assert api_for(township_officer).post(url + "transition/", {"action": "submit", "text": "完成"}).json()["status"] == "submitted"
-    refused = api_for(township_officer).post(url + "transition/", {"action": "verify"})
+    assert api_for(township_officer).post(url + "transition/", _read(item, {"action": "submit", "text": "完成"})).json()["status"] == "submitted"
+    refused = api_for(township_officer).post(url + "transition/", _read(item, {"action": "verify"}))
     assert refused.status_code == 403 and refused.json()["code"] == "permission_denied"
-    skipped = api_for(county_officer).post(url + "transition/", {"action": "close"})
+    skipped = api_for(county_officer).post(url + "transition/", _read(item, {"action": "close"}))
     assert skipped.status_code == 409
-    assert api_for(county_officer).post(url + "transition/", {"action": "verify"}).json()["status"] == "verified"
-    self_close = api_for(county_officer).post(url + "transition/", {"action": "close"})
+    assert api_for(county_officer).post(url + "transition/", _read(item, {"action": "verify"})).json()["status"] == "verified"
+    self_close = api_for(county_officer).post(url + "transition/", _read(item, {"action": "close"}))
     assert self_close.status_code == 403
-    closed = api_for(county_verifier).post(url + "transition/", {"action": "close", "text": "同意"}).json()
+    closed = api_for(county_verifier).post(url + "transition/", _read(item, {"action": "close", "text": "同意"})).json()
     assert closed["status"] == "closed" and closed["closed_on"] is not None
 
 
 def test_deadline_and_escalation_through_the_api(api_for, inspection, county_officer, township_officer):
     item = item_of(inspection, 1)
     url = f"/api/v1/rectification-items/{item.pk}/"
-    assert api_for(township_officer).post(url + "deadline/", {"deadline": "2024-12-31", "reason": "延期"}).status_code == 403
+    assert api_for(township_officer).post(url + "deadline/", _read(item, {"deadline": "2024-12-31", "reason": "延期"})).status_code == 403
     escalated = api_for(county_officer).post(url + "escalate/", {"kind": "talk", "escalated_on": "2024-04-02", "target": "老厂乡"})
     assert escalated.status_code == 200, escalated.content
-    changed = api_for(county_officer).post(url + "deadline/", {"deadline": "2024-12-31", "reason": "延期"}).json()
+    changed = api_for(county_officer).post(url + "deadline/", _read(item, {"deadline": "2024-12-31", "reason": "延期"})).json()
     assert changed["deadline"] == "2024-12-31" and changed["history"][-1]["event"] == "deadline"
 
 
@@ -104,15 +109,18 @@ def test_complaints_api_masks_lists_and_walks_the_lifecycle(api_for, county_offi
     assert revealed.json() == {"complainant_name": "王小明", "complainant_phone": "13800001234"}
     reveals = AuditEvent.objects.filter(action="complaint.contact_reveal")
     assert [(e.actor, e.area_code, e.object_id) for e in reveals] == [(county_officer, COUNTY, str(pk))]
-    url = f"/api/v1/complaints/{pk}/transition/"
-    assert api_for(county_officer).post(url, {"action": "reply", "text": "x"}).status_code == 409
-    assigned = api_for(county_officer).post(url, {"action": "assign", "area": TOWNSHIP, "handling_unit": "老厂乡"})
+    url, complaint = f"/api/v1/complaints/{pk}/transition/", Complaint.objects.get(pk=pk)
+    assert api_for(county_officer).post(url, _read(complaint, {"action": "reply", "text": "x"})).status_code == 409
+    assert api_for(county_officer).post(url, {"action": "reply", "text": "x"}).status_code == 428
+    assigned = api_for(county_officer).post(url, _read(complaint, {"action": "assign", "area": TOWNSHIP,
+                                                                   "handling_unit": "老厂乡"}))
     assert assigned.json()["status"] == "assigned"
-    assert api_for(other_township_officer).post(url, {"action": "handle"}).status_code == 404
-    assert api_for(township_officer).post(url, {"action": "handle"}).json()["status"] == "handling"
-    assert api_for(township_officer).post(url, {"action": "reply", "text": "已答复"}).json()["status"] == "replied"
-    assert api_for(township_officer).post(url, {"action": "close"}).status_code == 403
-    closed = api_for(county_officer).post(url, {"action": "close"}).json()
+    assert api_for(other_township_officer).post(url, _read(complaint, {"action": "handle"})).status_code == 404
+    assert api_for(township_officer).post(url, _read(complaint, {"action": "handle"})).json()["status"] == "handling"
+    replied = api_for(township_officer).post(url, _read(complaint, {"action": "reply", "text": "已答复"}))
+    assert replied.json()["status"] == "replied"
+    assert api_for(township_officer).post(url, _read(complaint, {"action": "close"})).status_code == 403
+    closed = api_for(county_officer).post(url, _read(complaint, {"action": "close"})).json()
     assert closed["status"] == "closed" and [h["to_status"] for h in closed["history"]][-1] == "closed"
 
 

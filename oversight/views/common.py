@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.views import View
 
+from accounts.conflicts import is_stale
 from povalleviation.errors import ApplicationError
 from povalleviation.views import forbid_if_denied
 from villages.models import Area
@@ -55,9 +56,12 @@ class RecordPageView(View, ABC):
     def page_context(self, record) -> dict:
         return {}
 
-    def render_page(self, record, *, bound=None, status=200):
+    def render_page(self, record, *, bound=None, status=200, posted_version=None):
         cards = action_cards(self.actions, may=lambda name: self.may(name, record),
                              make_form=lambda name: self.make_form(name, record), bound=bound)
+        # Each form carries the version shown (the one posted, when a form comes back refused).
+        for card in cards:
+            card["version"] = posted_version if card["open"] and posted_version is not None else getattr(record, "version", "")
         return render(self.request, self.template_name, self.page_context(record) | {"actions": cards}, status=status)
 
     def get(self, request, pk):
@@ -66,11 +70,13 @@ class RecordPageView(View, ABC):
 
 class RecordActionView(RecordPageView):
     """POST one action of a record's page (subclass it together with that page's view). An unknown action goes
-    back to the page; a refusal or an invalid form shows the page again with that form open (400); success shows
-    a message and goes back."""
+    back to the page; a refusal or an invalid form shows the page again with that form open (400, or 409 when
+    the record changed since the page showed it: ``perform`` passes ``self.expected_version``, the version the
+    form carried, to the service); success shows a message and goes back."""
 
     http_method_names = ["post", "options"]
     detail_url = ""
+    expected_version: int | None = None
 
     def bound_form(self, action, record):
         return self.make_form(action, record, self.request.POST, self.request.FILES)
@@ -83,14 +89,18 @@ class RecordActionView(RecordPageView):
         if action not in self.actions:
             return redirect(self.detail_url, pk=pk)
         record = self.load(pk)
+        posted = (request.POST.get("version") or "").strip()
+        self.expected_version = int(posted) if posted.isdigit() else None
         form = self.bound_form(action, record)
+        status = 400
         if form.is_valid():
             try:
                 self.perform(action, record, form.cleaned_data)
             except ApplicationError as error:
                 forbid_if_denied(error)
                 apply_errors(form, error)
+                status = error.status_code if is_stale(error) else 400
             else:
                 messages.success(request, f"已{self.actions[action][0]}。")
                 return redirect(self.detail_url, pk=pk)
-        return self.render_page(self.load(pk), bound=(action, form), status=400)
+        return self.render_page(self.load(pk), bound=(action, form), status=status, posted_version=self.expected_version)

@@ -124,12 +124,12 @@ class ComplaintActionView(ComplaintDetailView, RecordActionView):
     def perform(self, action, complaint, data):
         user = self.request.user
         if action == "deadline":
-            services.complaint_set_deadline(actor=user, complaint=complaint,
+            services.complaint_set_deadline(actor=user, complaint=complaint, expected_version=self.expected_version,
                                             reply_deadline=data["reply_deadline"], reason=data["reason"])
             return
         area = Area.objects.get(code=data["area"]) if action == "assign" else None
         services.complaint_step(actor=user, complaint=complaint, step=action, area=area,
-                                handling_unit=data.get("handling_unit", ""),
+                                handling_unit=data.get("handling_unit", ""), expected_version=self.expected_version,
                                 text=data["reply_text"] if action == "reply" else data["note"])
 
 

@@ -229,20 +229,20 @@ class ItemActionView(ItemDetailView, RecordActionView):
 
     def perform(self, action, item, data):
         user = self.request.user
+        seen = {"actor": user, "item": item, "expected_version": self.expected_version}
         match action:
             case "progress":
                 services.rectification_progress_add(actor=user, item=item, text=data["text"], evidence=data.get("evidence"))
             case "submit":
-                services.rectification_item_submit(actor=user, item=item, summary=data["summary"])
+                services.rectification_item_submit(**seen, summary=data["summary"])
             case "verify":
-                services.rectification_item_verify(actor=user, item=item, passed=data["passed"], note=data["note"])
+                services.rectification_item_verify(**seen, passed=data["passed"], note=data["note"])
             case "close":
-                services.rectification_item_close(actor=user, item=item, note=data["note"])
+                services.rectification_item_close(**seen, note=data["note"])
             case "reopen":
-                services.rectification_item_reopen(actor=user, item=item, reason=data["reason"])
+                services.rectification_item_reopen(**seen, reason=data["reason"])
             case "deadline":
-                services.rectification_item_set_deadline(actor=user, item=item, deadline=data["deadline"],
-                                                         reason=data["reason"])
+                services.rectification_item_set_deadline(**seen, deadline=data["deadline"], reason=data["reason"])
             case "escalate":
                 services.escalation_record(actor=user, item=item, **data)
 

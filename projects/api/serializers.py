@@ -22,7 +22,7 @@ class ProjectSerializer(serializers.ModelSerializer):
         fields = ["id", "number", "name", "area_code", "area_name", "category", "year", "responsible_unit",
                   "planned_start", "planned_finish", "actual_start", "actual_finish", "budget_total", "budget_lines",
                   "expected_households", "expected_persons", "actual_households", "actual_persons",
-                  "benefit_mechanism", "status", "status_display", "approved_on"]
+                  "benefit_mechanism", "status", "status_display", "approved_on", "version"]
 
 
 class BudgetInputSerializer(serializers.Serializer):
@@ -51,3 +51,5 @@ class TransitionSerializer(serializers.Serializer):
     action = serializers.ChoiceField(choices=["submit", "admit", "return", "approve", "accept", "reject_acceptance",
                                               "close", "cancel"])
     reason = serializers.CharField(required=False, allow_blank=True, default="")
+    version = serializers.IntegerField(required=False, help_text=(
+        "必须提供读取到的版本号（或用 If-Match 头）：都没有时返回 428，他人已办理或修改时返回 409"))

@@ -6,6 +6,13 @@ from rest_framework.response import Response
 
 from households.models import Household
 from povalleviation.access import Capability
+from povalleviation.api.versions import (
+    ETAG,
+    IF_MATCH,
+    VERSION_RESPONSES,
+    expected_version,
+    with_etag,
+)
 from povalleviation.api.viewsets import ScopedReadOnlyViewSet
 from povalleviation.errors import ApplicationError
 from projects import services
@@ -54,23 +61,31 @@ class ProjectViewSet(ScopedReadOnlyViewSet):
         return Response(ProjectSerializer(Project.objects.prefetch_related("budget_lines__source").select_related("area")
                                           .get(pk=project.pk)).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=TransitionSerializer, responses=ProjectSerializer)
+    @extend_schema(responses=ProjectSerializer, parameters=[ETAG])
+    def retrieve(self, request, *args, **kwargs):
+        project = self.get_object()
+        return with_etag(Response(ProjectSerializer(project).data), project.version)
+
+    @extend_schema(request=TransitionSerializer, responses={200: ProjectSerializer, **VERSION_RESPONSES},
+                   parameters=[IF_MATCH, ETAG])
     @action(detail=True, methods=["post"])
     def transition(self, request, pk=None):
         """申报 / 入库 / 退回 / 批复 / 验收 / 完结 / 取消; each service checks capability, area and self-approval."""
         project = self.get_object()
         data = self.validated_payload(TransitionSerializer)
+        version = expected_version(request, data)
         name, reason = data["action"], data["reason"]
+        seen = {"actor": request.user, "project": project, "expected_version": version}
         calls = {
-            "submit": lambda: services.project_submit(actor=request.user, project=project),
-            "admit": lambda: services.project_admit(actor=request.user, project=project, reason=reason),
-            "return": lambda: services.project_return(actor=request.user, project=project, reason=reason),
-            "approve": lambda: services.project_approve(actor=request.user, project=project, reason=reason),
-            "accept": lambda: services.project_accept(actor=request.user, project=project, passed=True, reason=reason),
-            "reject_acceptance": lambda: services.project_accept(actor=request.user, project=project, passed=False,
-                                                                 reason=reason),
-            "close": lambda: services.project_close(actor=request.user, project=project, reason=reason),
-            "cancel": lambda: services.project_cancel(actor=request.user, project=project, reason=reason),
+            "submit": lambda: services.project_submit(**seen),
+            "admit": lambda: services.project_admit(**seen, reason=reason),
+            "return": lambda: services.project_return(**seen, reason=reason),
+            "approve": lambda: services.project_approve(**seen, reason=reason),
+            "accept": lambda: services.project_accept(**seen, passed=True, reason=reason),
+            "reject_acceptance": lambda: services.project_accept(**seen, passed=False, reason=reason),
+            "close": lambda: services.project_close(**seen, reason=reason),
+            "cancel": lambda: services.project_cancel(**seen, reason=reason),
         }
         calls[name]()
-        return Response(ProjectSerializer(self.get_queryset().get(pk=project.pk)).data)
+        project = self.get_queryset().get(pk=project.pk)
+        return with_etag(Response(ProjectSerializer(project).data), project.version)

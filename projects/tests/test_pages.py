@@ -110,7 +110,12 @@ def test_api_create_and_transition(api_for, township_officer, county_officer, ar
     created = api_for(township_officer).post("/api/v1/projects/", payload, format="json")
     assert created.status_code == 201, created.content
     pk = created.json()["id"]
-    assert api_for(township_officer).post(f"/api/v1/projects/{pk}/transition/", {"action": "submit"}).json()["status"] == "submitted"
-    refused = api_for(township_officer).post(f"/api/v1/projects/{pk}/transition/", {"action": "admit"})
+    url = f"/api/v1/projects/{pk}/transition/"
+
+    def read():  # the version a client read (the API requires it)
+        return Project.objects.get(pk=pk).version
+
+    assert api_for(township_officer).post(url, {"action": "submit", "version": read()}).json()["status"] == "submitted"
+    refused = api_for(township_officer).post(url, {"action": "admit", "version": read()})
     assert refused.status_code == 403 and Project.objects.get(pk=pk).status == "submitted"
-    assert api_for(county_officer).post(f"/api/v1/projects/{pk}/transition/", {"action": "admit"}).json()["status"] == "in_library"
+    assert api_for(county_officer).post(url, {"action": "admit", "version": read()}).json()["status"] == "in_library"

@@ -3,12 +3,20 @@ import django_filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
 from assessments.policy.models import Comparator, ParameterCode, PolicyParameter
 from assessments.policy.selectors import parameter_history
 from assessments.policy.services import EDITABLE_FIELDS, policy_parameter_create, policy_parameter_revise
 from povalleviation.access import Capability
+from povalleviation.api.versions import (
+    ETAG,
+    IF_MATCH,
+    VERSION_RESPONSES,
+    expected_version,
+    with_etag,
+)
 from povalleviation.api.viewsets import ScopedViewSetMixin
 from povalleviation.errors import NotFound
 from villages.codes import area_prefix
@@ -45,6 +53,8 @@ class PolicyParameterWriteSerializer(serializers.Serializer):
     is_from_seeds = serializers.BooleanField(required=False)
     note = serializers.CharField(required=False, allow_blank=True)
     reason = serializers.CharField(max_length=300)
+    version = serializers.IntegerField(required=False, help_text=(
+        "修改时必须提供读取到的版本号（或用 If-Match 头）：都没有时返回 428，他人已修改或停用时返回 409"))
 
 
 class PolicyParameterFilter(django_filters.FilterSet):
@@ -101,17 +111,27 @@ class PolicyParameterViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.R
         parameter = policy_parameter_create(actor=request.user, area=area, **data)
         return Response(PolicyParameterSerializer(parameter).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=PolicyParameterWriteSerializer, responses=PolicyParameterSerializer)
-    def update(self, request, pk=None, partial=False):
+    @extend_schema(responses=PolicyParameterSerializer, parameters=[ETAG])
+    def retrieve(self, request, *args, **kwargs):
         parameter = self.get_object()
+        return with_etag(Response(self.get_serializer(parameter).data), parameter.version)
+
+    @extend_schema(request=PolicyParameterWriteSerializer, responses={200: PolicyParameterSerializer, **VERSION_RESPONSES},
+                   parameters=[IF_MATCH, ETAG])
+    def update(self, request, pk=None, partial=False):
+        # Superseded rows too (the list filter shows current ones only): a stale save is a 409, not a 404.
+        parameter = get_object_or_404(self.get_queryset(), pk=pk)
         payload = PolicyParameterWriteSerializer(data=request.data, partial=True)
         payload.is_valid(raise_exception=True)
         data = dict(payload.validated_data)
+        version = expected_version(request, data)
         changes = {name: data[name] for name in EDITABLE_FIELDS if name in data}
-        revised = policy_parameter_revise(actor=request.user, parameter=parameter, reason=data.get("reason", ""), **changes)
-        return Response(PolicyParameterSerializer(revised).data)
+        revised = policy_parameter_revise(actor=request.user, parameter=parameter, reason=data.get("reason", ""),
+                                          expected_version=version, **changes)
+        return with_etag(Response(PolicyParameterSerializer(revised).data), revised.version)
 
-    @extend_schema(request=PolicyParameterWriteSerializer, responses=PolicyParameterSerializer)
+    @extend_schema(request=PolicyParameterWriteSerializer, responses={200: PolicyParameterSerializer, **VERSION_RESPONSES},
+                   parameters=[IF_MATCH, ETAG])
     def partial_update(self, request, pk=None):
         return self.update(request, pk=pk, partial=True)
 
