@@ -84,8 +84,7 @@ class ComplaintEvent(models.TextChoices):
     DEADLINE = "deadline", "调整答复期限"
 
 
-CS = ComplaintStatus
-NOT_REPLIED_STATUSES = [CS.RECEIVED, CS.ASSIGNED, CS.HANDLING]
+NOT_REPLIED_STATUSES = [ComplaintStatus.RECEIVED, ComplaintStatus.ASSIGNED, ComplaintStatus.HANDLING]
 
 # Default reply period in calendar days by channel (design, ⚠ NOT FROM SEEDS — DOMAIN.md §4 sets none):
 # 信访: 60 days from 受理, the national 《信访工作条例》(2022) 第三十二条 / 《信访条例》(2005) 第三十三条 limit;

@@ -26,7 +26,6 @@ from projects.models import Project, ProjectBudgetLine
 from projects.tests.factories import make_project
 from villages.services import area_update
 
-D = datetime.date
 ZONE = zoneinfo.ZoneInfo("Asia/Shanghai")
 
 
@@ -52,7 +51,7 @@ def member(areas):
 
 
 def test_without_changes_every_day_reads_the_current_value(member):
-    for day in (D(2000, 1, 1), D(2024, 6, 30), D(2100, 1, 1)):
+    for day in (datetime.date(2000, 1, 1), datetime.date(2024, 6, 30), datetime.date(2100, 1, 1)):
         assert both(member, "is_dibao", day) is False
         assert both(member, "labour_capacity", day) == "full"
 
@@ -61,9 +60,9 @@ def test_one_change_old_value_before_new_value_from_its_local_day_on(member):
     record_changes(member, member.pk, {"is_dibao": False}, at=at(2024, 5, 10, 9, 0))
     Member.objects.filter(pk=member.pk).update(is_dibao=True)
     member.refresh_from_db()
-    assert both(member, "is_dibao", D(2024, 5, 9)) is False
-    assert both(member, "is_dibao", D(2024, 5, 10)) is True  # changed during the day: the day ends with it
-    assert both(member, "is_dibao", D(2030, 1, 1)) is True
+    assert both(member, "is_dibao", datetime.date(2024, 5, 9)) is False
+    assert both(member, "is_dibao", datetime.date(2024, 5, 10)) is True  # changed during the day: the day ends with it
+    assert both(member, "is_dibao", datetime.date(2030, 1, 1)) is True
 
 
 def test_several_changes_each_period_reads_its_own_value(member):
@@ -72,8 +71,8 @@ def test_several_changes_each_period_reads_its_own_value(member):
         record_changes(member, member.pk, {"labour_capacity": old}, at=when)
     Member.objects.filter(pk=member.pk).update(labour_capacity="none")
     member.refresh_from_db()
-    expected = {D(2024, 2, 29): "full", D(2024, 3, 1): "partial", D(2024, 5, 31): "partial", D(2024, 6, 30): "lost",
-                D(2024, 8, 31): "lost", D(2024, 9, 1): "none", D(2025, 1, 1): "none"}
+    expected = {datetime.date(2024, 2, 29): "full", datetime.date(2024, 3, 1): "partial", datetime.date(2024, 5, 31): "partial", datetime.date(2024, 6, 30): "lost",
+                datetime.date(2024, 8, 31): "lost", datetime.date(2024, 9, 1): "none", datetime.date(2025, 1, 1): "none"}
     assert {day: both(member, "labour_capacity", day) for day in expected} == expected
 
 
@@ -83,37 +82,37 @@ def test_the_day_ends_at_local_midnight_not_utc(member):
     record_changes(member, member.pk, {"tekun": "dispersed"}, at=at(2024, 5, 11, 0, 30))
     Member.objects.filter(pk=member.pk).update(tekun="centralised")
     member.refresh_from_db()
-    assert day_end(D(2024, 5, 10)) == at(2024, 5, 11)
-    assert both(member, "tekun", D(2024, 5, 9)) == ""
-    assert both(member, "tekun", D(2024, 5, 10)) == "dispersed"
-    assert both(member, "tekun", D(2024, 5, 11)) == "centralised"
+    assert day_end(datetime.date(2024, 5, 10)) == at(2024, 5, 11)
+    assert both(member, "tekun", datetime.date(2024, 5, 9)) == ""
+    assert both(member, "tekun", datetime.date(2024, 5, 10)) == "dispersed"
+    assert both(member, "tekun", datetime.date(2024, 5, 11)) == "centralised"
 
 
 def test_an_old_null_is_not_mistaken_for_no_change(areas):
     village = areas[VILLAGE_A]
-    area_update(actor=None, area=village, actual_exit_date=D(2024, 12, 1))
+    area_update(actor=None, area=village, actual_exit_date=datetime.date(2024, 12, 1))
     change = ValueChange.objects.get(model="villages.area", object_id=village.pk, field="actual_exit_date")
     assert change.old_value is None
     village.refresh_from_db()
     local_day = change.changed_at.astimezone(ZONE).date()
     assert both(village, "actual_exit_date", local_day - datetime.timedelta(days=1)) is None
-    assert both(village, "actual_exit_date", local_day) == D(2024, 12, 1)
+    assert both(village, "actual_exit_date", local_day) == datetime.date(2024, 12, 1)
 
 
 def test_dates_decimals_integers_and_booleans_come_back_typed(areas, township_officer):
     village = areas[VILLAGE_A]
-    record_changes(village, village.pk, {"actual_exit_date": D(2023, 12, 20), "is_poor_village": True},
+    record_changes(village, village.pk, {"actual_exit_date": datetime.date(2023, 12, 20), "is_poor_village": True},
                    at=at(2024, 7, 1, 8))
     project = make_project(actor=township_officer, area=village)
     record_changes(project, project.pk, {"budget_total": Decimal("123456.78")}, at=at(2024, 7, 1, 8))
     base = exit_plan_base_save(actor=None, area=areas[COUNTY], base_year=2017, end_year=2020, households=630)
     record_changes(base, base.pk, {"end_year": 2019, "households": None}, at=at(2024, 7, 1, 8))
-    day = D(2024, 6, 30)
-    assert both(village, "actual_exit_date", day) == D(2023, 12, 20)
+    day = datetime.date(2024, 6, 30)
+    assert both(village, "actual_exit_date", day) == datetime.date(2023, 12, 20)
     assert both(village, "is_poor_village", day) is True
     assert both(project, "budget_total", day) == Decimal("123456.78")
     assert both(base, "end_year", day) == 2019 and both(base, "households", day) is None
-    assert (both(project, "budget_total", D(2024, 7, 1)), both(base, "households", D(2024, 7, 1))) == (Decimal("400000"), 630)
+    assert (both(project, "budget_total", datetime.date(2024, 7, 1)), both(base, "households", datetime.date(2024, 7, 1))) == (Decimal("400000"), 630)
 
 
 def test_set_based_over_many_rows_and_through_a_relation(areas):
@@ -121,7 +120,7 @@ def test_set_based_over_many_rows_and_through_a_relation(areas):
     members = [household.members.get() for household in households]
     record_changes_bulk(Member, [(m.pk, {"is_dibao": False}) for m in members[:2]], at=at(2024, 8, 1, 12))
     Member.objects.filter(pk__in=[m.pk for m in members]).update(is_dibao=True)
-    counted = Member.objects.annotate(v=value_as_of(Member, "is_dibao", D(2024, 6, 30))).filter(v=True).count()
+    counted = Member.objects.annotate(v=value_as_of(Member, "is_dibao", datetime.date(2024, 6, 30))).filter(v=True).count()
     assert counted == 2  # two changed after the day (False then), two never changed (True from the start)
 
 
@@ -129,8 +128,8 @@ def test_read_through_a_relation(areas, township_officer):
     project = make_project(actor=township_officer, area=areas[VILLAGE_A])
     record_changes(project, project.pk, {"budget_total": Decimal("350000")}, at=at(2024, 8, 1, 12))
     lines = ProjectBudgetLine.objects.filter(project=project).annotate(
-        budget=value_as_of(Project, "budget_total", D(2024, 6, 30), relation="project"),
-        budget_now=value_as_of(Project, "budget_total", D(2024, 8, 1), relation="project"))
+        budget=value_as_of(Project, "budget_total", datetime.date(2024, 6, 30), relation="project"),
+        budget_now=value_as_of(Project, "budget_total", datetime.date(2024, 8, 1), relation="project"))
     assert {(line.budget, line.budget_now) for line in lines} == {(Decimal("350000"), Decimal("400000"))}
 
 
@@ -150,9 +149,9 @@ def test_recorders_keep_only_tracked_fields_and_bulk_is_one_insert(member, djang
 
 def test_untracked_fields_are_refused_by_the_readers(member):
     with pytest.raises(ValueError, match="keeps no history"):
-        value_as_of(Member, "name", D(2024, 1, 1))
+        value_as_of(Member, "name", datetime.date(2024, 1, 1))
     with pytest.raises(ValueError):
-        value_on(member, "health_status", D(2024, 1, 1))
+        value_on(member, "health_status", datetime.date(2024, 1, 1))
     assert set(TRACKED_FIELDS["households.member"]) == {"is_dibao", "tekun", "labour_capacity"}
 
 

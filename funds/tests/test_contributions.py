@@ -11,7 +11,6 @@ from conftest import CITY, COUNTY, OTHER_TOWNSHIP, TOWNSHIP
 from funds.selectors import spend_summary
 from funds.tests.factories import allocate
 
-D = Decimal
 END_2024 = datetime.date(2024, 12, 31)
 
 
@@ -66,9 +65,9 @@ def test_district_ratio_of_upper_levels_is_inherited_by_townships(two_years):
     target(two_years[COUNTY], "district_fund_ratio_min", "40")
     found = results(spend_summary(area=two_years[COUNTY], year=2024, as_of=END_2024))
     label = "县（区）级投入占中央、省、市资金"
-    assert found[(COUNTY, "", label)]["measured"] == D("0.1962") and found[(COUNTY, "", label)]["below_target"] is True
-    assert found[(TOWNSHIP, "", label)]["measured"] == D("0.2500") and found[(TOWNSHIP, "", label)]["below_target"] is True
-    assert found[(OTHER_TOWNSHIP, "", label)]["measured"] == D("0.6000")
+    assert found[(COUNTY, "", label)]["measured"] == Decimal("0.1962") and found[(COUNTY, "", label)]["below_target"] is True
+    assert found[(TOWNSHIP, "", label)]["measured"] == Decimal("0.2500") and found[(TOWNSHIP, "", label)]["below_target"] is True
+    assert found[(OTHER_TOWNSHIP, "", label)]["measured"] == Decimal("0.6000")
     assert found[(OTHER_TOWNSHIP, "", label)]["below_target"] is False
 
 
@@ -79,11 +78,11 @@ def test_city_ratio_met_through_the_growth_alternative(two_years):
     target(two_years[CITY], "city_fund_ratio_with_growth_min", "40")
     summary = spend_summary(area=two_years[COUNTY], year=2024, as_of=END_2024)
     county = results(summary)[(COUNTY, "", "市级投入占中央和省级资金")]
-    assert county["measured"] == D("0.4444") and county["below_target"] is False
+    assert county["measured"] == Decimal("0.4444") and county["below_target"] is False
     assert "60.00 %" in county["detail"] and "50.00 %" in county["detail"]
     # No 市级 money reached the townships: 0 % there, below both thresholds.
     township = results(summary)[(TOWNSHIP, "", "市级投入占中央和省级资金")]
-    assert township["measured"] == D("0") and township["below_target"] is True
+    assert township["measured"] == Decimal("0") and township["below_target"] is True
     assert {(row["area"].code, row["label"]) for row in summary["contribution_flagged"]} == {
         (TOWNSHIP, "市级投入占中央和省级资金"), (OTHER_TOWNSHIP, "市级投入占中央和省级资金")}
 
@@ -95,7 +94,7 @@ def test_city_ratio_below_when_growth_does_not_beat_the_upper_levels(two_years, 
     target(two_years[CITY], "city_fund_ratio_min", "60")
     target(two_years[CITY], "city_fund_ratio_with_growth_min", "40")
     county = results(spend_summary(area=two_years[COUNTY], year=2024, as_of=END_2024))[(COUNTY, "", "市级投入占中央和省级资金")]
-    assert county["measured"] == D("0.2963") and county["below_target"] is True
+    assert county["measured"] == Decimal("0.2963") and county["below_target"] is True
 
 
 def test_integrated_funds_amount_and_growth_apply_to_the_setting_area_only(two_years):
@@ -106,12 +105,12 @@ def test_integrated_funds_amount_and_growth_apply_to_the_setting_area_only(two_y
     target(two_years[COUNTY], "county_integrated_funds_growth_min", "10")
     found = results(spend_summary(area=two_years[COUNTY], year=2024, as_of=END_2024))
     assert set(found) == {(COUNTY, "", "县级统筹整合资金"), (COUNTY, "", "县级统筹整合资金年增幅")}
-    assert found[(COUNTY, "", "县级统筹整合资金")]["measured"] == D("400000")
+    assert found[(COUNTY, "", "县级统筹整合资金")]["measured"] == Decimal("400000")
     assert found[(COUNTY, "", "县级统筹整合资金")]["below_target"] is True
-    assert found[(COUNTY, "", "县级统筹整合资金年增幅")]["measured"] == D("0")
+    assert found[(COUNTY, "", "县级统筹整合资金年增幅")]["measured"] == Decimal("0")
     assert found[(COUNTY, "", "县级统筹整合资金年增幅")]["below_target"] is True
     mid_year = results(spend_summary(area=two_years[COUNTY], year=2024, as_of=datetime.date(2024, 6, 30)))
-    assert mid_year[(COUNTY, "", "县级统筹整合资金年增幅")]["measured"] == D("0.3333")
+    assert mid_year[(COUNTY, "", "县级统筹整合资金年增幅")]["measured"] == Decimal("0.3333")
     assert mid_year[(COUNTY, "", "县级统筹整合资金年增幅")]["below_target"] is False
 
 
@@ -135,8 +134,8 @@ def test_per_capita_input_per_registered_poor_person(today, areas, county_office
                  document=f"人均 {code} {area}")
     found = results(spend_summary(area=areas[COUNTY], year=today.year, as_of=today))
     label = "人均财政扶贫投入"
-    assert found[(COUNTY, "", label)]["measured"] == D("18000.00") and found[(COUNTY, "", label)]["below_target"] is True
-    assert found[(TOWNSHIP, "", label)]["measured"] == D("8000.00")
+    assert found[(COUNTY, "", label)]["measured"] == Decimal("18000.00") and found[(COUNTY, "", label)]["below_target"] is True
+    assert found[(TOWNSHIP, "", label)]["measured"] == Decimal("8000.00")
     assert (OTHER_TOWNSHIP, "", label) not in found
 
 

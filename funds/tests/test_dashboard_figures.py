@@ -17,7 +17,6 @@ from projects.tests.factories import approve, make_project, publicize_plan
 from villages.models import Area
 from villages.services import area_create
 
-D = Decimal
 AS_OF = datetime.date(2024, 10, 31)
 
 
@@ -67,7 +66,7 @@ def county_year(areas, township_officer, other_township_officer, county_officer,
         ("p3_shuitang", "88888.88", day(2024, 9, 2), other_township_officer),
         ("p3_village", "12345.67", day(2024, 10, 31), other_township_officer),
     ]
-    paid = [fund_disburse(actor=actor, funding=fundings[key], amount=D(amount), paid_on=paid_on, voucher_number=f"V{index}")
+    paid = [fund_disburse(actor=actor, funding=fundings[key], amount=Decimal(amount), paid_on=paid_on, voucher_number=f"V{index}")
             for index, (key, amount, paid_on, actor) in enumerate(payments)]
     checker = _persona("checker", Role.TOWNSHIP_OFFICER, TOWNSHIP)
     disbursement_review_township(actor=checker, disbursement=paid[5], approve=False, note="凭证不全")
@@ -104,14 +103,14 @@ def _independent(sql):
     with connection.cursor() as cursor:
         cursor.execute(sql, {"year": 2024, "as_of": AS_OF, "like": COUNTY[:6] + "%", "county": COUNTY})
         rows = cursor.fetchall()
-    return {name: (D(allocated).quantize(D("0.01")), D(paid).quantize(D("0.01")), _percent(paid, allocated))
+    return {name: (Decimal(allocated).quantize(Decimal("0.01")), Decimal(paid).quantize(Decimal("0.01")), _percent(paid, allocated))
             for name, allocated, paid in rows}
 
 
 def _percent(paid, allocated):
     if not allocated:
         return "—"
-    return f"{(D(paid) * 100 / D(allocated)).quantize(D('0.01'), rounding=ROUND_HALF_UP)} %"
+    return f"{(Decimal(paid) * 100 / Decimal(allocated)).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP)} %"
 
 
 def _shown(document, section):
@@ -121,7 +120,7 @@ def _shown(document, section):
         cells = row.xpath("./td")
         label = (cells[0].xpath("./a/text()") or cells[0].xpath("./text()"))[0].strip()
         ratio_text = cells[5].xpath(".//span[@class='num']/text()")[0].strip()
-        shown[label] = (D(cells[1].text_content().strip()), D(cells[2].text_content().strip()), ratio_text)
+        shown[label] = (Decimal(cells[1].text_content().strip()), Decimal(cells[2].text_content().strip()), ratio_text)
     return shown
 
 
@@ -144,9 +143,9 @@ def test_dashboard_figures_equal_an_independent_sql_computation(county_year, cou
     assert document.xpath("//*[@data-testid='total-ratio']/text()")[0] == _percent(total_paid, total_allocated)
     # A hand check of the independent figures: 中央 1 000 000 (county) + 250 000 (水塘镇); paid 123 456.78 + 99 999.99
     # + 150 000 + 88 888.88 (the 50 000 of 5 November is after the as-of date).
-    assert by_source["中央财政专项扶贫资金"] == (D("1250000.00"), D("462345.65"), "36.99 %")
-    assert by_township["老厂乡"] == (D("200000.00"), D("70000.01"), "35.00 %")
-    assert by_township["水塘镇"] == (D("330000.00"), D("101234.55"), "30.68 %")
+    assert by_source["中央财政专项扶贫资金"] == (Decimal("1250000.00"), Decimal("462345.65"), "36.99 %")
+    assert by_township["老厂乡"] == (Decimal("200000.00"), Decimal("70000.01"), "35.00 %")
+    assert by_township["水塘镇"] == (Decimal("330000.00"), Decimal("101234.55"), "30.68 %")
     # The charts show the same ratios as the tables.
     for label, (_, _, ratio_text) in by_source.items():
         assert f"<title>{label}：{ratio_text}" in html

@@ -14,8 +14,6 @@ from funds.tests.factories import allocate, fund
 from povalleviation.errors import ApplicationError, Conflict, PermissionDenied
 from projects.tests.factories import make_project
 
-D = Decimal
-
 
 @pytest.fixture
 def county(areas):
@@ -29,14 +27,14 @@ def funding(approved_project, county_officer, county):
 
 
 def pay(funding, actor, amount, voucher, day=datetime.date(2024, 5, 1)):
-    return fund_disburse(actor=actor, funding=funding, amount=D(amount), paid_on=day, voucher_number=voucher)
+    return fund_disburse(actor=actor, funding=funding, amount=Decimal(amount), paid_on=day, voucher_number=voucher)
 
 
 def test_only_the_county_allocates(township_officer, county_officer, areas):
     with pytest.raises(PermissionDenied):
         allocate(actor=township_officer, area=areas[TOWNSHIP])
     allocation = allocate(actor=county_officer, area=areas[TOWNSHIP], amount="250000.50")
-    assert allocation.amount == D("250000.50") and allocation.area_code == TOWNSHIP
+    assert allocation.amount == Decimal("250000.50") and allocation.area_code == TOWNSHIP
     assert FundAllocation.objects.count() == 1
 
 
@@ -64,15 +62,15 @@ def test_overspending_is_refused_and_nothing_changes(funding, township_officer):
         pay(funding, township_officer, "30000.01", "PZ-002")
     assert "超过剩余" in error.value.message
     funding.refresh_from_db()
-    assert funding.disbursed_amount == D("50000") and Disbursement.objects.count() == 1
-    assert FundAllocation.objects.get().disbursed_amount == D("50000")
+    assert funding.disbursed_amount == Decimal("50000") and Disbursement.objects.count() == 1
+    assert FundAllocation.objects.get().disbursed_amount == Decimal("50000")
 
 
 def test_the_database_refuses_overspending_even_without_the_service(funding):
     with pytest.raises(IntegrityError), transaction.atomic():
-        ProjectFunding.objects.filter(pk=funding.pk).update(disbursed_amount=D("80000.01"))
+        ProjectFunding.objects.filter(pk=funding.pk).update(disbursed_amount=Decimal("80000.01"))
     with pytest.raises(IntegrityError), transaction.atomic():
-        FundAllocation.objects.filter(pk=funding.allocation_id).update(disbursed_amount=D("100000.01"))
+        FundAllocation.objects.filter(pk=funding.allocation_id).update(disbursed_amount=Decimal("100000.01"))
 
 
 def test_voucher_number_is_unique_per_allocation(funding, township_officer):
@@ -109,8 +107,8 @@ def test_review_chain_needs_two_other_people_and_rejection_releases(funding, tow
         disbursement_review_township(actor=checker, disbursement=second, approve=False, note="")
     disbursement_review_township(actor=checker, disbursement=second, approve=False, note="凭证不全")
     funding.refresh_from_db()
-    assert funding.disbursed_amount == D("30000")
-    assert FundAllocation.objects.get().disbursed_amount == D("30000")
+    assert funding.disbursed_amount == Decimal("30000")
+    assert FundAllocation.objects.get().disbursed_amount == Decimal("30000")
 
 
 @pytest.mark.django_db(transaction=True)
@@ -146,5 +144,5 @@ def test_two_disbursements_at_once_cannot_overspend(areas, township_officer, cou
         thread.join()
     assert sorted(outcomes) == ["paid", "refused"]
     funding.refresh_from_db()
-    assert funding.disbursed_amount == D("60000")
+    assert funding.disbursed_amount == Decimal("60000")
     assert Disbursement.objects.filter(funding=funding).count() == 1

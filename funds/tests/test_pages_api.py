@@ -15,14 +15,12 @@ from funds.models import Disbursement, FundAllocation
 from funds.services import fund_disburse
 from funds.tests.factories import allocate, fund
 
-D = Decimal
-
 
 @pytest.fixture
 def paid(approved_project, areas, county_officer, township_officer):
     allocation = allocate(actor=county_officer, area=areas[COUNTY], amount="200000")
     funding = fund(actor=county_officer, allocation=allocation, project=approved_project, amount="150000")
-    fund_disburse(actor=township_officer, funding=funding, amount=D("50000"), paid_on=datetime.date(2024, 5, 2),
+    fund_disburse(actor=township_officer, funding=funding, amount=Decimal("50000"), paid_on=datetime.date(2024, 5, 2),
                   voucher_number="PZ-100")
     return funding
 
@@ -53,7 +51,7 @@ def test_dashboard_query_count_does_not_grow_with_the_ledger(paid, county_office
     with CaptureQueriesContext(connection) as few:
         client.get(dashboard())
     for index in range(6):
-        fund_disburse(actor=township_officer, funding=paid, amount=D("1000"), paid_on=datetime.date(2024, 6, 1),
+        fund_disburse(actor=township_officer, funding=paid, amount=Decimal("1000"), paid_on=datetime.date(2024, 6, 1),
                       voucher_number=f"PZ-{index}")
     with CaptureQueriesContext(connection) as many:
         html = client.get(dashboard()).content.decode()
@@ -74,7 +72,7 @@ def test_drill_down_lists_are_scoped_and_pinned(paid, name, county_officer, othe
         html = client.get(url).content.decode()
     assert ("PZ-100" in html) if name == "funds:disbursement_list" else ("太和村核桃产业项目" in html or "玉财农" in html)
     for index in range(4):
-        fund_disburse(actor=township_officer, funding=paid, amount=D("10"), paid_on=datetime.date(2024, 6, 1),
+        fund_disburse(actor=township_officer, funding=paid, amount=Decimal("10"), paid_on=datetime.date(2024, 6, 1),
                       voucher_number=f"PZ-X{index}")
     with CaptureQueriesContext(connection) as many:
         client.get(url)
@@ -121,7 +119,7 @@ def test_import_is_all_or_nothing_with_an_error_report(paid, county_officer, cli
     ok_voucher = [project.number, "central_special", COUNTY, "玉财农〔2024〕1号", "2024-07-02", "1000", "PZ-201", "", ""]
     response = client.post(reverse("funds:import"), {"file": _workbook([good], [ok_voucher])})
     client.post(response["Location"])
-    assert FundAllocation.objects.count() == 2 and Disbursement.objects.get(voucher_number="PZ-201").amount == D("1000")
+    assert FundAllocation.objects.count() == 2 and Disbursement.objects.get(voucher_number="PZ-201").amount == Decimal("1000")
 
 
 def test_import_refused_without_capability(township_officer, client_for, areas):

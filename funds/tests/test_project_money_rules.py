@@ -13,21 +13,19 @@ from projects import services
 from projects.choices import ProjectStatus, PublicityKind
 from projects.tests.factories import make_project
 
-S = ProjectStatus
-
 
 def test_cancel_with_reason_and_not_after_money(approved_project, draft_project, township_officer, county_officer,
                                                 areas):
     other = make_project(actor=township_officer, area=draft_project.area, name="另一个项目")
     services.project_cancel(actor=township_officer, project=other, reason="重复申报")
     other.refresh_from_db()
-    assert other.status == S.CANCELLED
+    assert other.status == ProjectStatus.CANCELLED
     allocation = allocate(actor=county_officer, area=areas["530427000000"])
     fund(actor=county_officer, allocation=allocation, project=approved_project, amount="1000")
     with pytest.raises(ApplicationError):
         services.project_cancel(actor=county_officer, project=approved_project, reason="调整")
     approved_project.refresh_from_db()
-    assert approved_project.status == S.APPROVED
+    assert approved_project.status == ProjectStatus.APPROVED
 
 
 def test_a_project_with_a_voucher_waiting_for_review_cannot_close(approved_project, township_officer, county_officer,
@@ -46,11 +44,11 @@ def test_a_project_with_a_voucher_waiting_for_review_cannot_close(approved_proje
     with pytest.raises(ApplicationError, match="还有未审核的报账，不能完结"):
         services.project_close(actor=county_officer, project=project)
     project.refresh_from_db()
-    assert project.status == S.ACCEPTED
+    assert project.status == ProjectStatus.ACCEPTED
 
     checker = _persona("township_checker", Role.TOWNSHIP_OFFICER, TOWNSHIP)  # not the one who recorded it
     disbursement_review_township(actor=checker, disbursement=voucher, approve=True)
     disbursement_review_county(actor=county_officer, disbursement=voucher, approve=True)
     services.project_close(actor=county_officer, project=project)
     project.refresh_from_db()
-    assert project.status == S.CLOSED
+    assert project.status == ProjectStatus.CLOSED

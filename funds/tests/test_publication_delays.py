@@ -17,11 +17,9 @@ from projects.services import project_start
 from projects.tests.factories import approve, publicize_plan
 from villages.services import area_create
 
-D = Decimal
-
 
 def pay(funding, actor, day, voucher="PZ-1", amount="1000"):
-    return fund_disburse(actor=actor, funding=funding, amount=D(amount), paid_on=day, voucher_number=voucher)
+    return fund_disburse(actor=actor, funding=funding, amount=Decimal(amount), paid_on=day, voucher_number=voucher)
 
 
 @pytest.fixture
@@ -43,7 +41,7 @@ def test_no_disbursement_before_the_allocation_is_public(unpublished_funding, to
         pay(unpublished_funding, township_officer, datetime.date(2024, 5, 1))
     assert "于 2024-05-02 才公开" in too_early.value.message
     pay(unpublished_funding, township_officer, datetime.date(2024, 5, 2))
-    assert FundAllocation.objects.get().disbursed_amount == D("1000")
+    assert FundAllocation.objects.get().disbursed_amount == Decimal("1000")
 
 
 def test_publishing_is_the_county_s_once_and_not_before_allocation(unpublished_funding, township_officer, county_officer):

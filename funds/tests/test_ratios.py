@@ -15,8 +15,6 @@ from funds.services import disbursement_review_township, fund_disburse
 from funds.tests.factories import allocate, fund
 from projects.models import FundSource
 
-D = Decimal
-
 
 @pytest.fixture
 def ledger(approved_project, areas, county_officer, township_officer):
@@ -30,7 +28,7 @@ def ledger(approved_project, areas, county_officer, township_officer):
     f_central = fund(actor=county_officer, allocation=central, project=approved_project, amount="600000")
     f_local = fund(actor=county_officer, allocation=local, project=approved_project, amount="300000")
     f_township = fund(actor=county_officer, allocation=township, project=approved_project, amount="150000")
-    pay = lambda f, amount, day, voucher: fund_disburse(actor=township_officer, funding=f, amount=D(amount),  # noqa: E731
+    pay = lambda f, amount, day, voucher: fund_disburse(actor=township_officer, funding=f, amount=Decimal(amount),  # noqa: E731
                                                          paid_on=day, voucher_number=voucher)
     pay(f_central, "300000", datetime.date(2024, 4, 10), "A1")
     pay(f_local, "200000", datetime.date(2024, 7, 1), "B1")
@@ -53,20 +51,20 @@ def ledger(approved_project, areas, county_officer, township_officer):
 ])
 def test_county_ratio_as_of_a_date(ledger, as_of, allocated, disbursed, expected):
     figures = spend_ratio_for(area=ledger[COUNTY], year=2024, as_of=as_of)
-    assert figures == {"allocated": D(allocated), "disbursed": D(disbursed), "ratio": D(expected)}
+    assert figures == {"allocated": Decimal(allocated), "disbursed": Decimal(disbursed), "ratio": Decimal(expected)}
 
 
 def test_summary_by_source_and_township(ledger):
     summary = spend_summary(area=ledger[COUNTY], year=2024, as_of=datetime.date(2024, 12, 31))
     by_source = {row["label"]: (row["allocated"], row["disbursed"]) for row in summary["by_source"]}
-    assert by_source == {"中央财政专项扶贫资金": (D("1200000"), D("400000")), "县级统筹整合涉农资金": (D("400000"), D("200000"))}
+    assert by_source == {"中央财政专项扶贫资金": (Decimal("1200000"), Decimal("400000")), "县级统筹整合涉农资金": (Decimal("400000"), Decimal("200000"))}
     by_child = {row["label"]: (row["allocated"], row["disbursed"], row["ratio"]) for row in summary["by_child"]}
-    assert by_child["新平彝族傣族自治县本级"] == (D("1400000"), D("500000"), D("0.3571"))
-    assert by_child["老厂乡"] == (D("200000"), D("100000"), D("0.5000"))
-    assert by_child["水塘镇"] == (D("0"), D("0"), None)
+    assert by_child["新平彝族傣族自治县本级"] == (Decimal("1400000"), Decimal("500000"), Decimal("0.3571"))
+    assert by_child["老厂乡"] == (Decimal("200000"), Decimal("100000"), Decimal("0.5000"))
+    assert by_child["水塘镇"] == (Decimal("0"), Decimal("0"), None)
     local = summary["local_contribution"]
     assert (local["local"], local["upper"], local["share_of_total"], local["share_of_upper"]) == (
-        D("400000"), D("1200000"), D("0.2500"), D("0.3333"))
+        Decimal("400000"), Decimal("1200000"), Decimal("0.2500"), Decimal("0.3333"))
     # No PolicyParameter sets a target for this county: shown as 无目标, nothing flagged (DOMAIN.md Q8).
     assert summary["total"]["target"] is None and summary["flagged"] == []
 
@@ -84,7 +82,7 @@ def test_set_based_recompute_equals_one_by_one(ledger):
             if figures["allocated"] or figures["disbursed"]:
                 expected[(code, source.pk if source else None)] = (figures["allocated"], figures["disbursed"])
     assert stored == expected
-    assert stored[(COUNTY, None)] == (D("1600000"), D("500000"))
+    assert stored[(COUNTY, None)] == (Decimal("1600000"), Decimal("500000"))
 
 
 def test_recompute_replaces_rows_and_records_each_run(ledger):
@@ -94,7 +92,7 @@ def test_recompute_replaces_rows_and_records_each_run(ledger):
     assert [r.trigger for r in runs] == ["command", "command"] and runs[0].as_of == datetime.date(2024, 5, 1)
     assert runs[1].disbursement_count == 3
     county_total = SpendRatio.objects.get(area__code=COUNTY, source=None)
-    assert (county_total.allocated, county_total.disbursed, county_total.run_id) == (D("1600000"), D("600000"), runs[1].pk)
+    assert (county_total.allocated, county_total.disbursed, county_total.run_id) == (Decimal("1600000"), Decimal("600000"), runs[1].pk)
 
 
 def test_recompute_task_runs_for_the_county(ledger, django_capture_on_commit_callbacks):
@@ -115,8 +113,8 @@ def test_targets_from_policy_parameters_flag_areas_below_target(ledger):
     policy_parameter_create(actor=None, code="fund_spend_ratio_min", area=ledger[TOWNSHIP], year_from=2024, value="40",
                             source_citation="测试", reason="测试")
     summary = spend_summary(area=ledger[COUNTY], year=2024, as_of=datetime.date(2024, 12, 31))
-    assert summary["total"]["target"] == D("0.9200") and summary["total"]["below_target"] is True
+    assert summary["total"]["target"] == Decimal("0.9200") and summary["total"]["below_target"] is True
     by_child = {row["label"]: row for row in summary["by_child"]}
-    assert by_child["老厂乡"]["target"] == D("0.4000") and by_child["老厂乡"]["below_target"] is False
-    assert by_child["水塘镇"]["target"] == D("0.9200") and by_child["水塘镇"]["below_target"] is False  # nothing allocated
+    assert by_child["老厂乡"]["target"] == Decimal("0.4000") and by_child["老厂乡"]["below_target"] is False
+    assert by_child["水塘镇"]["target"] == Decimal("0.9200") and by_child["水塘镇"]["below_target"] is False  # nothing allocated
     assert [row["label"] for row in summary["flagged"]] == ["新平彝族傣族自治县", "新平彝族傣族自治县本级"]

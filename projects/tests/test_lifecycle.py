@@ -11,14 +11,13 @@ from projects.choices import ObjectionStatus, ProjectEventType, ProjectStatus, P
 from projects.models import Project, ProjectEvent
 from projects.tests.factories import make_project, publicize_plan
 
-S = ProjectStatus
 PAST = datetime.date(2024, 2, 21)
 
 
 def test_full_lifecycle_writes_events_and_snapshots(approved_project, township_officer, county_officer,
                                                     village_cadre_a, household_a):
     project = approved_project
-    assert project.status == S.APPROVED
+    assert project.status == ProjectStatus.APPROVED
     assert project.approved_budget == {"central_special": "300000.00", "county_integrated": "100000.00"}
     publicize_plan(project, actor=village_cadre_a)
     services.project_start(actor=township_officer, project=project, started_on=datetime.date(2024, 3, 5))
@@ -29,7 +28,7 @@ def test_full_lifecycle_writes_events_and_snapshots(approved_project, township_o
                                     published_on=datetime.date(2024, 11, 2), location="老厂乡政务公开栏")
     services.project_close(actor=county_officer, project=project)
     project.refresh_from_db()
-    assert project.status == S.CLOSED
+    assert project.status == ProjectStatus.CLOSED
     types = list(ProjectEvent.objects.filter(project=project).values_list("type", flat=True))
     assert types == ["create", "submit", "admit", "approve", "publicity_open", "start", "complete", "accept",
                      "publicity_open", "close"]
@@ -51,7 +50,7 @@ def test_other_township_cannot_submit_or_enter_here(draft_project, other_townshi
     with pytest.raises(PermissionDenied):
         make_project(actor=other_township_officer, area=village_a)
     draft_project.refresh_from_db()
-    assert draft_project.status == S.DRAFT and Project.objects.count() == 1
+    assert draft_project.status == ProjectStatus.DRAFT and Project.objects.count() == 1
 
 
 def test_township_cannot_admit_or_approve(draft_project, township_officer):
@@ -59,7 +58,7 @@ def test_township_cannot_admit_or_approve(draft_project, township_officer):
     with pytest.raises(PermissionDenied):
         services.project_admit(actor=township_officer, project=draft_project)
     draft_project.refresh_from_db()
-    assert draft_project.status == S.SUBMITTED
+    assert draft_project.status == ProjectStatus.SUBMITTED
 
 
 def test_no_skipping_and_no_self_approval(draft_project, township_officer, county_officer):
@@ -70,7 +69,7 @@ def test_no_skipping_and_no_self_approval(draft_project, township_officer, count
     with pytest.raises(PermissionDenied):
         services.project_approve(actor=county_officer, project=draft_project)
     draft_project.refresh_from_db()
-    assert draft_project.status == S.IN_LIBRARY and draft_project.approved_on is None
+    assert draft_project.status == ProjectStatus.IN_LIBRARY and draft_project.approved_on is None
 
 
 def test_household_outside_the_project_area_is_refused(township_officer, village_a, household_a, household_b):
@@ -93,7 +92,7 @@ def test_return_with_reason_then_resubmit(draft_project, township_officer, count
     services.project_update(actor=township_officer, project=draft_project, data={"benefit_note": "每户入股分红"})
     services.project_submit(actor=township_officer, project=draft_project)
     draft_project.refresh_from_db()
-    assert draft_project.status == S.SUBMITTED and draft_project.benefit_note == "每户入股分红"
+    assert draft_project.status == ProjectStatus.SUBMITTED and draft_project.benefit_note == "每户入股分红"
     assert ProjectEvent.objects.get(project=draft_project, type="return").reason == "带贫机制不清"
 
 
@@ -122,7 +121,7 @@ def test_start_needs_a_finished_publicity_without_open_objection(approved_projec
     assert objection.status == ObjectionStatus.DISMISSED
     services.project_start(actor=township_officer, project=approved_project, started_on=datetime.date(2024, 3, 5))
     approved_project.refresh_from_db()
-    assert approved_project.status == S.IN_PROGRESS
+    assert approved_project.status == ProjectStatus.IN_PROGRESS
 
 
 def test_acceptance_refusal_returns_to_implementation(approved_project, township_officer, county_officer,
@@ -135,5 +134,5 @@ def test_acceptance_refusal_returns_to_implementation(approved_project, township
         services.project_accept(actor=township_officer, project=approved_project, passed=True)
     services.project_accept(actor=county_officer, project=approved_project, passed=False, reason="路面厚度不足")
     approved_project.refresh_from_db()
-    assert approved_project.status == S.IN_PROGRESS
+    assert approved_project.status == ProjectStatus.IN_PROGRESS
     assert approved_project.budget_total == Decimal("400000.00")

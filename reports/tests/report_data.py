@@ -17,8 +17,6 @@ from households.tests.factories import member_data
 from projects.tests.factories import approve, make_project, publicize_plan
 from villages.models import Area, AreaYearProfile
 
-D = datetime.date
-
 
 def register(code: str, persons: int, registered_on: datetime.date, head: str, first_sequence: int):
     """ID numbers from ``first_sequence`` on (tests adding members later use sequences from 400)."""
@@ -33,15 +31,15 @@ def set_status(household, status: str, day: datetime.date, reason="测试"):
 
 
 def build_history(*, county_officer, township_officer, county_approver):
-    taihe = [register(VILLAGE_A, persons, D(2023, 6, 1), head, first) for persons, head, first in
+    taihe = [register(VILLAGE_A, persons, datetime.date(2023, 6, 1), head, first) for persons, head, first in
              ((2, "赵一", 10), (3, "钱二", 20), (1, "孙三", 30))]
     for household in taihe:
-        set_status(household, "helped", D(2023, 9, 1))
-    set_status(taihe[0], "exit_pending", D(2024, 4, 20))
-    set_status(taihe[0], "exited", D(2024, 5, 10))
-    register(VILLAGE_B, 4, D(2024, 4, 15), "李四", 40)
-    dakou = register(OTHER_VILLAGE, 2, D(2023, 6, 1), "周五", 50)
-    set_status(dakou, "removed", D(2024, 6, 20))
+        set_status(household, "helped", datetime.date(2023, 9, 1))
+    set_status(taihe[0], "exit_pending", datetime.date(2024, 4, 20))
+    set_status(taihe[0], "exited", datetime.date(2024, 5, 10))
+    register(VILLAGE_B, 4, datetime.date(2024, 4, 15), "李四", 40)
+    dakou = register(OTHER_VILLAGE, 2, datetime.date(2023, 6, 1), "周五", 50)
+    set_status(dakou, "removed", datetime.date(2024, 6, 20))
     for code, population in ((VILLAGE_A, 800), (VILLAGE_B, 600), (OTHER_VILLAGE, 500)):
         AreaYearProfile.objects.create(area=Area.objects.get(code=code), year=2024, rural_registered_population=population)
     project = make_project(actor=township_officer, area=Area.objects.get(code=VILLAGE_A))
@@ -49,6 +47,6 @@ def build_history(*, county_officer, township_officer, county_approver):
     publicize_plan(project, actor=township_officer)
     allocation = allocate(actor=county_officer, area=Area.objects.get(code="530427000000"))
     funding = fund(actor=county_officer, allocation=allocation, project=project, amount="400000")
-    fund_disburse(actor=township_officer, funding=funding, amount=Decimal("120000"), paid_on=D(2024, 5, 1),
+    fund_disburse(actor=township_officer, funding=funding, amount=Decimal("120000"), paid_on=datetime.date(2024, 5, 1),
                   voucher_number="XP2024-001")
     return {"taihe": taihe, "dakou": dakou, "funding": funding, "project": project}

@@ -47,8 +47,7 @@ from reports.tests.report_data import build_history, register, set_status
 from villages.models import Area
 from villages.services import area_update
 
-D = datetime.date
-END = D(2024, 6, 30)
+END = datetime.date(2024, 6, 30)
 ZONE = zoneinfo.ZoneInfo("Asia/Shanghai")
 
 
@@ -88,10 +87,10 @@ def test_member_flags_edited_after_the_quarter_leave_the_quarter_unchanged(histo
 
 
 def test_member_flags_changed_by_an_excel_import_keep_history(history, village_cadre_a):
-    household = register(VILLAGE_A, 1, D(2023, 6, 1), "吴六", 60)
+    household = register(VILLAGE_A, 1, datetime.date(2023, 6, 1), "吴六", 60)
     head = household.members.get()
     Member.objects.filter(pk=head.pk).update(id_number=person_id(700))  # the ID the workbook rows use
-    set_status(household, "helped", D(2023, 9, 1))
+    set_status(household, "helped", datetime.date(2023, 9, 1))
     first = regenerated()
     outcome = import_workbook(source=workbook_bytes(
         [household_row(700, head_name="吴六", 识别年度=2023, 计划脱贫年度=2025)],
@@ -185,19 +184,19 @@ def test_plan_approved_before_the_date_wins_over_a_later_revision(history, areas
 
 def test_village_exit_corrected_after_the_quarter(history, areas):
     # Entered before the quarter (as the demo loader and the area list do, without history): 太和村 exited 20 May.
-    Area.objects.filter(code=VILLAGE_A).update(is_poor_village=True, actual_exit_date=D(2024, 5, 20))
+    Area.objects.filter(code=VILLAGE_A).update(is_poor_village=True, actual_exit_date=datetime.date(2024, 5, 20))
     first = regenerated()
     rows = {row["code"]: row for row in first["plans"]["rows"]}
     villages = {row["code"]: row for row in first["population"]["villages"]}
     assert rows[TOWNSHIP]["actual_villages"] == 1
     assert (villages[VILLAGE_A]["is_poor_village"], villages[VILLAGE_B]["is_poor_village"]) == (True, False)
-    area_update(actor=None, area=areas[VILLAGE_A], actual_exit_date=D(2024, 7, 15))
-    area_update(actor=None, area=areas[VILLAGE_B], is_poor_village=True, actual_exit_date=D(2024, 6, 1))
+    area_update(actor=None, area=areas[VILLAGE_A], actual_exit_date=datetime.date(2024, 7, 15))
+    area_update(actor=None, area=areas[VILLAGE_B], is_poor_village=True, actual_exit_date=datetime.date(2024, 6, 1))
     assert regenerated() == first
     current = Area.objects.filter(code__startswith="530427", level="village", is_poor_village=True,
-                                  actual_exit_date__gte=D(2024, 1, 1), actual_exit_date__lte=END)
+                                  actual_exit_date__gte=datetime.date(2024, 1, 1), actual_exit_date__lte=END)
     assert list(current.values_list("code", flat=True)) == [VILLAGE_B]
-    as_recorded_today = exited_poor_villages("530427", D(2024, 1, 1), END, as_of=timezone.localdate())
+    as_recorded_today = exited_poor_villages("530427", datetime.date(2024, 1, 1), END, as_of=timezone.localdate())
     assert list(as_recorded_today.values_list("code", flat=True)) == [VILLAGE_B]
 
 
@@ -240,7 +239,7 @@ def test_eligibility_recomputed_after_the_quarter_counts_as_it_stood(history, vi
               "all_members_insured": True, "serious_illness_covered": True, "water_safe": True,
               "water_difficult": False, "housing_grade": "A"}
     for household in (qian, sun):
-        living_conditions_record(actor=village_cadre_a, household=household, year=2024, assessed_on=D(2024, 5, 2),
+        living_conditions_record(actor=village_cadre_a, household=household, year=2024, assessed_on=datetime.date(2024, 5, 2),
                                  data={**secure, "food_secure": False})
         eligibility_evaluate_household(household=household, year=2024)
     during = datetime.datetime(2024, 6, 1, 9, tzinfo=ZONE)

@@ -14,8 +14,6 @@ from reports.tests.report_data import build_history
 from reports.tests.test_figures import _numbers_after, _pdf_text
 from villages.models import Area
 
-D = datetime.date
-
 
 def conditions(**failing):
     """A complete assessment that passes everything except the given fields."""
@@ -29,18 +27,18 @@ def history(county_officer, township_officer, county_approver):  # noqa: F811
     zhao, qian, sun = data["taihe"]
     # 两不愁三保障: 钱二 (unexited) fails 不愁吃 and 住房 on 1 May, all fixed on 1 August (after the quarter);
     # 赵一 (exited 10 May) fails 饮水 on 1 April; 孙三's only assessment is dated after the quarter.
-    living_conditions_record(actor=None, household=qian, year=2024, assessed_on=D(2024, 5, 1), data=conditions(
+    living_conditions_record(actor=None, household=qian, year=2024, assessed_on=datetime.date(2024, 5, 1), data=conditions(
         food_secure=False, housing_grade="C", retrofit_completed=False))
-    living_conditions_record(actor=None, household=qian, year=2024, assessed_on=D(2024, 8, 1), data=conditions())
-    living_conditions_record(actor=None, household=zhao, year=2024, assessed_on=D(2024, 4, 1), data=conditions(water_safe=False))
-    living_conditions_record(actor=None, household=sun, year=2024, assessed_on=D(2024, 7, 1), data=conditions(food_secure=False))
+    living_conditions_record(actor=None, household=qian, year=2024, assessed_on=datetime.date(2024, 8, 1), data=conditions())
+    living_conditions_record(actor=None, household=zhao, year=2024, assessed_on=datetime.date(2024, 4, 1), data=conditions(water_safe=False))
+    living_conditions_record(actor=None, household=sun, year=2024, assessed_on=datetime.date(2024, 7, 1), data=conditions(food_secure=False))
     # 帮扶: 钱二 paired from 1 April, 孙三 only from 1 July; home visits in April and May to 钱二 (a phone call in
     # June does not count), one to 孙三 in June.
     helper = helper_create(actor=None, area=Area.objects.get(code=VILLAGE_A), name="杨帮扶", unit="县农业农村局")
-    helper_assign(actor=None, household=qian, helper=helper, start_date=D(2024, 4, 1))
-    helper_assign(actor=None, household=sun, helper=helper, start_date=D(2024, 7, 1))
-    for household, day, kind in ((qian, D(2024, 4, 10), "home"), (qian, D(2024, 5, 12), "home"),
-                                 (qian, D(2024, 6, 3), "phone"), (sun, D(2024, 6, 15), "home")):
+    helper_assign(actor=None, household=qian, helper=helper, start_date=datetime.date(2024, 4, 1))
+    helper_assign(actor=None, household=sun, helper=helper, start_date=datetime.date(2024, 7, 1))
+    for household, day, kind in ((qian, datetime.date(2024, 4, 10), "home"), (qian, datetime.date(2024, 5, 12), "home"),
+                                 (qian, datetime.date(2024, 6, 3), "phone"), (sun, datetime.date(2024, 6, 15), "home")):
         visit_record(actor=None, household=household, data={"visitor_name": "杨帮扶", "visited_on": day, "kind": kind,
                                                           "content": "了解生产生活情况"})
     return data
@@ -77,7 +75,7 @@ def test_helper_coverage_and_visits_done_against_required(history):
 
 def test_quality_counts_the_household_checks_by_village_at_generation(history):
     section = build_snapshot(area=Area.objects.get(code=COUNTY), year=2024, quarter=2,
-                             today=D(2026, 1, 15))["quality"]
+                             today=datetime.date(2026, 1, 15))["quality"]
     assert section["computed_on"] == "2026-01-15"
     villages = {row["code"]: row for row in section["rows"]}
     assert set(villages) == {VILLAGE_A, VILLAGE_B}  # 大口村's only household is removed
