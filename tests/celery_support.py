@@ -4,6 +4,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
@@ -39,6 +40,17 @@ def fail_if_exited(worker, log):
 def fail_with_output(log, message: str):
     log.seek(0)
     pytest.fail(f"{message}:\n{log.read()}")
+
+
+def wait_for_result(result, worker, log, seconds: int = 60):
+    """The task's result once the worker has run it; fails with the worker's output if it died or took longer."""
+    deadline = time.monotonic() + seconds
+    while not result.ready():
+        fail_if_exited(worker, log)
+        if time.monotonic() > deadline:
+            fail_with_output(log, f"no result within {seconds} s; worker output")
+        time.sleep(0.2)
+    return result.get(timeout=seconds)
 
 
 @contextmanager

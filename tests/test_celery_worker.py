@@ -1,12 +1,11 @@
 """A real Celery worker process, fed through the real Redis broker, runs a task against the real database."""
-import time
 
 import pytest
 from django.conf import settings
 from django.db import connection
 
 from accounts.tasks import ping_database_task
-from tests.celery_support import celery_worker, fail_if_exited, fail_with_output, new_queue, require_redis
+from tests.celery_support import celery_worker, new_queue, require_redis, wait_for_result
 
 pytestmark = pytest.mark.celery_worker
 
@@ -22,13 +21,7 @@ def test_real_worker_runs_a_task_from_the_redis_queue():
     queue = new_queue()
     with celery_worker(queue, pool="solo", stop_timeout=30) as (worker, log):
         result = ping_database_task.apply_async(queue=queue)
-        deadline = time.monotonic() + 60
-        while not result.ready():
-            fail_if_exited(worker, log)
-            if time.monotonic() > deadline:
-                fail_with_output(log, "no result within 60 s; worker output")
-            time.sleep(0.2)
-        value = result.get(timeout=60)
+        value = wait_for_result(result, worker, log)
         result.forget()
     assert value["database"] == "ok"
     assert value["vendor"] == "postgresql"

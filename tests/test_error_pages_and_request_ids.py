@@ -20,7 +20,12 @@ from rest_framework.views import APIView
 
 from accounts.tasks import ping_database_task
 from povalleviation.request_context import RequestContextFilter, bind_request_id, unbind_request_id
-from tests.celery_support import celery_worker, fail_if_exited, fail_with_output, new_queue, require_redis
+from tests.celery_support import (
+    celery_worker,
+    new_queue,
+    require_redis,
+    wait_for_result,
+)
 
 
 def _failing_page(request):
@@ -177,13 +182,7 @@ def test_request_id_travels_into_the_task_the_request_queued():
             result = ping_database_task.apply_async(queue=queue)
         finally:
             unbind_request_id(token)
-        deadline = time.monotonic() + 60
-        while not result.ready():
-            fail_if_exited(worker, log)
-            if time.monotonic() > deadline:
-                fail_with_output(log, "no result within 60 s; worker output")
-            time.sleep(0.2)
-        assert result.get(timeout=10)["database"] == "ok"
+        assert wait_for_result(result, worker, log)["database"] == "ok"
         result.forget()
         deadline = time.monotonic() + 10
         while True:
