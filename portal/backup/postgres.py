@@ -28,7 +28,8 @@ def settings_from_url(url: str) -> dict:
 
 def pg_environment(db: dict) -> dict:
     """Environment for pg_dump/pg_restore from a Django database settings dict (the password never on argv)."""
-    if db.get("ENGINE") != "django.db.backends.postgresql":
+    # Django's own backend or a wrapper of it (django-prometheus counts queries through its own engine module).
+    if not db.get("ENGINE", "").endswith("backends.postgresql"):
         raise BackupError("备份与恢复只支持 PostgreSQL 数据库（当前配置不是 PostgreSQL）。")
     env = {key: value for key, value in os.environ.items() if not key.startswith("PG")}
     for key, name in [("HOST", "PGHOST"), ("PORT", "PGPORT"), ("USER", "PGUSER"), ("PASSWORD", "PGPASSWORD"),
